@@ -1,0 +1,167 @@
+/**
+ * The pure Raft core's vocabulary (after etcd-io/raft's raftpb). The core is a synchronous
+ * state machine: tick(), step(message), propose(data), readIndex(ctx), ready() → Ready, advance().
+ * Nothing in it awaits, starts a timer, opens a socket or touches a file; adapters persist, send
+ * and apply in the safe order (persist → send → apply → advance).
+ *
+ * This file is the contract between the core (coord/raft/) and its adapters (coord/server/).
+ */
+
+export type NodeId = number;
+
+export enum EntryType {
+  /** An application command (the coordination tree's operations). */
+  Normal = 0,
+  /** A single-member configuration change (ConfChange encoded in data). */
+  ConfChange = 1,
+  /** The empty entry a new leader appends to commit entries of earlier terms. */
+  Empty = 2,
+}
+
+export interface Entry {
+  term: number;
+  index: number;
+  type: EntryType;
+  data: Uint8Array;
+}
+
+export interface HardState {
+  term: number;
+  vote: NodeId; // 0 = none
+  commit: number;
+}
+
+export interface ConfState {
+  voters: NodeId[];
+  learners: NodeId[];
+}
+
+export interface SnapshotMetadata {
+  index: number;
+  term: number;
+  confState: ConfState;
+}
+
+export interface Snapshot {
+  metadata: SnapshotMetadata;
+  /** The application state machine's serialized state at metadata.index. */
+  data: Uint8Array;
+}
+
+export enum ConfChangeType {
+  AddNode = 0,
+  RemoveNode = 1,
+  AddLearner = 2,
+}
+
+export interface ConfChange {
+  type: ConfChangeType;
+  nodeId: NodeId;
+  /** Opaque to the core: e.g. the member's address. */
+  context: Uint8Array;
+}
+
+export enum MessageType {
+  Heartbeat = 'Heartbeat',
+  HeartbeatResponse = 'HeartbeatResponse',
+  Append = 'Append',
+  AppendResponse = 'AppendResponse',
+  Vote = 'Vote',
+  VoteResponse = 'VoteResponse',
+  PreVote = 'PreVote',
+  PreVoteResponse = 'PreVoteResponse',
+  Snapshot = 'Snapshot',
+  /** Leadership transfer: the leader tells the target to campaign now. */
+  TimeoutNow = 'TimeoutNow',
+  /** A follower forwards a read-index request to the leader. */
+  ReadIndex = 'ReadIndex',
+  ReadIndexResponse = 'ReadIndexResponse',
+}
+
+export interface Message {
+  type: MessageType;
+  from: NodeId;
+  to: NodeId;
+  term: number;
+  /** Append: index/term of the entry before `entries`. Responses: the match or hint index. */
+  index: number;
+  logTerm: number;
+  entries: Entry[];
+  commit: number;
+  /** Responses: true when the request was rejected. */
+  reject: boolean;
+  /** AppendResponse rejection: the follower's last index, a hint for the next probe. */
+  rejectHint: number;
+  snapshot?: Snapshot;
+  /** ReadIndex / heartbeat context: identifies the read request being confirmed. */
+  context?: Uint8Array;
+}
+
+/** A read-index request that is now safe to serve once the local applied index ≥ index. */
+export interface ReadState {
+  index: number;
+  context: Uint8Array;
+}
+
+export enum Role {
+  Follower = 'follower',
+  PreCandidate = 'pre-candidate',
+  Candidate = 'candidate',
+  Leader = 'leader',
+}
+
+export interface SoftState {
+  leader: NodeId; // 0 = unknown
+  role: Role;
+}
+
+/** Everything the adapter must do before calling advance(). */
+export interface Ready {
+  /** Set when role or leader changed since the last Ready. */
+  softState?: SoftState;
+  /** Persist before sending messages, when set. */
+  hardState?: HardState;
+  /** Append to stable storage before sending messages (may overwrite a conflicting suffix). */
+  entries: Entry[];
+  /** Persist and apply (restore the state machine) when set. */
+  snapshot?: Snapshot;
+  /** Send after persisting. */
+  messages: Message[];
+  /** Apply to the state machine in order, after persisting. */
+  committedEntries: Entry[];
+  /** Reads confirmed since the last Ready. */
+  readStates: ReadState[];
+}
+
+/**
+ * The core's view of stable storage (log, hard state, snapshot). Implementations: in memory
+ * (simulation) and LMDB (coord/storage). Reads are synchronous: LMDB reads are, and the core
+ * must never await.
+ */
+export interface RaftStorage {
+  initialState(): { hardState: HardState; confState: ConfState };
+  /** Entries in [lo, hi), at most maxBytes in total but always at least one when lo < hi. */
+  entries(lo: number, hi: number, maxBytes: number): Entry[];
+  /** Term of the entry at index (also valid for the snapshot's index). Throws if compacted. */
+  term(index: number): number;
+  firstIndex(): number;
+  lastIndex(): number;
+  snapshot(): Snapshot;
+}
+
+export interface RaftConfig {
+  id: NodeId;
+  /** Ticks without hearing from a leader before campaigning; randomised in [n, 2n). */
+  electionTicks: number;
+  heartbeatTicks: number;
+  storage: RaftStorage;
+  /** Applied index to resume from after a restart. */
+  applied: number;
+  /** Flow control: the most bytes in one Append and the most unacknowledged Appends in flight. */
+  maxSizePerMessage: number;
+  maxInflightMessages: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+  /** Seeded randomness for election timeouts (STYLE.md §2). */
+  random: () => number;
+}
