@@ -1,0 +1,150 @@
+/**
+ * The region's in-process operations: what the data plane (gRPC) and in-process tests call.
+ * Plain data in and out; Buffers for bytes. The client's friendlier API (strings, objects)
+ * converts to these at the edge.
+ */
+import type { Cell, CellType } from '../../common/cell.js';
+import type { Filter } from '../filter/filter.js';
+
+/** A region: one key range [startKey, endKey) of one table. Empty endKey = unbounded. */
+export interface RegionInfo {
+  /** `namespace:table`. */
+  table: string;
+  startKey: Buffer;
+  endKey: Buffer;
+  /** Creation time based id, distinguishes a region from its parent or daughters. */
+  regionId: number;
+  /** Stable encoded name: a hash of table, start key and region id. Used as the WAL key. */
+  encodedName: string;
+}
+
+export type KeepDeletedCells = 'FALSE' | 'TRUE' | 'TTL';
+export type BloomType = 'NONE' | 'ROW' | 'ROWCOL';
+
+export interface FamilyDescriptor {
+  name: string;
+  /** VERSIONS: how many versions a column keeps (default 1). */
+  maxVersions: number;
+  /** MIN_VERSIONS: versions kept even past TTL (default 0). */
+  minVersions: number;
+  /** TTL in seconds; 0 = forever. */
+  ttlSeconds: number;
+  keepDeletedCells: KeepDeletedCells;
+  bloomFilter: BloomType;
+  inMemory: boolean;
+}
+
+/** [min, max) in milliseconds, as HBase's TimeRange. */
+export interface TimeRange {
+  min: number;
+  max: number;
+}
+
+/** A column selection: a whole family (no qualifier) or one column. */
+export interface ColumnSelector {
+  family: string;
+  qualifier?: Buffer;
+}
+
+export interface GetRequest {
+  row: Buffer;
+  columns?: ColumnSelector[];
+  timeRange?: TimeRange;
+  /** Versions per column to return (default 1). */
+  maxVersions?: number;
+  filter?: Filter;
+  /** Return delete markers and deleted cells too. */
+  raw?: boolean;
+}
+
+export interface ScanRequest {
+  /** Inclusive by default. Empty/undefined = from the start of the region. */
+  startRow?: Buffer;
+  startInclusive?: boolean;
+  /** Exclusive by default. Empty/undefined = to the end of the region. */
+  stopRow?: Buffer;
+  stopInclusive?: boolean;
+  /** Only rows starting with this prefix (combined with start/stop). */
+  prefix?: Buffer;
+  reversed?: boolean;
+  /** Most rows to return in total. */
+  limit?: number;
+  /** Most cells per returned row chunk (HBase's setBatch): wide rows come back in pieces. */
+  batch?: number;
+  columns?: ColumnSelector[];
+  timeRange?: TimeRange;
+  maxVersions?: number;
+  filter?: Filter;
+  raw?: boolean;
+}
+
+export interface RowResult {
+  row: Buffer;
+  /** In cell order. */
+  cells: Cell[];
+  /** True when this is a chunk of a row cut by `batch` and more of the row follows. */
+  partial?: boolean;
+}
+
+/** One cell of a mutation. Timestamp defaults to the server's clock (Put) or "latest" (deletes). */
+export interface MutationCell {
+  family: string;
+  /** Absent only for DeleteFamily / DeleteFamilyVersion. */
+  qualifier?: Buffer;
+  timestamp?: number;
+  type: CellType;
+  value?: Buffer;
+}
+
+/** An atomic change to one row: puts and deletes applied together or not at all. */
+export interface Mutation {
+  row: Buffer;
+  cells: MutationCell[];
+}
+
+export interface IncrementRequest {
+  row: Buffer;
+  columns: Array<{ family: string; qualifier: Buffer; amount: bigint }>;
+}
+
+export interface AppendRequest {
+  row: Buffer;
+  columns: Array<{ family: string; qualifier: Buffer; value: Buffer }>;
+}
+
+export type CompareOp = 'LESS' | 'LESS_OR_EQUAL' | 'EQUAL' | 'NOT_EQUAL' | 'GREATER_OR_EQUAL' | 'GREATER';
+
+export interface CheckCondition {
+  family: string;
+  qualifier: Buffer;
+  /** 'exists' / 'not_exists', or compare the column's latest value with `value`. */
+  kind: 'exists' | 'not_exists' | 'compare';
+  op?: CompareOp;
+  value?: Buffer;
+  timeRange?: TimeRange;
+}
+
+export interface CheckAndMutateRequest {
+  row: Buffer;
+  /** Either a column condition or a filter that the row must pass. */
+  condition?: CheckCondition;
+  filter?: Filter;
+  /** Applied atomically when the condition holds. Same row as `row`. */
+  mutation: Mutation;
+}
+
+export interface CheckAndMutateResult {
+  succeeded: boolean;
+}
+
+export interface RegionLoad {
+  encodedName: string;
+  table: string;
+  memstoreSizeBytes: number;
+  storeFileCount: number;
+  storeFileSizeBytes: number;
+  readRequests: number;
+  writeRequests: number;
+  maxSequenceId: number;
+  maxFlushedSequenceId: number;
+}
