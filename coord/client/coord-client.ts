@@ -1,0 +1,554 @@
+/**
+ * CoordClient: a session with the coordination service over ONE long-lived bidirectional stream
+ * (as ZooKeeper's single connection): pipelined requests with client-chosen xids, responses and
+ * watch events in order.
+ *
+ * It connects to any member of the list, follows NOT_LEADER{leaderHint} redirects, and keeps the
+ * session across a leader change: on stream failure it reconnects (hint first, then the others,
+ * with backoff) presenting its session id and the last zxid it saw, then re-arms every watch with
+ * SetWatches so the new member fires whatever changed in between. Reads are retried transparently
+ * after a reconnect (they are idempotent); a write in flight when the stream broke fails with
+ * CONNECTION_LOSS, because it may or may not have been applied — the caller decides.
+ *
+ * Connection states are reported as events so callers can fence themselves: `connected`,
+ * `suspended` (stream lost; the session may still live), `lost` (suspended for longer than the
+ * session timeout: assume the ephemerals are gone), `expired` (the service said so; terminal).
+ * `lastAckedKeepAliveMs` is the monotonic send time of the newest acknowledged keep-alive: a lease
+ * holder must stop acting once `monotonic() - lastAckedKeepAliveMs` nears the session timeout.
+ */
+import { EventEmitter } from 'node:events';
+import { credentials, type ClientDuplexStream, type Client } from '@grpc/grpc-js';
+import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
+import { fromWireError } from '../../common/grpc-errors.js';
+import { systemClock, type Clock } from '../../common/clock.js';
+import { systemRandom, type Random } from '../../common/random.js';
+import { CHANNEL_OPTIONS, CoordGrpcClient, parseServers, type ClientRequest, type ServerFrame, type WireResponse } from './protocol.js';
+import {
+  createModeOf,
+  createModeToWire,
+  eventFromWire,
+  statFromWire,
+  toData,
+  type ConnectionState,
+  type CreateMode,
+  type MultiOp,
+  type MultiResult,
+  type Stat,
+  type WatchedEvent,
+  type Watcher,
+} from './types.js';
+import { WatchRegistry } from './watch-registry.js';
+
+export interface CoordClientOptions {
+  /** Members to connect to: "H:P,H:P" or an array. */
+  servers: string | string[];
+  /** Requested session timeout; the service clamps it to its [min, max]. Default 10 s. */
+  sessionTimeoutMs?: number;
+  /** One connection attempt's deadline. Default 2 s. */
+  connectTimeoutMs?: number;
+  /** `CoordClient.connect` gives up after this long without a session. Default 20 s. */
+  initialConnectTimeoutMs?: number;
+  /** A call not answered within this fails with TIMEOUT. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Most calls in flight or queued; beyond it a call fails with SERVER_BUSY. Default 10,000. */
+  maxPendingCalls?: number;
+  clock?: Clock;
+  random?: Random;
+}
+
+interface PendingCall {
+  xid: number;
+  request: ClientRequest;
+  /** Idempotent: re-sent after a reconnect instead of failing with CONNECTION_LOSS. */
+  retryable: boolean;
+  startedMs: number;
+  resolve(response: WireResponse): void;
+  reject(error: BasaltError): void;
+}
+
+interface Link {
+  address: string;
+  call: ClientDuplexStream<ClientRequest, ServerFrame>;
+  open: boolean;
+  lastFrameMs: number;
+}
+
+const CONNECT_XID = 0;
+
+export declare interface CoordClient {
+  on(event: 'state', listener: (state: ConnectionState) => void): this;
+  on(event: 'connected' | 'suspended' | 'lost' | 'expired' | 'closed', listener: () => void): this;
+  once(event: 'state', listener: (state: ConnectionState) => void): this;
+  once(event: 'connected' | 'suspended' | 'lost' | 'expired' | 'closed', listener: () => void): this;
+}
+
+export class CoordClient extends EventEmitter {
+  private readonly servers: string[];
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly requestedTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly maxPendingCalls: number;
+  private readonly grpcClients = new Map<string, Client>();
+  private readonly watches = new WatchRegistry();
+  private readonly inflight = new Map<number, PendingCall>();
+  private queue: PendingCall[] = [];
+  private link: Link | undefined;
+  private nextXid = 1;
+  private leaderHint: string | undefined;
+  private serverCursor: number;
+  private reconnecting = false;
+  private lostReported = false;
+  private timer: NodeJS.Timeout | undefined;
+  private pingInFlight: { xid: number; sentMs: number } | undefined;
+  private lastPingSentMs = 0;
+
+  state: ConnectionState = 'connecting';
+  /** 0 until the first session is established. */
+  sessionId = 0;
+  /** The negotiated session timeout. */
+  sessionTimeoutMs: number;
+  /** The largest zxid seen in a response or event (sent on reconnect and with SetWatches). */
+  lastZxid = 0;
+  /** Monotonic time at which the newest acknowledged keep-alive (or connect) was sent. */
+  lastAckedKeepAliveMs = 0;
+  /** The member currently serving the session. */
+  currentServer: string | undefined;
+
+  private constructor(options: CoordClientOptions) {
+    super();
+    this.servers = parseServers(options.servers);
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? systemRandom;
+    this.requestedTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+    this.sessionTimeoutMs = this.requestedTimeoutMs;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.maxPendingCalls = options.maxPendingCalls ?? 10_000;
+    this.serverCursor = this.random.int(this.servers.length);
+    if (!(this.requestedTimeoutMs > 0)) throw invalidArgument('sessionTimeoutMs', 'must be > 0');
+  }
+
+  /** Opens a session with one of the members; rejects with UNAVAILABLE if none answers in time. */
+  static async connect(options: CoordClientOptions): Promise<CoordClient> {
+    const client = new CoordClient(options);
+    const deadlineMs = options.initialConnectTimeoutMs ?? 20_000;
+    const connected = new Promise<void>((resolve, reject) => {
+      const timeout = setTimeout(() => reject(new BasaltError(ErrorCodes.UNAVAILABLE, `no coordination member answered within ${deadlineMs} ms`, { servers: client.servers.join(',') })), deadlineMs);
+      client.once('connected', () => {
+        clearTimeout(timeout);
+        resolve();
+      });
+      client.once('expired', () => {
+        clearTimeout(timeout);
+        reject(new BasaltError(ErrorCodes.SESSION_EXPIRED, 'session expired while connecting'));
+      });
+    });
+    client.timer = setInterval(() => client.onTimer(), 100);
+    client.timer.unref();
+    void client.reconnect();
+    try {
+      await connected;
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw err;
+    }
+    return client;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The ZooKeeper API.
+
+  /** Creates a znode; returns its actual path (with the sequential suffix, if any). */
+  async create(path: string, data?: Uint8Array | string, options: { mode?: CreateMode; ephemeral?: boolean; sequential?: boolean } = {}): Promise<string> {
+    return (await this.createWithStat(path, data, options)).path;
+  }
+
+  async createWithStat(path: string, data?: Uint8Array | string, options: { mode?: CreateMode; ephemeral?: boolean; sequential?: boolean } = {}): Promise<{ path: string; stat: Stat }> {
+    const r = await this.call({ create: { path, data: toData(data), mode: createModeToWire(createModeOf(options)) } }, false);
+    return { path: r.create?.path ?? path, stat: statFromWire(r.create?.stat) };
+  }
+
+  /** Deletes a znode; `version` -1 (the default) matches any version. */
+  async delete(path: string, version = -1): Promise<void> {
+    await this.call({ delete: { path, version } }, false);
+  }
+
+  async setData(path: string, data: Uint8Array | string, version = -1): Promise<Stat> {
+    const r = await this.call({ setData: { path, data: toData(data), version } }, false);
+    return statFromWire(r.stat?.stat);
+  }
+
+  /** Reads a znode (linearizable). `watch` arms a one-shot data watch (fires on change or delete). */
+  async getData(path: string, options: { watch?: Watcher } = {}): Promise<{ data: Buffer; stat: Stat }> {
+    const r = await this.call({ getData: { path, watch: options.watch !== undefined } }, true, () => {
+      if (options.watch) this.watches.add('data', path, options.watch);
+    });
+    const data = r.getData?.data ?? new Uint8Array(0);
+    return { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), stat: statFromWire(r.getData?.stat) };
+  }
+
+  /** The znode's stat, or null when it does not exist. `watch` fires on create, change or delete. */
+  async exists(path: string, options: { watch?: Watcher } = {}): Promise<Stat | null> {
+    const r = await this.call({ exists: { path, watch: options.watch !== undefined } }, true, (response) => {
+      if (!options.watch) return;
+      // ZooKeeper arms an exist watch on an absent node and a data watch on a present one.
+      this.watches.add(response.stat?.stat ? 'data' : 'exist', path, options.watch);
+    });
+    return r.stat?.stat ? statFromWire(r.stat.stat) : null;
+  }
+
+  /** Children names, sorted. `watch` fires on a child create/delete or the node's delete. */
+  async getChildren(path: string, options: { watch?: Watcher } = {}): Promise<{ children: string[]; stat: Stat }> {
+    const r = await this.call({ getChildren: { path, watch: options.watch !== undefined } }, true, () => {
+      if (options.watch) this.watches.add('child', path, options.watch);
+    });
+    return { children: r.getChildren?.children ?? [], stat: statFromWire(r.getChildren?.stat) };
+  }
+
+  /** All or nothing; on failure rejects with the failing op's error (details.opIndex names it). */
+  async multi(ops: MultiOp[]): Promise<MultiResult[]> {
+    const wireOps = ops.map((op) => {
+      switch (op.op) {
+        case 'create':
+          return { create: { path: op.path, data: toData(op.data), mode: createModeToWire(op.mode ?? 'persistent') } };
+        case 'delete':
+          return { delete: { path: op.path, version: op.version ?? -1 } };
+        case 'setData':
+          return { setData: { path: op.path, data: toData(op.data), version: op.version ?? -1 } };
+        case 'check':
+          return { check: { path: op.path, version: op.version } };
+      }
+    });
+    const r = await this.call({ multi: { ops: wireOps } }, false);
+    return (r.multi?.results ?? []).map((res, i): MultiResult => {
+      if (res.create) return { op: 'create', path: res.create.path ?? '', stat: statFromWire(res.create.stat) };
+      if (res.setData) return { op: 'setData', stat: statFromWire(res.setData.stat) };
+      if (res.checked) return { op: 'check' };
+      if (res.deleted) return { op: 'delete' };
+      throw new BasaltError(ErrorCodes.INTERNAL, `multi: empty result for op ${i}`);
+    });
+  }
+
+  /** A barrier: resolves once everything committed before it has been applied on the serving member. */
+  async sync(path = '/'): Promise<void> {
+    await this.call({ sync: { path } }, true);
+  }
+
+  /** ZooKeeper 3.6 addWatch: a persistent watch (optionally on the whole subtree). */
+  async addWatch(path: string, watcher: Watcher, options: { recursive?: boolean } = {}): Promise<void> {
+    await this.call({ addWatch: { path, recursive: options.recursive ?? false } }, true, () => {
+      this.watches.add(options.recursive ? 'persistentRecursive' : 'persistent', path, watcher);
+    });
+  }
+
+  /** Drops every watch this client holds on the path (locally and on the server). */
+  async removeWatches(path: string): Promise<void> {
+    this.watches.remove(path);
+    await this.call({ removeWatches: { path } }, true);
+  }
+
+  /** Ends the session (its ephemerals are deleted at once) and closes the stream. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    if (this.state === 'connected' && this.link) {
+      try {
+        await Promise.race([this.call({ closeSession: {} }, false), new Promise((resolve) => setTimeout(resolve, this.connectTimeoutMs))]);
+      } catch {
+        // The session ends by expiry instead.
+      }
+    }
+    this.shutdown('closed', new BasaltError(ErrorCodes.CLOSED, 'client closed'));
+  }
+
+  /** Closes the stream without ending the session (tests: simulate a crashed client). */
+  abandon(): void {
+    this.shutdown('closed', new BasaltError(ErrorCodes.CLOSED, 'client abandoned'));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Calls over the stream.
+
+  private call(op: Omit<ClientRequest, 'xid'>, retryable: boolean, onSuccess?: (response: WireResponse) => void): Promise<WireResponse> {
+    if (this.state === 'closed') return Promise.reject(new BasaltError(ErrorCodes.CLOSED, 'client closed'));
+    if (this.state === 'expired') return Promise.reject(new BasaltError(ErrorCodes.SESSION_EXPIRED, 'session expired', { sessionId: this.sessionId }));
+    if (this.inflight.size + this.queue.length >= this.maxPendingCalls) {
+      return Promise.reject(new BasaltError(ErrorCodes.SERVER_BUSY, `more than ${this.maxPendingCalls} calls pending`));
+    }
+    return new Promise<WireResponse>((resolve, reject) => {
+      const xid = this.nextXid++;
+      const pending: PendingCall = {
+        xid,
+        request: { ...op, xid },
+        retryable,
+        startedMs: this.clock.monotonic(),
+        resolve: (response) => {
+          // Register watches before anyone else can observe the result, so no event slips by.
+          onSuccess?.(response);
+          resolve(response);
+        },
+        reject,
+      };
+      if (this.link?.open) this.send(pending);
+      else this.queue.push(pending);
+    });
+  }
+
+  private send(pending: PendingCall): void {
+    const link = this.link;
+    if (!link?.open) {
+      this.queue.push(pending);
+      return;
+    }
+    this.inflight.set(pending.xid, pending);
+    link.call.write(pending.request);
+  }
+
+  private onFrame(link: Link, frame: ServerFrame): void {
+    link.lastFrameMs = this.clock.monotonic();
+    if (frame.event) {
+      const event: WatchedEvent = eventFromWire(frame.event);
+      this.lastZxid = Math.max(this.lastZxid, event.zxid);
+      for (const watcher of this.watches.trigger(event)) {
+        try {
+          watcher(event);
+        } catch (err) {
+          this.emit('watcherError', err);
+        }
+      }
+      return;
+    }
+    const response = frame.response;
+    if (!response) return;
+    const xid = Number(response.xid ?? 0);
+    this.lastZxid = Math.max(this.lastZxid, Number(response.zxid ?? 0));
+    if (this.pingInFlight?.xid === xid) {
+      this.lastAckedKeepAliveMs = Math.max(this.lastAckedKeepAliveMs, this.pingInFlight.sentMs);
+      this.pingInFlight = undefined;
+      if (response.error && this.isSessionGone(fromWireError(response.error))) this.expire();
+      return;
+    }
+    const pending = this.inflight.get(xid);
+    if (!pending) return;
+    this.inflight.delete(xid);
+    if (response.error) {
+      const error = fromWireError(response.error);
+      if (this.isSessionGone(error)) this.expire();
+      pending.reject(error);
+    } else {
+      pending.resolve(response);
+    }
+  }
+
+  private isSessionGone(error: BasaltError): boolean {
+    return error.code === ErrorCodes.SESSION_EXPIRED || error.code === ErrorCodes.UNKNOWN_SESSION;
+  }
+
+  /** Keep-alives, dead-stream detection, call deadlines and the local `lost` verdict. */
+  private onTimer(): void {
+    const now = this.clock.monotonic();
+    const link = this.link;
+    if (link?.open) {
+      if (now - link.lastFrameMs > (this.sessionTimeoutMs * 2) / 3) {
+        // Nothing heard for 2/3 of the timeout (ZooKeeper's read timeout): the member is gone or paused.
+        this.onLinkLost(link);
+      } else if (!this.pingInFlight && now - this.lastPingSentMs >= this.sessionTimeoutMs / 3) {
+        const xid = this.nextXid++;
+        this.pingInFlight = { xid, sentMs: now };
+        this.lastPingSentMs = now;
+        link.call.write({ xid, ping: {} });
+      } else if (this.pingInFlight && now - this.pingInFlight.sentMs > this.sessionTimeoutMs / 2) {
+        this.pingInFlight = undefined; // lost with a previous stream or unanswered: send another
+      }
+    }
+    if (this.state === 'suspended' && !this.lostReported && now - this.lastAckedKeepAliveMs > this.sessionTimeoutMs) {
+      this.lostReported = true;
+      this.emit('lost');
+    }
+    for (const pending of [...this.inflight.values(), ...this.queue]) {
+      if (now - pending.startedMs > this.requestTimeoutMs) {
+        this.inflight.delete(pending.xid);
+        this.queue = this.queue.filter((p) => p !== pending);
+        pending.reject(new BasaltError(ErrorCodes.TIMEOUT, `no answer within ${this.requestTimeoutMs} ms`, { xid: pending.xid }));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Connection management.
+
+  private setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state', state);
+    this.emit(state);
+  }
+
+  private grpcClientFor(address: string): Client {
+    let client = this.grpcClients.get(address);
+    if (!client) {
+      client = new CoordGrpcClient(address, credentials.createInsecure(), CHANNEL_OPTIONS);
+      this.grpcClients.set(address, client);
+    }
+    return client;
+  }
+
+  /** The next member to try: the leader hint first, then round-robin over the list. */
+  private nextCandidate(): string {
+    if (this.leaderHint) {
+      const hint = this.leaderHint;
+      this.leaderHint = undefined;
+      return hint;
+    }
+    const address = this.servers[this.serverCursor % this.servers.length]!;
+    this.serverCursor++;
+    return address;
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    try {
+      let failures = 0;
+      while (this.state !== 'closed' && this.state !== 'expired' && !this.link?.open) {
+        const address = this.nextCandidate();
+        try {
+          await this.openLink(address);
+          return;
+        } catch (err) {
+          if (this.finished()) return;
+          if (isBasaltError(err) && this.isSessionGone(err)) {
+            this.expire();
+            return;
+          }
+          failures++;
+          const hint = isBasaltError(err, ErrorCodes.NOT_LEADER) ? err.details.leaderHint : undefined;
+          if (typeof hint === 'string' && hint.length > 0 && hint !== address) {
+            this.leaderHint = hint;
+            // Follow a fresh hint at once, but back off if hints keep bouncing.
+            if (failures <= this.servers.length) continue;
+          }
+          // Back off once per round over the members: 50 ms doubling to 1 s, with jitter.
+          if (failures % this.servers.length === 0 || failures > this.servers.length) {
+            const round = Math.floor(failures / this.servers.length);
+            const delay = Math.min(1_000, 50 * 2 ** Math.min(round, 5)) * (0.5 + this.random.next() / 2);
+            await new Promise((resolve) => setTimeout(resolve, delay));
+          }
+        }
+      }
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+
+  private openLink(address: string): Promise<void> {
+    const grpcClient = this.grpcClientFor(address) as Client & { session(): ClientDuplexStream<ClientRequest, ServerFrame> };
+    const call = grpcClient.session();
+    const link: Link = { address, call, open: false, lastFrameMs: this.clock.monotonic() };
+    const sentMs = this.clock.monotonic();
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: BasaltError): void => {
+        if (settled) {
+          this.onLinkLost(link);
+          return;
+        }
+        settled = true;
+        clearTimeout(timeout);
+        call.cancel();
+        reject(error);
+      };
+      const timeout = setTimeout(() => fail(new BasaltError(ErrorCodes.UNAVAILABLE, `${address}: no answer within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      call.on('data', (frame: ServerFrame) => {
+        if (settled) {
+          this.onFrame(link, frame);
+          return;
+        }
+        const response = frame.response;
+        if (!response || Number(response.xid ?? -1) !== CONNECT_XID) return;
+        if (response.error) {
+          fail(fromWireError(response.error));
+          return;
+        }
+        settled = true;
+        clearTimeout(timeout);
+        const connect = response.connect ?? {};
+        this.sessionId = Number(connect.sessionId ?? 0);
+        this.sessionTimeoutMs = connect.timeoutMs ?? this.sessionTimeoutMs;
+        this.lastZxid = Math.max(this.lastZxid, Number(response.zxid ?? 0));
+        this.lastAckedKeepAliveMs = sentMs;
+        this.lastPingSentMs = this.clock.monotonic();
+        this.pingInFlight = undefined;
+        this.lostReported = false;
+        link.open = true;
+        link.lastFrameMs = this.clock.monotonic();
+        this.link = link;
+        this.currentServer = address;
+        // Re-arm watches first: the stream is ordered, so no later response can overtake them.
+        if (this.watches.size > 0) {
+          const xid = this.nextXid++;
+          this.inflight.set(xid, { xid, request: { xid }, retryable: false, startedMs: this.clock.monotonic(), resolve: () => undefined, reject: () => undefined });
+          call.write({ xid, setWatches: { relativeZxid: this.lastZxid, watches: this.watches.specs() } });
+        }
+        const queued = this.queue.sort((a, b) => a.xid - b.xid);
+        this.queue = [];
+        for (const pending of queued) this.send(pending);
+        this.setState('connected');
+        resolve();
+      });
+      call.on('error', (err: unknown) => fail(new BasaltError(ErrorCodes.UNAVAILABLE, `${address}: ${(err as Error).message}`)));
+      call.on('end', () => fail(new BasaltError(ErrorCodes.UNAVAILABLE, `${address}: stream ended`)));
+      call.write({ xid: CONNECT_XID, connect: { sessionId: this.sessionId, timeoutMs: this.requestedTimeoutMs, lastZxidSeen: this.lastZxid } });
+    });
+  }
+
+  private onLinkLost(link: Link): void {
+    if (this.link !== link) return;
+    this.link = undefined;
+    link.open = false;
+    link.call.cancel();
+    this.pingInFlight = undefined;
+    const retry: PendingCall[] = [];
+    for (const pending of this.inflight.values()) {
+      if (pending.retryable) {
+        retry.push(pending);
+      } else {
+        pending.reject(new BasaltError(ErrorCodes.CONNECTION_LOSS, 'stream to the coordination service lost; the write may or may not have been applied', { xid: pending.xid }));
+      }
+    }
+    this.inflight.clear();
+    this.queue = [...retry, ...this.queue];
+    if (this.state === 'connected') this.setState('suspended');
+    void this.reconnect();
+  }
+
+  private finished(): boolean {
+    return this.state === 'closed' || this.state === 'expired';
+  }
+
+  private expire(): void {
+    this.shutdown('expired', new BasaltError(ErrorCodes.SESSION_EXPIRED, 'session expired', { sessionId: this.sessionId }));
+  }
+
+  private shutdown(state: 'closed' | 'expired', error: BasaltError): void {
+    if (this.state === 'closed' || this.state === 'expired') {
+      if (state === 'closed') this.setState('closed');
+      return;
+    }
+    const link = this.link;
+    this.link = undefined;
+    if (link) {
+      link.open = false;
+      link.call.cancel();
+    }
+    if (this.timer) clearInterval(this.timer);
+    for (const pending of [...this.inflight.values(), ...this.queue]) pending.reject(error);
+    this.inflight.clear();
+    this.queue = [];
+    this.watches.clear();
+    for (const client of this.grpcClients.values()) client.close();
+    this.grpcClients.clear();
+    this.setState(state);
+  }
+}
