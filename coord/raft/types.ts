@@ -165,3 +165,40 @@ export interface RaftConfig {
   /** Seeded randomness for election timeouts (STYLE.md §2). */
   random: () => number;
 }
+
+/** A leader's view of one peer's replication (etcd's tracker.Progress). */
+export enum ProgressState {
+  /** Sends one Append at a time until the follower's match index is found. */
+  Probe = 'probe',
+  /** Streams Appends optimistically, bounded by the inflight window. */
+  Replicate = 'replicate',
+  /** Waits for a snapshot to be installed; sends nothing else. */
+  Snapshot = 'snapshot',
+}
+
+export interface ProgressStatus {
+  match: number;
+  next: number;
+  state: ProgressState;
+  /** Heard from within the current election timeout (check-quorum). */
+  recentActive: boolean;
+  isLearner: boolean;
+}
+
+/** A point-in-time view of a RaftNode, for status pages, tests and the adapter's decisions. */
+export interface RaftStatus {
+  id: NodeId;
+  term: number;
+  vote: NodeId;
+  commit: number;
+  applied: number;
+  lastIndex: number;
+  leader: NodeId; // 0 = unknown
+  role: Role;
+  voters: NodeId[];
+  learners: NodeId[];
+  /** The node a leadership transfer is heading to (leader only), 0 when none. */
+  leadTransferee: NodeId;
+  /** Per-peer replication state (leader only). */
+  progress?: Record<number, ProgressStatus>;
+}

@@ -1,0 +1,178 @@
+/**
+ * The public face of the pure Raft core (etcd-io/raft's RawNode): feed it ticks, peer messages
+ * and proposals; collect a Ready; persist its entries and hard state, send its messages, apply
+ * its committed entries; then call advance(). One Ready is outstanding at a time: hasReady()
+ * answers false until the previous one is advanced. Nothing here awaits, times or does I/O.
+ */
+import { assert } from '../../common/errors.js';
+import { Raft } from './raft.js';
+import type { ConfChange, ConfState, HardState, Message, NodeId, RaftConfig, RaftStatus, Ready, SoftState } from './types.js';
+
+/** Most bytes of committed entries handed out in one Ready (bounds the apply batch). */
+const MAX_COMMITTED_BYTES_PER_READY = 4 * 1024 * 1024;
+
+function hardStateEqual(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+export class RaftNode {
+  private readonly raft: Raft;
+  private previousSoftState: SoftState;
+  private previousHardState: HardState;
+  /** The Ready handed out and not yet advanced. */
+  private outstanding: Ready | undefined;
+
+  constructor(config: RaftConfig) {
+    this.raft = new Raft(config);
+    this.previousSoftState = this.softState();
+    this.previousHardState = this.hardState();
+  }
+
+  get id(): NodeId {
+    return this.raft.id;
+  }
+
+  tick(): void {
+    this.raft.tick();
+  }
+
+  /** A message from a peer. Messages for another node are a wiring bug. */
+  step(message: Message): void {
+    assert(message.to === this.raft.id, `message for ${message.to} stepped into node ${this.raft.id}`);
+    this.raft.step(message);
+  }
+
+  /** Append a command (leader only). Throws NOT_LEADER {leaderHint} or PROPOSAL_DROPPED. */
+  propose(data: Uint8Array): void {
+    this.raft.propose(data);
+  }
+
+  /** Propose one membership change; throws PROPOSAL_DROPPED while another is pending. */
+  proposeConfChange(change: ConfChange): void {
+    this.raft.proposeConfChange(change);
+  }
+
+  /** Call when applying a committed ConfChange entry (decode it with codec.decodeConfChange). */
+  applyConfChange(change: ConfChange): ConfState {
+    return this.raft.applyConfChange(change);
+  }
+
+  /**
+   * Request a linearizable read. A ReadState carrying `context` appears in a later Ready; the
+   * read is safe once the local applied index reaches its index. Contexts must be unique per
+   * request. Throws NOT_LEADER when no leader is known (retry later).
+   */
+  readIndex(context: Uint8Array): void {
+    this.raft.readIndex(context);
+  }
+
+  /** Hand leadership to a voter (leader only); proposals are refused until it completes. */
+  transferLeadership(to: NodeId): void {
+    this.raft.transferLeadership(to);
+  }
+
+  /** Start an election now (used at bootstrap and by tests). */
+  campaign(): void {
+    this.raft.hup(false);
+  }
+
+  /** The transport failed to reach `id`: replicate to it by probing again. */
+  reportUnreachable(id: NodeId): void {
+    this.raft.reportUnreachable(id);
+  }
+
+  /** The transport knows a snapshot sent to `id` failed (or succeeded): resume replication. */
+  reportSnapshot(id: NodeId, succeeded: boolean): void {
+    this.raft.reportSnapshot(id, succeeded);
+  }
+
+  private softState(): SoftState {
+    return { leader: this.raft.lead, role: this.raft.role };
+  }
+
+  private hardState(): HardState {
+    return { term: this.raft.term, vote: this.raft.vote, commit: this.raft.log.committed };
+  }
+
+  hasReady(): boolean {
+    if (this.outstanding) return false;
+    const r = this.raft;
+    const soft = this.softState();
+    if (soft.leader !== this.previousSoftState.leader || soft.role !== this.previousSoftState.role) return true;
+    if (!hardStateEqual(this.hardState(), this.previousHardState)) return true;
+    return (
+      r.log.unstableSnapshot !== undefined ||
+      r.messages.length > 0 ||
+      r.log.unstableEntries.length > 0 ||
+      r.log.hasNextCommittedEntries() ||
+      r.readStates.length > 0
+    );
+  }
+
+  /**
+   * Everything to do now. Persist snapshot, entries and hard state (durably) before sending
+   * the messages; apply committedEntries after persisting; then advance().
+   */
+  ready(): Ready {
+    assert(this.outstanding === undefined, 'ready() called again before advance()');
+    const r = this.raft;
+    const rd: Ready = {
+      entries: r.log.unstableEntries.slice(),
+      messages: r.messages,
+      committedEntries: r.log.nextCommittedEntries(MAX_COMMITTED_BYTES_PER_READY),
+      readStates: r.readStates,
+    };
+    const soft = this.softState();
+    if (soft.leader !== this.previousSoftState.leader || soft.role !== this.previousSoftState.role) {
+      rd.softState = soft;
+      this.previousSoftState = soft;
+    }
+    const hard = this.hardState();
+    if (!hardStateEqual(hard, this.previousHardState)) rd.hardState = hard;
+    if (r.log.unstableSnapshot) rd.snapshot = r.log.unstableSnapshot;
+    r.messages = [];
+    r.readStates = [];
+    this.outstanding = rd;
+    return rd;
+  }
+
+  /** The last Ready was persisted, sent and applied. */
+  advance(): void {
+    const rd = this.outstanding;
+    assert(rd !== undefined, 'advance() without an outstanding ready()');
+    this.outstanding = undefined;
+    const log = this.raft.log;
+    if (rd.hardState) this.previousHardState = rd.hardState;
+    if (rd.snapshot) {
+      log.stableSnapshotTo(rd.snapshot.metadata.index);
+      log.appliedTo(rd.snapshot.metadata.index);
+    }
+    const lastEntry = rd.entries[rd.entries.length - 1];
+    if (lastEntry) log.stableTo(lastEntry.index, lastEntry.term);
+    const lastCommitted = rd.committedEntries[rd.committedEntries.length - 1];
+    if (lastCommitted) log.appliedTo(lastCommitted.index);
+  }
+
+  status(): RaftStatus {
+    const r = this.raft;
+    const cs = r.tracker.confState();
+    const status: RaftStatus = {
+      id: r.id,
+      term: r.term,
+      vote: r.vote,
+      commit: r.log.committed,
+      applied: r.log.applied,
+      lastIndex: r.log.lastIndex(),
+      leader: r.lead,
+      role: r.role,
+      voters: cs.voters,
+      learners: cs.learners,
+      leadTransferee: r.leadTransferee,
+    };
+    if (r.role === 'leader') {
+      status.progress = {};
+      for (const [id, pr] of r.tracker.progress) status.progress[id] = pr.toStatus();
+    }
+    return status;
+  }
+}
