@@ -37,7 +37,7 @@ import {
   type WatchedEvent,
   type Watcher,
 } from './types.js';
-import { WatchRegistry } from './watch-registry.js';
+import { WatchRegistry, type WatchKind } from './watch-registry.js';
 
 export interface CoordClientOptions {
   /** Members to connect to: "H:P,H:P" or an array. */
@@ -182,28 +182,20 @@ export class CoordClient extends EventEmitter {
 
   /** Reads a znode (linearizable). `watch` arms a one-shot data watch (fires on change or delete). */
   async getData(path: string, options: { watch?: Watcher } = {}): Promise<{ data: Buffer; stat: Stat }> {
-    const r = await this.call({ getData: { path, watch: options.watch !== undefined } }, true, () => {
-      if (options.watch) this.watches.add('data', path, options.watch);
-    });
+    const r = await this.watchedCall({ getData: { path, watch: options.watch !== undefined } }, 'data', path, options.watch);
     const data = r.getData?.data ?? new Uint8Array(0);
     return { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength), stat: statFromWire(r.getData?.stat) };
   }
 
   /** The znode's stat, or null when it does not exist. `watch` fires on create, change or delete. */
   async exists(path: string, options: { watch?: Watcher } = {}): Promise<Stat | null> {
-    const r = await this.call({ exists: { path, watch: options.watch !== undefined } }, true, (response) => {
-      if (!options.watch) return;
-      // ZooKeeper arms an exist watch on an absent node and a data watch on a present one.
-      this.watches.add(response.stat?.stat ? 'data' : 'exist', path, options.watch);
-    });
+    const r = await this.watchedCall({ exists: { path, watch: options.watch !== undefined } }, 'exist', path, options.watch);
     return r.stat?.stat ? statFromWire(r.stat.stat) : null;
   }
 
   /** Children names, sorted. `watch` fires on a child create/delete or the node's delete. */
   async getChildren(path: string, options: { watch?: Watcher } = {}): Promise<{ children: string[]; stat: Stat }> {
-    const r = await this.call({ getChildren: { path, watch: options.watch !== undefined } }, true, () => {
-      if (options.watch) this.watches.add('child', path, options.watch);
-    });
+    const r = await this.watchedCall({ getChildren: { path, watch: options.watch !== undefined } }, 'child', path, options.watch);
     return { children: r.getChildren?.children ?? [], stat: statFromWire(r.getChildren?.stat) };
   }
 
@@ -238,9 +230,7 @@ export class CoordClient extends EventEmitter {
 
   /** ZooKeeper 3.6 addWatch: a persistent watch (optionally on the whole subtree). */
   async addWatch(path: string, watcher: Watcher, options: { recursive?: boolean } = {}): Promise<void> {
-    await this.call({ addWatch: { path, recursive: options.recursive ?? false } }, true, () => {
-      this.watches.add(options.recursive ? 'persistentRecursive' : 'persistent', path, watcher);
-    });
+    await this.watchedCall({ addWatch: { path, recursive: options.recursive ?? false } }, options.recursive ? 'persistentRecursive' : 'persistent', path, watcher);
   }
 
   /** Drops every watch this client holds on the path (locally and on the server). */
@@ -270,7 +260,22 @@ export class CoordClient extends EventEmitter {
   // ------------------------------------------------------------------------------------------
   // Calls over the stream.
 
-  private call(op: Omit<ClientRequest, 'xid'>, retryable: boolean, onSuccess?: (response: WireResponse) => void): Promise<WireResponse> {
+  /**
+   * A read that may arm a watch. The watcher is registered before the request is sent: the server
+   * may deliver the event before this response (responses keep request order, events do not wait),
+   * and it must find its watcher. A failed request takes its registration back.
+   */
+  private async watchedCall(op: Omit<ClientRequest, 'xid'>, kind: WatchKind, path: string, watcher: Watcher | undefined): Promise<WireResponse> {
+    if (watcher) this.watches.add(kind, path, watcher);
+    try {
+      return await this.call(op, true);
+    } catch (err) {
+      if (watcher) this.watches.removeOne(kind, path, watcher);
+      throw err;
+    }
+  }
+
+  private call(op: Omit<ClientRequest, 'xid'>, retryable: boolean): Promise<WireResponse> {
     if (this.state === 'closed') return Promise.reject(new BasaltError(ErrorCodes.CLOSED, 'client closed'));
     if (this.state === 'expired') return Promise.reject(new BasaltError(ErrorCodes.SESSION_EXPIRED, 'session expired', { sessionId: this.sessionId }));
     if (this.inflight.size + this.queue.length >= this.maxPendingCalls) {
@@ -283,11 +288,7 @@ export class CoordClient extends EventEmitter {
         request: { ...op, xid },
         retryable,
         startedMs: this.clock.monotonic(),
-        resolve: (response) => {
-          // Register watches before anyone else can observe the result, so no event slips by.
-          onSuccess?.(response);
-          resolve(response);
-        },
+        resolve,
         reject,
       };
       if (this.link?.open) this.send(pending);
@@ -330,7 +331,11 @@ export class CoordClient extends EventEmitter {
       return;
     }
     const pending = this.inflight.get(xid);
-    if (!pending) return;
+    if (!pending) {
+      // The member announces the end of the session on its own (xid 0) when it expires.
+      if (response.error && this.isSessionGone(fromWireError(response.error))) this.expire();
+      return;
+    }
     this.inflight.delete(xid);
     if (response.error) {
       const error = fromWireError(response.error);

@@ -33,6 +33,14 @@ export class WatchRegistry {
     set.add(watcher);
   }
 
+  /** Drops one registration (a watch whose arming request failed). */
+  removeOne(kind: WatchKind, path: string, watcher: Watcher): void {
+    const set = this.byKind[kind].get(path);
+    if (!set) return;
+    set.delete(watcher);
+    if (set.size === 0) this.byKind[kind].delete(path);
+  }
+
   remove(path: string): void {
     for (const map of Object.values(this.byKind)) map.delete(path);
   }

@@ -1,0 +1,278 @@
+/**
+ * One client session's stream on a member: the server half of ZooKeeper's single connection.
+ *
+ * The first request is `connect` (a new session is a Raft write; a resumed one is checked after
+ * a read-index). Then requests are pipelined: writes are proposed at once; a read first waits for
+ * the session's earlier writes (read-your-writes) and then for a batched read-index
+ * (linearizable); responses go out strictly in request order (FIFO, as ZooKeeper's), each stamped
+ * with the member's applied index at the moment it is written. Watch events are written as the
+ * apply path produces them, so a client has seen every event up to any zxid it has seen in a
+ * response — which is what makes SetWatches after a reconnect lose nothing.
+ */
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import { toWireError } from '../../common/grpc-errors.js';
+import type { Logger } from '../../common/logger.js';
+import {
+  AddWatchMode,
+  WatcherType,
+  validatePath,
+  type CommandResult,
+  type CoordCommand,
+  type CoordStateMachine,
+  type SessionId,
+  type WatchEvent,
+  type WatchSet,
+} from '../tree/index.js';
+import { basalt } from '../../proto/generated/basalt.js';
+import type { ClientRequest, ServerFrame, WireResponse } from '../client/protocol.js';
+import { commandResultToWire, readResultToWire, toCommand, toRead, watchEventToWire } from './requests.js';
+
+type Fields = Omit<WireResponse, 'xid' | 'zxid' | 'error'>;
+
+/** What a session stream needs from its member. */
+export interface SessionHost {
+  readonly logger: Logger;
+  readonly limits: {
+    maxInflightPerSession: number;
+    maxDataBytes: number;
+    maxMultiOps: number;
+    maxSessions: number;
+  };
+  isLeader(): boolean;
+  /** The leader's client address, '' when unknown. */
+  leaderAddress(): string;
+  appliedIndex(): number;
+  /** The leader's wall clock, stamped into commands. */
+  nowMs(): number;
+  stateMachine(): CoordStateMachine;
+  /** Proposes a command and resolves with its result once applied here (rejects NOT_LEADER, …). */
+  propose(command: CoordCommand): Promise<{ result: CommandResult; zxid: number }>;
+  /** Resolves once this member has applied everything committed before the call (read-index). */
+  readBarrier(): Promise<void>;
+  newSessionId(): SessionId;
+  liveSessionCount(): number;
+  /** A keep-alive (any request) of a session connected here. */
+  touch(sessionId: SessionId): void;
+  attach(sessionId: SessionId, stream: SessionStream): void;
+  detach(sessionId: SessionId, stream: SessionStream): void;
+}
+
+interface Slot {
+  xid: number;
+  frame?: ServerFrame;
+}
+
+export class SessionStream {
+  sessionId: SessionId = 0;
+  private connecting = false;
+  private ended = false;
+  private readonly slots: Slot[] = [];
+  /** closeSession was requested: when the log ends the session, answer it, then end the stream. */
+  private closingSession = false;
+  private endAfterFlush = false;
+  /** Settles once every write this session sent so far has been applied (or failed). */
+  private writesDone: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly host: SessionHost,
+    private readonly call: ServerDuplexStream<ClientRequest, ServerFrame>,
+  ) {
+    call.on('data', (request: ClientRequest) => this.onRequest(request));
+    call.on('end', () => this.end());
+    call.on('error', () => this.end());
+    call.on('cancelled', () => this.end());
+  }
+
+  private onRequest(request: ClientRequest): void {
+    if (this.ended) return;
+    const xid = Number(request.xid ?? 0);
+    if (this.sessionId === 0) {
+      if (!request.connect || this.connecting) {
+        this.writeNow({ response: { xid, zxid: this.host.appliedIndex(), error: toWireError(new BasaltError(ErrorCodes.UNKNOWN_SESSION, 'the first request on a stream must be connect')) } });
+        return;
+      }
+      this.connecting = true;
+      void this.connect(xid, request.connect);
+      return;
+    }
+    this.host.touch(this.sessionId);
+    if (this.slots.length >= this.host.limits.maxInflightPerSession) {
+      this.writeNow({
+        response: { xid, zxid: this.host.appliedIndex(), error: toWireError(new BasaltError(ErrorCodes.SERVER_BUSY, `more than ${this.host.limits.maxInflightPerSession} requests in flight on this session`)) },
+      });
+      return;
+    }
+    const slot: Slot = { xid };
+    this.slots.push(slot);
+    this.execute(request).then(
+      (fields) => this.complete(slot, { response: { xid, ...fields } }),
+      (err: unknown) => this.complete(slot, { response: { xid, error: toWireError(err) } }),
+    );
+  }
+
+  private async execute(request: ClientRequest): Promise<Fields> {
+    const host = this.host;
+    if (request.ping) return { empty: {} };
+    if (!host.isLeader()) throw this.notLeader();
+    const command = toCommand(request, this.sessionId, host.nowMs(), host.limits);
+    if (command) {
+      const proposal = host.propose(command);
+      this.writesDone = proposal.catch(() => undefined);
+      return commandResultToWire((await proposal).result);
+    }
+    const read = toRead(request, this.sessionId);
+    if (read) {
+      await this.writesDone;
+      await host.readBarrier();
+      return readResultToWire(host.stateMachine().read(read));
+    }
+    if (request.sync) {
+      await this.writesDone;
+      await host.readBarrier();
+      return { empty: {} };
+    }
+    if (request.addWatch) {
+      const path = request.addWatch.path ?? '';
+      validatePath(path);
+      await this.writesDone;
+      await host.readBarrier();
+      host.stateMachine().addWatch(this.sessionId, path, request.addWatch.recursive ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT);
+      return { empty: {} };
+    }
+    if (request.removeWatches) {
+      const path = request.removeWatches.path ?? '';
+      validatePath(path);
+      host.stateMachine().removeWatches(this.sessionId, path, WatcherType.Any);
+      return { empty: {} };
+    }
+    if (request.setWatches) {
+      await host.readBarrier();
+      const set: WatchSet = { data: [], exist: [], child: [], persistent: [], persistentRecursive: [] };
+      for (const spec of request.setWatches.watches ?? []) {
+        const path = spec.path ?? '';
+        validatePath(path, 'watches.path');
+        switch (spec.kind ?? 0) {
+          case basalt.coordrpc.WatchKind.DATA:
+            set.data.push(path);
+            break;
+          case basalt.coordrpc.WatchKind.EXIST:
+            set.exist.push(path);
+            break;
+          case basalt.coordrpc.WatchKind.CHILD:
+            set.child.push(path);
+            break;
+          case basalt.coordrpc.WatchKind.PERSISTENT:
+            set.persistent.push(path);
+            break;
+          case basalt.coordrpc.WatchKind.PERSISTENT_RECURSIVE:
+            set.persistentRecursive.push(path);
+            break;
+          default:
+            throw invalidArgument('watches.kind', `unknown watch kind ${spec.kind}`);
+        }
+      }
+      const missed = host.stateMachine().setWatches(this.sessionId, Number(request.setWatches.relativeZxid ?? 0), set);
+      for (const event of missed) this.deliver(event);
+      return { empty: {} };
+    }
+    if (request.closeSession) {
+      this.closingSession = true;
+      await host.propose({ type: 'closeSession', sessionId: this.sessionId, nowMs: host.nowMs() });
+      return { empty: {} };
+    }
+    if (request.connect) throw invalidArgument('connect', 'this stream already has a session');
+    throw invalidArgument('op', 'empty request');
+  }
+
+  private async connect(xid: number, connect: basalt.coordrpc.ConnectRequest.$Properties): Promise<void> {
+    const host = this.host;
+    try {
+      if (!host.isLeader()) throw this.notLeader();
+      let sessionId = Number(connect.sessionId ?? 0);
+      let timeoutMs: number;
+      if (sessionId === 0) {
+        if (host.liveSessionCount() >= host.limits.maxSessions) {
+          throw new BasaltError(ErrorCodes.SERVER_BUSY, `at most ${host.limits.maxSessions} sessions`);
+        }
+        sessionId = host.newSessionId();
+        const { result } = await host.propose({ type: 'createSession', sessionId, timeoutMs: connect.timeoutMs ?? 0, nowMs: host.nowMs() });
+        timeoutMs = result.type === 'createSession' ? result.timeoutMs : (connect.timeoutMs ?? 0);
+      } else {
+        // After a read-index this member has applied everything the client can have seen.
+        await host.readBarrier();
+        const read = host.stateMachine().read({ type: 'getSession', sessionId });
+        const session = read.type === 'getSession' ? read.session : null;
+        if (!session) throw new BasaltError(ErrorCodes.SESSION_EXPIRED, `session ${sessionId} has expired`, { sessionId });
+        timeoutMs = session.timeoutMs;
+      }
+      if (this.ended) return;
+      this.sessionId = sessionId;
+      host.attach(sessionId, this);
+      host.touch(sessionId);
+      this.writeNow({ response: { xid, zxid: host.appliedIndex(), connect: { sessionId, timeoutMs, memberId: 0 } } });
+    } catch (err) {
+      this.writeNow({ response: { xid, zxid: host.appliedIndex(), error: toWireError(err) } });
+      this.close();
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private notLeader(): BasaltError {
+    const leaderHint = this.host.leaderAddress();
+    return new BasaltError(ErrorCodes.NOT_LEADER, leaderHint ? `not the leader; try ${leaderHint}` : 'not the leader; no leader known', { leaderHint });
+  }
+
+  private complete(slot: Slot, frame: ServerFrame): void {
+    slot.frame = frame;
+    while (this.slots.length > 0 && this.slots[0]!.frame) {
+      const done = this.slots.shift()!;
+      done.frame!.response!.zxid = this.host.appliedIndex();
+      this.writeNow(done.frame!);
+    }
+    if (this.endAfterFlush && this.slots.length === 0) this.close();
+  }
+
+  private writeNow(frame: ServerFrame): void {
+    if (this.ended) return;
+    try {
+      this.call.write(frame);
+    } catch {
+      this.end();
+    }
+  }
+
+  /** A watch event for this session, from the apply path (in log order). */
+  deliver(event: WatchEvent): void {
+    this.writeNow({ event: watchEventToWire(event) });
+  }
+
+  /** The session ended in the log (expired or closed): tell the client, then end the stream. */
+  sessionEnded(): void {
+    if (this.closingSession) {
+      this.endAfterFlush = true;
+      if (this.slots.length === 0) this.close();
+      return;
+    }
+    this.writeNow({ response: { xid: 0, zxid: this.host.appliedIndex(), error: toWireError(new BasaltError(ErrorCodes.SESSION_EXPIRED, `session ${this.sessionId} has ended`, { sessionId: this.sessionId })) } });
+    this.close();
+  }
+
+  /** Ends the stream (leadership lost, shutdown): the client reconnects elsewhere. */
+  close(): void {
+    if (this.ended) return;
+    this.end();
+    try {
+      this.call.end();
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.sessionId !== 0) this.host.detach(this.sessionId, this);
+  }
+}
