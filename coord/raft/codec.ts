@@ -37,6 +37,19 @@ const MESSAGE_TYPE_FROM_WIRE = new Map<number, MessageType>(
   Object.entries(MESSAGE_TYPE_TO_WIRE).map(([k, v]) => [v as number, k as MessageType]),
 );
 
+/**
+ * protobufjs 8 decodes uint64 fields as Long objects at runtime whenever the `long` package is
+ * loadable, despite --force-number and the generated `number` types: normalise every one.
+ */
+function num(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (value !== null && typeof value === 'object' && 'toNumber' in value && typeof value.toNumber === 'function') {
+    return (value as { toNumber(): number }).toNumber();
+  }
+  if (value === null || value === undefined) return 0;
+  return Number(value);
+}
+
 function bytes(value: Uint8Array | null | undefined): Uint8Array {
   return value ?? new Uint8Array(0);
 }
@@ -55,7 +68,7 @@ function entryToWire(e: Entry): basalt.raft.Entry.$Properties {
 }
 
 function entryFromWire(e: basalt.raft.Entry, field: string): Entry {
-  return { term: e.term, index: e.index, type: checkEntryType(e.type, `${field}.type`), data: bytes(e.data) };
+  return { term: num(e.term), index: num(e.index), type: checkEntryType(e.type, `${field}.type`), data: bytes(e.data) };
 }
 
 export function encodeEntry(entry: Entry): Uint8Array {
@@ -74,13 +87,13 @@ export function encodeHardState(hs: HardState): Uint8Array {
 
 export function decodeHardState(data: Uint8Array): HardState {
   const hs = pb.HardState.decode(data);
-  return { term: hs.term, vote: hs.vote, commit: hs.commit };
+  return { term: num(hs.term), vote: num(hs.vote), commit: num(hs.commit) };
 }
 
 // ---- ConfState / ConfChange ----
 
 function confStateFromWire(cs: basalt.raft.ConfState.$Properties | null | undefined): ConfState {
-  return { voters: [...(cs?.voters ?? [])], learners: [...(cs?.learners ?? [])] };
+  return { voters: (cs?.voters ?? []).map(num), learners: (cs?.learners ?? []).map(num) };
 }
 
 export function encodeConfState(cs: ConfState): Uint8Array {
@@ -101,7 +114,7 @@ export function decodeConfChange(data: Uint8Array): ConfChange {
   if (type !== ConfChangeType.AddNode && type !== ConfChangeType.RemoveNode && type !== ConfChangeType.AddLearner) {
     throw invalidArgument('confChange.type', `unknown conf change type ${type}`);
   }
-  return { type, nodeId: cc.nodeId, context: bytes(cc.context) };
+  return { type, nodeId: num(cc.nodeId), context: bytes(cc.context) };
 }
 
 // ---- Snapshot ----
@@ -120,7 +133,7 @@ function snapshotToWire(s: Snapshot): basalt.raft.Snapshot.$Properties {
 function snapshotFromWire(s: basalt.raft.Snapshot): Snapshot {
   const m = s.metadata;
   return {
-    metadata: { index: m?.index ?? 0, term: m?.term ?? 0, confState: confStateFromWire(m?.confState) },
+    metadata: { index: num(m?.index), term: num(m?.term), confState: confStateFromWire(m?.confState) },
     data: bytes(s.data),
   };
 }
@@ -160,15 +173,15 @@ export function decodeMessage(data: Uint8Array): Message {
   if (type === undefined) throw invalidArgument('message.type', `unknown message type ${w.type}`);
   const m: Message = {
     type,
-    from: w.from,
-    to: w.to,
-    term: w.term,
-    index: w.index,
-    logTerm: w.logTerm,
+    from: num(w.from),
+    to: num(w.to),
+    term: num(w.term),
+    index: num(w.index),
+    logTerm: num(w.logTerm),
     entries: w.entries.map((e, i) => entryFromWire(e as basalt.raft.Entry, `message.entries[${i}]`)),
-    commit: w.commit,
+    commit: num(w.commit),
     reject: w.reject,
-    rejectHint: w.rejectHint,
+    rejectHint: num(w.rejectHint),
   };
   if (w.snapshot) m.snapshot = snapshotFromWire(w.snapshot as basalt.raft.Snapshot);
   if (w.hasContext) m.context = bytes(w.context);

@@ -102,10 +102,12 @@ export class Raft {
     }
     // The configuration in storage is the snapshot's; conf changes applied since then are in
     // the log between the snapshot and `applied`: replay them so the membership is current.
-    const applied = Math.max(config.applied, this.log.firstIndex() - 1);
+    const snapshotIndex = config.storage.snapshot().metadata.index;
+    const applied = Math.max(config.applied, snapshotIndex, this.log.firstIndex() - 1);
     assert(applied <= this.log.committed, `applied ${applied} beyond commit ${this.log.committed}`);
-    if (applied >= this.log.firstIndex()) {
-      for (const e of this.log.slice(this.log.firstIndex(), applied + 1, Number.MAX_SAFE_INTEGER) ?? []) {
+    const replayFrom = Math.max(snapshotIndex + 1, this.log.firstIndex());
+    if (applied >= replayFrom) {
+      for (const e of this.log.slice(replayFrom, applied + 1, Number.MAX_SAFE_INTEGER) ?? []) {
         if (e.type === EntryType.ConfChange) this.applyConfChangeToTracker(decodeConfChange(e.data));
       }
     }
@@ -167,11 +169,13 @@ export class Raft {
     assert(self !== undefined, 'a leader is a member');
     self.becomeReplicate();
     self.recentActive = true;
-    // Conservatively treat every uncommitted entry as a possible conf change: no new one
-    // may be proposed until everything up to here has been applied.
-    this.pendingConfIndex = this.log.lastIndex();
     // The empty entry commits everything of earlier terms (they cannot be committed by counting).
     this.appendEntries([{ term: 0, index: 0, type: EntryType.Empty, data: new Uint8Array(0) }]);
+    // Treat every entry up to and including the empty one as a possible conf change: no new
+    // change until all of them are applied. This also means a new leader changes the
+    // membership only after committing an entry of its own term (the fix for the
+    // single-server-change bug Ongaro described in 2015).
+    this.pendingConfIndex = this.log.lastIndex();
   }
 
   private promotable(): boolean {

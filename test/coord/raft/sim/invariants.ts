@@ -1,0 +1,133 @@
+/**
+ * Raft's safety properties, checked on every Ready and after every simulated tick:
+ * election safety (one leader per term), log matching, committed entries never lost or
+ * changed, identical applied sequences, leader completeness, linearizable read indexes.
+ */
+import { Role, type Entry, type NodeId, type Ready, type Snapshot } from '../../../../coord/raft/types.js';
+import type { SimCluster, SimNode } from './sim-cluster.js';
+
+const text = new TextDecoder();
+
+export class InvariantViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvariantViolation';
+  }
+}
+
+function fail(message: string): never {
+  throw new InvariantViolation(message);
+}
+
+function describe(e: Entry): string {
+  return `${e.type}:${text.decode(e.data)}`;
+}
+
+interface CommittedEntry {
+  term: number;
+  content: string;
+}
+
+export class InvariantChecker {
+  /** term → the one node that led it. */
+  private readonly leaderOfTerm = new Map<number, NodeId>();
+  /** "index:term" → content and the term of the entry before it (inductive log matching). */
+  private readonly entries = new Map<string, { content: string; prevTerm: number | undefined }>();
+  /** Every entry any node ever applied: index → term and content. */
+  readonly committed = new Map<number, CommittedEntry>();
+  maxCommitted = 0;
+  /** Read-index contexts → the highest committed index when the read was issued. */
+  private readonly readFloor = new Map<string, number>();
+  readsServed = 0;
+
+  onEntriesPersisted(n: SimNode, rd: Ready): void {
+    for (let i = 0; i < rd.entries.length; i++) {
+      const e = rd.entries[i]!;
+      let prevTerm: number | undefined;
+      if (i > 0) prevTerm = rd.entries[i - 1]!.term;
+      else if (e.index - 1 >= n.storage.firstIndex() - 1) prevTerm = n.storage.term(e.index - 1);
+      const key = `${e.index}:${e.term}`;
+      const seen = this.entries.get(key);
+      const content = describe(e);
+      if (!seen) {
+        this.entries.set(key, { content, prevTerm });
+        continue;
+      }
+      // Log matching, inductively: the same (index, term) means the same entry after the same entry.
+      if (seen.content !== content) fail(`log matching: entry ${key} is '${seen.content}' elsewhere but '${content}' on node ${n.id}`);
+      if (seen.prevTerm !== undefined && prevTerm !== undefined && seen.prevTerm !== prevTerm) {
+        fail(`log matching: entry ${key} follows term ${seen.prevTerm} elsewhere but term ${prevTerm} on node ${n.id}`);
+      }
+    }
+  }
+
+  onApply(n: SimNode, e: Entry): void {
+    if (e.index !== n.applied + 1) fail(`node ${n.id} applied ${e.index} after ${n.applied}: gap or repeat`);
+    const content = describe(e);
+    const seen = this.committed.get(e.index);
+    if (seen && (seen.term !== e.term || seen.content !== content)) {
+      fail(`committed entry ${e.index} changed: ${seen.term}/'${seen.content}' then ${e.term}/'${content}' on node ${n.id}`);
+    }
+    if (!seen) this.committed.set(e.index, { term: e.term, content });
+    if (e.index > this.maxCommitted) this.maxCommitted = e.index;
+  }
+
+  /** A snapshot's state must be exactly the Normal payloads committed up to its index. */
+  checkSnapshotState(snapshot: Snapshot, state: string[]): void {
+    const expected: string[] = [];
+    for (let i = 2; i <= snapshot.metadata.index; i++) {
+      const c = this.committed.get(i);
+      if (!c) fail(`snapshot at ${snapshot.metadata.index} covers index ${i} that no node ever applied`);
+      if (c.content.startsWith('0:')) expected.push(c.content.slice(2));
+    }
+    if (expected.length !== state.length || expected.some((v, i) => v !== state[i])) {
+      fail(`snapshot at ${snapshot.metadata.index} holds ${state.length} commands, expected ${expected.length}`);
+    }
+  }
+
+  noteReadIssued(context: string): void {
+    this.readFloor.set(context, this.maxCommitted);
+  }
+
+  /** Linearizable read: the read index covers everything committed before the read began. */
+  onReadState(n: SimNode, context: string, index: number): void {
+    const floor = this.readFloor.get(context);
+    if (floor === undefined) return;
+    if (index < floor) fail(`read '${context}' on node ${n.id} got index ${index} < ${floor} committed before it was issued`);
+    this.readsServed++;
+  }
+
+  afterReady(n: SimNode, rd: Ready): void {
+    if (rd.softState?.role === Role.Leader || rd.hardState) this.checkLeader(n);
+  }
+
+  private checkLeader(n: SimNode): void {
+    const status = n.raft.status();
+    if (status.role !== Role.Leader) return;
+    const other = this.leaderOfTerm.get(status.term);
+    if (other !== undefined && other !== n.id) fail(`two leaders in term ${status.term}: ${other} and ${n.id}`);
+    if (other === undefined) {
+      this.leaderOfTerm.set(status.term, n.id);
+      // Leader completeness: a new leader holds every entry ever committed.
+      const first = n.storage.firstIndex();
+      for (const [index, c] of this.committed) {
+        if (index < first) continue;
+        if (index > n.storage.lastIndex()) fail(`leader ${n.id} (term ${status.term}) lacks committed entry ${index}`);
+        const term = n.storage.term(index);
+        if (term !== c.term) fail(`leader ${n.id} (term ${status.term}) has term ${term} at committed index ${index}, not ${c.term}`);
+      }
+    }
+  }
+
+  afterStep(cluster: SimCluster): void {
+    for (const n of cluster.nodes.values()) {
+      if (!n.up) continue;
+      const s = n.raft.status();
+      if (s.role === Role.Leader) {
+        const other = this.leaderOfTerm.get(s.term);
+        if (other !== undefined && other !== n.id) fail(`two leaders in term ${s.term}: ${other} and ${n.id}`);
+      }
+      if (s.applied !== n.applied) fail(`node ${n.id}: core applied ${s.applied} but state machine at ${n.applied}`);
+    }
+  }
+}

@@ -1,0 +1,351 @@
+/**
+ * A seeded, in-process Raft cluster: RaftNodes over FaultyRaftStorage, a network that drops,
+ * delays, reorders, duplicates and partitions messages, crashes that lose unpersisted writes,
+ * and an invariant checker fed by every Ready. Everything is driven by one SeededRandom, so a
+ * seed replays exactly.
+ */
+import { SeededRandom } from '../../../../common/random.js';
+import { decodeConfChange, decodeMessage, encodeConfChange, encodeMessage } from '../../../../coord/raft/codec.js';
+import { RaftNode } from '../../../../coord/raft/raft-node.js';
+import {
+  EntryType,
+  Role,
+  type ConfChange,
+  type ConfState,
+  type Message,
+  type NodeId,
+  type RaftConfig,
+  type Ready,
+  type Snapshot,
+} from '../../../../coord/raft/types.js';
+import { FaultyRaftStorage } from '../../../../coord/storage/faulty-raft-storage.js';
+import { MemoryRaftStorage } from '../../../../coord/storage/memory-raft-storage.js';
+import { InvariantChecker } from './invariants.js';
+
+export interface NetworkFaults {
+  /** Probability a message is lost. */
+  dropRate: number;
+  /** Probability a message is delivered twice. */
+  duplicateRate: number;
+  /** Delivery delay in ticks, uniform in [0, maxDelayTicks]; different delays reorder. */
+  maxDelayTicks: number;
+}
+
+export const NO_FAULTS: NetworkFaults = { dropRate: 0, duplicateRate: 0, maxDelayTicks: 0 };
+
+export interface SimNode {
+  id: NodeId;
+  raft: RaftNode;
+  storage: FaultyRaftStorage;
+  up: boolean;
+  /** Last applied index and the list state machine (Normal payloads in log order). */
+  applied: number;
+  state: string[];
+  confState: ConfState;
+  /** Read-index answers received: context → index. */
+  reads: Map<string, number>;
+}
+
+interface InFlight {
+  message: Message;
+  deliverAt: number;
+}
+
+const text = new TextDecoder();
+const utf8 = new TextEncoder();
+
+export function encodeState(state: string[]): Uint8Array {
+  return utf8.encode(JSON.stringify(state));
+}
+
+export function decodeState(data: Uint8Array): string[] {
+  return data.byteLength === 0 ? [] : (JSON.parse(text.decode(data)) as string[]);
+}
+
+export interface SimOptions {
+  seed: number;
+  voters: NodeId[];
+  electionTicks?: number;
+  heartbeatTicks?: number;
+  preVote?: boolean;
+  checkQuorum?: boolean;
+  maxSizePerMessage?: number;
+  maxInflightMessages?: number;
+}
+
+export class SimCluster {
+  readonly random: SeededRandom;
+  readonly nodes = new Map<NodeId, SimNode>();
+  readonly checker = new InvariantChecker();
+  now = 0;
+  faults: NetworkFaults = NO_FAULTS;
+  /** Directed links that lose everything: "from>to". */
+  private readonly cut = new Set<string>();
+  private inflight: InFlight[] = [];
+  /** Probability, per Ready, of crashing after writing and before persisting. */
+  crashInReadyRate = 0;
+  /** Fraction of messages round-tripped through the codec (exercises it without the full cost). */
+  codecRate = 0.1;
+  readonly options: Required<SimOptions>;
+
+  constructor(options: SimOptions) {
+    this.options = {
+      electionTicks: 10,
+      heartbeatTicks: 2,
+      preVote: true,
+      checkQuorum: true,
+      maxSizePerMessage: 1024,
+      maxInflightMessages: 8,
+      ...options,
+    };
+    this.random = new SeededRandom(options.seed);
+    for (const id of options.voters) {
+      this.addNode(id, MemoryRaftStorage.bootstrap(options.voters));
+    }
+  }
+
+  private config(id: NodeId, storage: FaultyRaftStorage, applied: number): RaftConfig {
+    // Each node draws its election timeouts from its own stream, derived from the seed.
+    const nodeRandom = new SeededRandom(this.random.int(2 ** 31));
+    return {
+      id,
+      electionTicks: this.options.electionTicks,
+      heartbeatTicks: this.options.heartbeatTicks,
+      storage,
+      applied,
+      maxSizePerMessage: this.options.maxSizePerMessage,
+      maxInflightMessages: this.options.maxInflightMessages,
+      preVote: this.options.preVote,
+      checkQuorum: this.options.checkQuorum,
+      random: () => nodeRandom.next(),
+    };
+  }
+
+  /** Start a node on durable storage (a founder, a newcomer with empty storage, or a restart). */
+  addNode(id: NodeId, durable: MemoryRaftStorage | FaultyRaftStorage): SimNode {
+    const storage = durable instanceof FaultyRaftStorage ? durable : new FaultyRaftStorage(durable);
+    const snapshot = storage.snapshot();
+    const node: SimNode = {
+      id,
+      raft: new RaftNode(this.config(id, storage, snapshot.metadata.index)),
+      storage,
+      up: true,
+      applied: snapshot.metadata.index,
+      state: decodeState(snapshot.data),
+      confState: snapshot.metadata.confState,
+      reads: new Map(),
+    };
+    this.checker.checkSnapshotState(snapshot, node.state);
+    this.nodes.set(id, node);
+    return node;
+  }
+
+  node(id: NodeId): SimNode {
+    const n = this.nodes.get(id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  // ---- faults ----
+
+  crash(id: NodeId): void {
+    const n = this.node(id);
+    if (!n.up) return;
+    n.up = false;
+    n.storage = n.storage.crash();
+  }
+
+  restart(id: NodeId): void {
+    const n = this.node(id);
+    if (n.up) return;
+    const restarted = this.addNode(id, n.storage);
+    restarted.reads = n.reads;
+  }
+
+  /** Cut the link from → to only (asymmetric). */
+  cutLink(from: NodeId, to: NodeId): void {
+    this.cut.add(`${from}>${to}`);
+  }
+
+  /** Split into groups that cannot talk to each other. */
+  partition(...groups: NodeId[][]): void {
+    for (const a of groups) {
+      for (const b of groups) {
+        if (a === b) continue;
+        for (const x of a) for (const y of b) this.cutLink(x, y);
+      }
+    }
+  }
+
+  isolate(id: NodeId): void {
+    for (const other of this.nodes.keys()) {
+      if (other === id) continue;
+      this.cutLink(id, other);
+      this.cutLink(other, id);
+    }
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  // ---- driving ----
+
+  private send(m: Message): void {
+    if (this.random.next() < this.faults.dropRate) return;
+    const copies = this.random.next() < this.faults.duplicateRate ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const delay = this.faults.maxDelayTicks > 0 ? this.random.int(this.faults.maxDelayTicks + 1) : 0;
+      this.inflight.push({ message: m, deliverAt: this.now + delay });
+    }
+  }
+
+  private deliver(m: Message): void {
+    if (this.cut.has(`${m.from}>${m.to}`)) return;
+    const target = this.nodes.get(m.to);
+    if (!target || !target.up) return;
+    const message = this.random.next() < this.codecRate ? decodeMessage(encodeMessage(m)) : m;
+    target.raft.step(message);
+    this.processReady(target);
+  }
+
+  /** Persist → send → apply → advance, with an optional crash before persisting. */
+  processReady(n: SimNode): void {
+    while (n.up && n.raft.hasReady()) {
+      const rd = n.raft.ready();
+      if (rd.snapshot) n.storage.applySnapshot(rd.snapshot);
+      n.storage.append(rd.entries);
+      if (rd.hardState) n.storage.setHardState(rd.hardState);
+      this.checker.onEntriesPersisted(n, rd);
+      if (this.crashInReadyRate > 0 && this.random.next() < this.crashInReadyRate) {
+        this.crash(n.id);
+        return;
+      }
+      n.storage.persistNow();
+      for (const m of rd.messages) this.send(m);
+      if (rd.snapshot) this.installSnapshot(n, rd.snapshot);
+      this.apply(n, rd);
+      for (const rs of rd.readStates) {
+        const key = text.decode(rs.context);
+        n.reads.set(key, rs.index);
+        this.checker.onReadState(n, key, rs.index);
+      }
+      n.raft.advance();
+      this.checker.afterReady(n, rd);
+    }
+  }
+
+  private installSnapshot(n: SimNode, snapshot: Snapshot): void {
+    n.state = decodeState(snapshot.data);
+    n.applied = snapshot.metadata.index;
+    n.confState = snapshot.metadata.confState;
+    this.checker.checkSnapshotState(snapshot, n.state);
+  }
+
+  private apply(n: SimNode, rd: Ready): void {
+    for (const e of rd.committedEntries) {
+      this.checker.onApply(n, e);
+      n.applied = e.index;
+      if (e.type === EntryType.Normal) n.state.push(text.decode(e.data));
+      else if (e.type === EntryType.ConfChange) n.confState = n.raft.applyConfChange(decodeConfChange(e.data));
+    }
+  }
+
+  /** One tick of global time: every live node ticks, then due messages arrive in random order. */
+  tick(): void {
+    this.now++;
+    for (const n of this.nodes.values()) {
+      if (!n.up) continue;
+      n.raft.tick();
+      this.processReady(n);
+    }
+    this.deliverDue();
+    this.checker.afterStep(this);
+  }
+
+  private deliverDue(): void {
+    // Messages sent while delivering (zero delay) are delivered in the same tick, bounded.
+    for (let round = 0; round < 50; round++) {
+      const due: InFlight[] = [];
+      const later: InFlight[] = [];
+      for (const f of this.inflight) (f.deliverAt <= this.now ? due : later).push(f);
+      this.inflight = later;
+      if (due.length === 0) return;
+      // Fisher–Yates with the seeded source: delivery order within a tick is random.
+      for (let i = due.length - 1; i > 0; i--) {
+        const j = this.random.int(i + 1);
+        [due[i], due[j]] = [due[j]!, due[i]!];
+      }
+      for (const f of due) this.deliver(f.message);
+    }
+  }
+
+  run(ticks: number): void {
+    for (let i = 0; i < ticks; i++) this.tick();
+  }
+
+  // ---- queries and client actions ----
+
+  leaders(): SimNode[] {
+    return [...this.nodes.values()].filter((n) => n.up && n.raft.status().role === Role.Leader);
+  }
+
+  /** The leader with the highest term among live nodes, if any. */
+  leader(): SimNode | undefined {
+    let best: SimNode | undefined;
+    for (const n of this.leaders()) if (!best || n.raft.status().term > best.raft.status().term) best = n;
+    return best;
+  }
+
+  /** Tick until a leader exists (and every live voter agrees on it), or throw. */
+  waitForLeader(maxTicks = 500): SimNode {
+    for (let i = 0; i < maxTicks; i++) {
+      const l = this.leader();
+      if (l) {
+        const term = l.raft.status().term;
+        const agree = [...this.nodes.values()].every((n) => !n.up || !n.confState.voters.includes(n.id) || n.raft.status().leader === l.id || n.raft.status().term < term);
+        if (agree) return l;
+      }
+      this.tick();
+    }
+    throw new Error(`no leader after ${maxTicks} ticks`);
+  }
+
+  propose(payload: string): boolean {
+    const l = this.leader();
+    if (!l) return false;
+    try {
+      l.raft.propose(utf8.encode(payload));
+    } catch {
+      return false;
+    }
+    this.processReady(l);
+    return true;
+  }
+
+  proposeConfChange(change: ConfChange): boolean {
+    const l = this.leader();
+    if (!l) return false;
+    try {
+      l.raft.proposeConfChange(change);
+    } catch {
+      return false;
+    }
+    this.processReady(l);
+    return true;
+  }
+
+  /** Tick until every live node that is a member applied `payload`, or throw. */
+  waitForApplied(payload: string, maxTicks = 500, ids?: NodeId[]): void {
+    for (let i = 0; i < maxTicks; i++) {
+      const targets = ids ?? [...this.nodes.values()].filter((n) => n.up && n.confState.voters.includes(n.id)).map((n) => n.id);
+      if (targets.every((id) => this.node(id).state.includes(payload))) return;
+      this.tick();
+    }
+    throw new Error(`'${payload}' not applied everywhere after ${maxTicks} ticks`);
+  }
+
+  static encodeConfChange(change: ConfChange): Uint8Array {
+    return encodeConfChange(change);
+  }
+}
