@@ -1,0 +1,370 @@
+/**
+ * The low-level client of one region server: one long-lived Batch stream that multiplexes every
+ * data request bound for that server, and unary admin calls. Concurrent operations are coalesced
+ * into frames: requests issued in the same turn of the event loop leave together (flushed on
+ * setImmediate, which runs right after the I/O that woke the callers, or earlier when a frame
+ * reaches its byte bound). Responses arrive in any order and are matched by request id; each
+ * failed request rejects alone with its typed error. If the stream breaks, the requests in flight
+ * on it fail with UNAVAILABLE (they may or may not have been applied) and the next call opens a
+ * new stream. Retries, routing and region location belong to the full client above this one.
+ */
+import { Client, credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import * as protobuf from 'protobufjs/minimal.js';
+import { basalt } from '../../proto/generated/basalt.js';
+import type { Clock } from '../../common/clock.js';
+import { systemClock } from '../../common/clock.js';
+import { DEFAULT_CONFIG } from '../../common/config.js';
+import { BasaltError, ErrorCodes } from '../../common/errors.js';
+import { fromGrpcError, fromWireError } from '../../common/grpc-errors.js';
+import type { RegionLoad, RowResult } from '../../regionserver/region/api.js';
+import { rowFromProto } from '../../regionserver/server/conversions.js';
+import { ADMIN_METHODS, adminPath, BATCH_PATH, EXECUTE_PATH, FRAME_OVERHEAD_BYTES, type AdminMethod } from '../../regionserver/server/service.js';
+
+import pb = basalt.regionserver;
+
+export interface RegionServerClientOptions {
+  /** host:port of the region server. */
+  address: string;
+  /** Largest request frame; must not exceed the server's maxRequestBytes (default: the default config's). */
+  maxFrameBytes?: number;
+  /** Most requests in flight on this client; beyond it a call fails with SERVER_BUSY. Default 8,192. */
+  maxInflight?: number;
+  /** A request unanswered after this fails with TIMEOUT. Default 30 s. */
+  requestTimeoutMs?: number;
+  clock?: Clock;
+}
+
+/** One operation of a frame: a RequestItem without its id. */
+export type RequestOp = Omit<pb.IRequestItem, 'id'>;
+
+interface Pending {
+  id: number;
+  deadlineMs: number;
+  resolve(item: pb.IResponseItem): void;
+  reject(err: BasaltError): void;
+}
+
+export interface ScanBatch {
+  rows: RowResult[];
+  /** More rows of this scan in this region. */
+  more: boolean;
+  /** Where a new scanner continues after this batch (absent before the first row). */
+  resume?: { row: Buffer; inclusive: boolean };
+}
+
+type Deserialize = (b: Buffer) => Buffer;
+const identity: Deserialize = (b) => b;
+
+export class RegionServerClient {
+  readonly address: string;
+  private readonly grpc: Client;
+  private readonly clock: Clock;
+  private readonly maxFrameBytes: number;
+  private readonly maxInflight: number;
+  private readonly requestTimeoutMs: number;
+  private readonly pending = new Map<number, Pending>();
+  private stream: ClientDuplexStream<Buffer, Buffer> | undefined;
+  private queued: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private flushScheduled = false;
+  private nextId = 1;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Frames sent on the stream (for tests and benchmarks: shows coalescing). */
+  framesSent = 0;
+
+  constructor(options: RegionServerClientOptions) {
+    this.address = options.address;
+    this.clock = options.clock ?? systemClock;
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_CONFIG.regionserver.maxRequestBytes;
+    this.maxInflight = options.maxInflight ?? 8_192;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.grpc = new Client(options.address, credentials.createInsecure(), {
+      'grpc.max_send_message_length': this.maxFrameBytes + FRAME_OVERHEAD_BYTES,
+      'grpc.max_receive_message_length': -1,
+      'grpc.keepalive_time_ms': 30_000,
+    });
+  }
+
+  // ---- the stream ----
+
+  /** Sends one operation on the stream; resolves with its response item (rejects with its error). */
+  call(op: RequestOp): Promise<pb.IResponseItem> {
+    if (this.closed) return Promise.reject(new BasaltError(ErrorCodes.CLOSED, 'the region server client is closed'));
+    if (this.pending.size >= this.maxInflight) {
+      return Promise.reject(new BasaltError(ErrorCodes.SERVER_BUSY, `more than ${this.maxInflight} requests in flight to ${this.address}`));
+    }
+    const id = this.nextId++;
+    const bytes = pb.RequestItem.encode({ ...op, id }).finish();
+    if (bytes.length > this.maxFrameBytes) {
+      return Promise.reject(
+        new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `request of ${bytes.length} bytes exceeds the frame limit ${this.maxFrameBytes}`, {
+          size: bytes.length,
+          limit: this.maxFrameBytes,
+        }),
+      );
+    }
+    return new Promise<pb.IResponseItem>((resolve, reject) => {
+      this.pending.set(id, { id, deadlineMs: this.clock.monotonic() + this.requestTimeoutMs, resolve, reject });
+      if (this.queuedBytes + bytes.length + 8 > this.maxFrameBytes) this.flush();
+      this.queued.push(bytes);
+      this.queuedBytes += bytes.length + 8;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+      this.timer ??= setInterval(() => this.expire(), Math.min(1_000, this.requestTimeoutMs)).unref();
+    });
+  }
+
+  private openStream(): ClientDuplexStream<Buffer, Buffer> {
+    const stream = this.grpc.makeBidiStreamRequest(BATCH_PATH, identity, identity);
+    stream.on('data', (frame: Buffer) => this.onFrame(frame));
+    const lost = (err: unknown): void => {
+      if (this.stream !== stream) return;
+      this.stream = undefined;
+      const error = err === undefined ? new BasaltError(ErrorCodes.UNAVAILABLE, 'the region server ended the stream') : fromGrpcError(err);
+      // Everything sent on this stream is now in doubt: fail it (the caller decides about retries).
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    };
+    stream.on('error', (err: ServiceError) => lost(err));
+    stream.on('end', () => lost(undefined));
+    return stream;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.queued.length === 0) return;
+    const writer = protobuf.Writer.create();
+    for (const item of this.queued) writer.uint32(10).bytes(item);
+    const frame = writer.finish();
+    this.queued = [];
+    this.queuedBytes = 0;
+    this.stream ??= this.openStream();
+    this.framesSent++;
+    this.stream.write(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+  }
+
+  private onFrame(frame: Buffer): void {
+    let batch: pb.BatchResponse;
+    try {
+      batch = pb.BatchResponse.decode(frame);
+    } catch (err) {
+      this.stream?.cancel();
+      return;
+    }
+    for (const item of batch.items) {
+      const id = item.id ?? 0;
+      const p = this.pending.get(id);
+      if (!p) continue; // Timed out already.
+      this.pending.delete(id);
+      if (item.error) p.reject(fromWireError(item.error));
+      else p.resolve(item);
+    }
+  }
+
+  private expire(): void {
+    const now = this.clock.monotonic();
+    for (const p of this.pending.values()) {
+      if (p.deadlineMs <= now) {
+        this.pending.delete(p.id);
+        p.reject(new BasaltError(ErrorCodes.TIMEOUT, `no answer from ${this.address} within ${this.requestTimeoutMs} ms`));
+      }
+    }
+  }
+
+  /** In-flight requests (sent or queued). */
+  get inflight(): number {
+    return this.pending.size;
+  }
+
+  // ---- data operations ----
+
+  async get(region: string, get: pb.IGet): Promise<RowResult | undefined> {
+    const r = await this.call({ get: { region, get } });
+    return r.get?.row ? rowFromProto(r.get.row) : undefined;
+  }
+
+  async exists(region: string, get: pb.IGet): Promise<boolean> {
+    const r = await this.call({ exists: { region, get } });
+    return r.exists?.exists === true;
+  }
+
+  async mutate(region: string, mutation: pb.IMutation): Promise<void> {
+    await this.call({ mutate: { region, mutation } });
+  }
+
+  async increment(region: string, increment: pb.IIncrement): Promise<RowResult> {
+    const r = await this.call({ mutate: { region, increment } });
+    return rowFromProto(r.mutate?.row ?? {});
+  }
+
+  async append(region: string, append: pb.IAppend): Promise<RowResult> {
+    const r = await this.call({ mutate: { region, append } });
+    return rowFromProto(r.mutate?.row ?? {});
+  }
+
+  async mutateRow(region: string, mutations: pb.IMutation[]): Promise<void> {
+    await this.call({ mutateRow: { region, mutations } });
+  }
+
+  async checkAndMutate(region: string, request: Omit<pb.ICheckAndMutateRequest, 'region'>): Promise<boolean> {
+    const r = await this.call({ checkAndMutate: { ...request, region } });
+    return r.checkAndMutate?.succeeded === true;
+  }
+
+  /** Per-action results, in order: a row (get/increment/append), undefined (applied / no row) or the action's error. */
+  async multi(region: string, actions: pb.IMultiAction[]): Promise<Array<RowResult | undefined | BasaltError>> {
+    const r = await this.call({ multi: { region, actions } });
+    return (r.multi?.results ?? []).map((res) => (res.error ? fromWireError(res.error) : res.row ? rowFromProto(res.row) : undefined));
+  }
+
+  /** Opens a server-side scanner; its first batch comes back with the open. */
+  async openScanner(region: string, scan: pb.IScanSpec, options: { maxRows?: number; maxBytes?: number } = {}): Promise<RemoteScanner> {
+    const scanner = new RemoteScanner(this, region, options);
+    await scanner.open(scan);
+    return scanner;
+  }
+
+  /** Every row of a scan in one region, batch by batch; closes the scanner when the loop stops early. */
+  async *scan(region: string, scan: pb.IScanSpec, options: { maxRows?: number; maxBytes?: number } = {}): AsyncGenerator<RowResult> {
+    const scanner = await this.openScanner(region, scan, options);
+    try {
+      let batch = scanner.first!;
+      for (;;) {
+        yield* batch.rows;
+        if (!batch.more) return;
+        batch = await scanner.next();
+      }
+    } finally {
+      await scanner.close().catch(() => undefined);
+    }
+  }
+
+  /** The unary twin of one frame (tools, tests): items answered together. */
+  execute(items: pb.IRequestItem[], options: { deadlineMs?: number } = {}): Promise<pb.BatchResponse> {
+    const bytes = Buffer.from(pb.BatchRequest.encode({ items }).finish());
+    return this.unaryRaw(EXECUTE_PATH, bytes, options.deadlineMs).then((b) => pb.BatchResponse.decode(b));
+  }
+
+  // ---- admin ----
+
+  private unaryRaw(path: string, request: Buffer, deadlineMs = 60_000): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      this.grpc.makeUnaryRequest(path, identity, identity, request, new Metadata(), { deadline: Date.now() + deadlineMs }, (err, value) => {
+        if (err) reject(fromGrpcError(err));
+        else resolve(value!);
+      });
+    });
+  }
+
+  /** Sends already-encoded bytes to an admin method (fuzzing, tools). */
+  adminRaw(method: AdminMethod, request: Buffer): Promise<Buffer> {
+    return this.unaryRaw(adminPath(method), request);
+  }
+
+  private async admin<M extends AdminMethod>(method: M, request: object): Promise<ReturnType<(typeof ADMIN_METHODS)[M][1]['decode']>> {
+    const [requestType, responseType] = ADMIN_METHODS[method];
+    const bytes = Buffer.from((requestType as { encode(m: object): protobuf.Writer }).encode(request).finish());
+    const response = await this.unaryRaw(adminPath(method), bytes);
+    return responseType.decode(response) as ReturnType<(typeof ADMIN_METHODS)[M][1]['decode']>;
+  }
+
+  async openRegion(request: pb.IOpenRegionRequest): Promise<number> {
+    return (await this.admin('OpenRegion', request)).openSequenceId;
+  }
+
+  async closeRegion(region: string): Promise<void> {
+    await this.admin('CloseRegion', { region });
+  }
+
+  async flushRegion(region: string): Promise<number> {
+    return (await this.admin('FlushRegion', { region })).flushedSequenceId;
+  }
+
+  async compactRegion(region: string, major: boolean): Promise<void> {
+    await this.admin('CompactRegion', { region, major });
+  }
+
+  async regionLoad(region: string): Promise<RegionLoad> {
+    const l = await this.admin('GetRegionLoad', { region });
+    return {
+      encodedName: l.encodedName,
+      table: l.table,
+      memstoreSizeBytes: l.memstoreSizeBytes,
+      storeFileCount: l.storeFileCount,
+      storeFileSizeBytes: l.storeFileSizeBytes,
+      readRequests: l.readRequests,
+      writeRequests: l.writeRequests,
+      maxSequenceId: l.maxSequenceId,
+      maxFlushedSequenceId: l.maxFlushedSequenceId,
+    };
+  }
+
+  serverLoad(): Promise<pb.ServerLoad> {
+    return this.admin('GetServerLoad', {});
+  }
+
+  onlineRegions(): Promise<pb.GetOnlineRegionsResponse> {
+    return this.admin('GetOnlineRegions', {});
+  }
+
+  /** Fails what is in flight with CLOSED and releases the channel. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    const err = new BasaltError(ErrorCodes.CLOSED, 'the region server client is closed');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.stream?.end();
+    this.stream = undefined;
+    this.grpc.close();
+  }
+}
+
+/** A server-side scanner seen from the client: next batches, call sequence, resume point. */
+export class RemoteScanner {
+  id = 0;
+  private callSeq = 0;
+  first: ScanBatch | undefined;
+  /** Where a new scanner would continue (after the last row received). */
+  resume: { row: Buffer; inclusive: boolean } | undefined;
+
+  constructor(
+    private readonly client: RegionServerClient,
+    readonly region: string,
+    private readonly options: { maxRows?: number; maxBytes?: number },
+  ) {}
+
+  async open(scan: pb.IScanSpec): Promise<ScanBatch> {
+    const r = await this.client.call({ scan: { region: this.region, scan, maxRows: this.options.maxRows, maxBytes: this.options.maxBytes } });
+    this.first = this.accept(r.scan ?? {});
+    return this.first;
+  }
+
+  async next(): Promise<ScanBatch> {
+    if (!this.id) return { rows: [], more: false, ...(this.resume ? { resume: this.resume } : {}) };
+    const r = await this.client.call({
+      scan: { region: this.region, scannerId: this.id, callSeq: this.callSeq, maxRows: this.options.maxRows, maxBytes: this.options.maxBytes },
+    });
+    this.callSeq++;
+    return this.accept(r.scan ?? {});
+  }
+
+  async close(): Promise<void> {
+    if (!this.id) return;
+    const id = this.id;
+    this.id = 0;
+    await this.client.call({ scan: { region: this.region, scannerId: id, closeScanner: true } });
+  }
+
+  private accept(r: pb.IScanResponse): ScanBatch {
+    this.id = r.scannerId ?? 0;
+    if (r.hasResume) this.resume = { row: Buffer.from(r.resumeRow ?? []), inclusive: r.resumeInclusive === true };
+    const batch: ScanBatch = { rows: (r.rows ?? []).map(rowFromProto), more: r.moreResults === true };
+    if (this.resume) batch.resume = this.resume;
+    return batch;
+  }
+}

@@ -1,0 +1,413 @@
+/**
+ * Wire (basalt.regionserver protos) ⇄ region operations (region/api.ts), with every bound checked
+ * on the way in. A malformed or oversized request fails here, before it reaches a region, with
+ * INVALID_ARGUMENT naming the field (or REQUEST_TOO_LARGE / ROW_TOO_LARGE / CELL_TOO_LARGE), so
+ * a bad request never changes anything.
+ */
+import { basalt } from '../../proto/generated/basalt.js';
+import { CellType, MAX_TIMESTAMP, isValidFamilyName, type Cell } from '../../common/cell.js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import type { Filter } from '../filter/filter.js';
+import type {
+  AppendRequest,
+  BloomType,
+  CheckAndMutateRequest,
+  CheckCondition,
+  ColumnSelector,
+  CompareOp,
+  FamilyDescriptor,
+  GetRequest,
+  IncrementRequest,
+  KeepDeletedCells,
+  Mutation,
+  MutationCell,
+  RegionInfo,
+  RegionLoad,
+  RowResult,
+  ScanRequest,
+  TimeRange,
+} from '../region/api.js';
+
+import pb = basalt.regionserver;
+
+/** The request bounds (common/config.ts, regionserver section). */
+export interface RequestLimits {
+  maxRowKeyBytes: number;
+  maxCellBytes: number;
+  maxRequestBytes: number;
+  maxRowsPerRequest: number;
+}
+
+/** Turns an encoded basalt.filter.Filter into a server-side Filter, or throws a typed error. */
+export type FilterDecoder = (encoded: Uint8Array, field: string) => Filter;
+
+export const noFilters: FilterDecoder = (_encoded, field) => {
+  throw invalidArgument(field, 'filters are not supported by this server');
+};
+
+const CELL_TYPES: ReadonlySet<number> = new Set([
+  CellType.Put,
+  CellType.Delete,
+  CellType.DeleteFamilyVersion,
+  CellType.DeleteColumn,
+  CellType.DeleteFamily,
+]);
+const COMPARE_OPS: ReadonlySet<string> = new Set(['LESS', 'LESS_OR_EQUAL', 'EQUAL', 'NOT_EQUAL', 'GREATER_OR_EQUAL', 'GREATER']);
+const CONDITION_KINDS: ReadonlySet<string> = new Set(['exists', 'not_exists', 'compare']);
+
+function buf(bytes: Uint8Array | null | undefined): Buffer {
+  if (!bytes) return Buffer.alloc(0);
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Decodes one request with its limits. Counts the bytes a request carries so that the whole item
+ * stays under maxRequestBytes even when its frame holds many items.
+ */
+export class RequestDecoder {
+  private bytes = 0;
+
+  constructor(
+    private readonly limits: RequestLimits,
+    private readonly filters: FilterDecoder,
+  ) {}
+
+  private count(n: number): void {
+    this.bytes += n;
+    if (this.bytes > this.limits.maxRequestBytes) {
+      throw new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `request carries more than ${this.limits.maxRequestBytes} bytes`, {
+        limit: this.limits.maxRequestBytes,
+      });
+    }
+  }
+
+  region(name: string | null | undefined, field = 'region'): string {
+    if (!name) throw invalidArgument(field, 'a region encoded name is required');
+    if (name.length > 512) throw invalidArgument(field, 'too long');
+    return name;
+  }
+
+  row(bytes: Uint8Array | null | undefined, field: string): Buffer {
+    const row = buf(bytes);
+    if (row.length === 0) throw invalidArgument(field, 'a row key is required');
+    if (row.length > this.limits.maxRowKeyBytes) {
+      throw new BasaltError(ErrorCodes.ROW_TOO_LARGE, `${field}: row key longer than ${this.limits.maxRowKeyBytes} bytes`, {
+        field,
+        limit: this.limits.maxRowKeyBytes,
+      });
+    }
+    this.count(row.length);
+    return row;
+  }
+
+  /** A scan bound: may be empty (open), bounded like a row key. */
+  optionalKey(bytes: Uint8Array | null | undefined, field: string): Buffer | undefined {
+    const key = buf(bytes);
+    if (key.length === 0) return undefined;
+    if (key.length > this.limits.maxRowKeyBytes) throw invalidArgument(field, `longer than ${this.limits.maxRowKeyBytes} bytes`);
+    this.count(key.length);
+    return key;
+  }
+
+  family(name: string | null | undefined, field: string): string {
+    if (!name || !isValidFamilyName(name)) throw invalidArgument(field, 'not a valid column family name');
+    this.count(name.length);
+    return name;
+  }
+
+  qualifier(bytes: Uint8Array | null | undefined, field: string): Buffer {
+    const q = buf(bytes);
+    if (q.length > this.limits.maxCellBytes) throw invalidArgument(field, 'qualifier too long');
+    this.count(q.length);
+    return q;
+  }
+
+  timestamp(value: number | null | undefined, field: string): number | undefined {
+    if (value === null || value === undefined) return undefined;
+    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_TIMESTAMP) throw invalidArgument(field, 'timestamp out of range');
+    return value;
+  }
+
+  smallCount(value: number | null | undefined, field: string, max: number): number | undefined {
+    if (!value) return undefined;
+    if (!Number.isSafeInteger(value) || value < 0 || value > max) throw invalidArgument(field, `must be in [0, ${max}]`);
+    return value;
+  }
+
+  timeRange(range: pb.ITimeRange | null | undefined, field: string): TimeRange | undefined {
+    if (!range) return undefined;
+    const min = this.timestamp(range.min ?? 0, `${field}.min`) ?? 0;
+    const max = range.max ? this.timestamp(range.max, `${field}.max`)! : MAX_TIMESTAMP;
+    if (max < min) throw invalidArgument(field, 'max is below min');
+    return { min, max };
+  }
+
+  columns(columns: pb.IColumn[] | null | undefined, field: string): ColumnSelector[] | undefined {
+    if (!columns || columns.length === 0) return undefined;
+    if (columns.length > this.limits.maxRowsPerRequest) throw invalidArgument(field, 'too many columns');
+    return columns.map((c, i) => {
+      const family = this.family(c.family, `${field}[${i}].family`);
+      return c.qualifier === null || c.qualifier === undefined
+        ? { family }
+        : { family, qualifier: this.qualifier(c.qualifier, `${field}[${i}].qualifier`) };
+    });
+  }
+
+  filter(bytes: Uint8Array | null | undefined, field: string): Filter | undefined {
+    if (!bytes || bytes.length === 0) return undefined;
+    this.count(bytes.length);
+    return this.filters(bytes, field);
+  }
+
+  get(get: pb.IGet | null | undefined, field: string): GetRequest {
+    if (!get) throw invalidArgument(field, 'required');
+    const out: GetRequest = { row: this.row(get.row, `${field}.row`) };
+    const columns = this.columns(get.columns, `${field}.columns`);
+    if (columns) out.columns = columns;
+    const timeRange = this.timeRange(get.timeRange, `${field}.timeRange`);
+    if (timeRange) out.timeRange = timeRange;
+    const maxVersions = this.smallCount(get.maxVersions, `${field}.maxVersions`, 1 << 30);
+    if (maxVersions) out.maxVersions = maxVersions;
+    const filter = this.filter(get.filter, `${field}.filter`);
+    if (filter) out.filter = filter;
+    if (get.raw) out.raw = true;
+    return out;
+  }
+
+  scan(scan: pb.IScanSpec | null | undefined, field: string): ScanRequest {
+    if (!scan) throw invalidArgument(field, 'required to open a scanner');
+    const out: ScanRequest = {};
+    const start = this.optionalKey(scan.startRow, `${field}.startRow`);
+    if (start) out.startRow = start;
+    if (scan.startInclusive === false) out.startInclusive = false;
+    const stop = this.optionalKey(scan.stopRow, `${field}.stopRow`);
+    if (stop) out.stopRow = stop;
+    if (scan.stopInclusive === true) out.stopInclusive = true;
+    const prefix = this.optionalKey(scan.prefix, `${field}.prefix`);
+    if (prefix) out.prefix = prefix;
+    if (scan.reversed) out.reversed = true;
+    const limit = this.smallCount(scan.limit, `${field}.limit`, Number.MAX_SAFE_INTEGER);
+    if (limit) out.limit = limit;
+    const batch = this.smallCount(scan.batch, `${field}.batch`, 1 << 30);
+    if (batch) out.batch = batch;
+    const columns = this.columns(scan.columns, `${field}.columns`);
+    if (columns) out.columns = columns;
+    const timeRange = this.timeRange(scan.timeRange, `${field}.timeRange`);
+    if (timeRange) out.timeRange = timeRange;
+    const maxVersions = this.smallCount(scan.maxVersions, `${field}.maxVersions`, 1 << 30);
+    if (maxVersions) out.maxVersions = maxVersions;
+    const filter = this.filter(scan.filter, `${field}.filter`);
+    if (filter) out.filter = filter;
+    if (scan.raw) out.raw = true;
+    return out;
+  }
+
+  mutation(mutation: pb.IMutation | null | undefined, field: string): Mutation {
+    if (!mutation) throw invalidArgument(field, 'required');
+    const row = this.row(mutation.row, `${field}.row`);
+    const cells = mutation.cells ?? [];
+    if (cells.length === 0) throw invalidArgument(`${field}.cells`, 'a mutation needs at least one cell');
+    return { row, cells: cells.map((c, i) => this.mutationCell(row, c, `${field}.cells[${i}]`)) };
+  }
+
+  private mutationCell(row: Buffer, cell: pb.IMutationCell, field: string): MutationCell {
+    const type = cell.type ?? 0;
+    if (!CELL_TYPES.has(type)) throw invalidArgument(`${field}.type`, `unknown cell type ${type}`);
+    const family = this.family(cell.family, `${field}.family`);
+    const wholeFamily = type === CellType.DeleteFamily || type === CellType.DeleteFamilyVersion;
+    const out: MutationCell = { family, type: type as CellType };
+    if (cell.qualifier !== null && cell.qualifier !== undefined) {
+      if (wholeFamily) throw invalidArgument(`${field}.qualifier`, 'a family delete takes no qualifier');
+      out.qualifier = this.qualifier(cell.qualifier, `${field}.qualifier`);
+    } else if (!wholeFamily) {
+      throw invalidArgument(`${field}.qualifier`, 'required for this cell type');
+    }
+    const timestamp = this.timestamp(cell.timestamp, `${field}.timestamp`);
+    if (timestamp !== undefined) out.timestamp = timestamp;
+    if (type === CellType.DeleteFamilyVersion && timestamp === undefined) {
+      throw invalidArgument(`${field}.timestamp`, 'DeleteFamilyVersion needs a timestamp');
+    }
+    const value = buf(cell.value);
+    if (type === CellType.Put) out.value = value;
+    else if (value.length > 0) throw invalidArgument(`${field}.value`, 'a delete carries no value');
+    const size = row.length + family.length + (out.qualifier?.length ?? 0) + value.length;
+    if (size > this.limits.maxCellBytes) {
+      throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `${field}: cell larger than ${this.limits.maxCellBytes} bytes`, {
+        field,
+        limit: this.limits.maxCellBytes,
+      });
+    }
+    this.count(value.length + 16);
+    return out;
+  }
+
+  increment(inc: pb.IIncrement | null | undefined, field: string): IncrementRequest {
+    if (!inc) throw invalidArgument(field, 'required');
+    const row = this.row(inc.row, `${field}.row`);
+    const columns = inc.columns ?? [];
+    if (columns.length === 0) throw invalidArgument(`${field}.columns`, 'at least one column');
+    if (columns.length > this.limits.maxRowsPerRequest) throw invalidArgument(`${field}.columns`, 'too many columns');
+    return {
+      row,
+      columns: columns.map((c, i) => {
+        const amount = c.amount ?? 0;
+        if (!Number.isSafeInteger(amount)) throw invalidArgument(`${field}.columns[${i}].amount`, 'not a safe integer');
+        return {
+          family: this.family(c.family, `${field}.columns[${i}].family`),
+          qualifier: this.qualifier(c.qualifier, `${field}.columns[${i}].qualifier`),
+          amount: BigInt(amount),
+        };
+      }),
+    };
+  }
+
+  append(app: pb.IAppend | null | undefined, field: string): AppendRequest {
+    if (!app) throw invalidArgument(field, 'required');
+    const row = this.row(app.row, `${field}.row`);
+    const columns = app.columns ?? [];
+    if (columns.length === 0) throw invalidArgument(`${field}.columns`, 'at least one column');
+    if (columns.length > this.limits.maxRowsPerRequest) throw invalidArgument(`${field}.columns`, 'too many columns');
+    return {
+      row,
+      columns: columns.map((c, i) => {
+        const value = buf(c.value);
+        if (value.length > this.limits.maxCellBytes) {
+          throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `${field}.columns[${i}].value: too large`, { field: `${field}.columns[${i}].value` });
+        }
+        this.count(value.length);
+        return {
+          family: this.family(c.family, `${field}.columns[${i}].family`),
+          qualifier: this.qualifier(c.qualifier, `${field}.columns[${i}].qualifier`),
+          value,
+        };
+      }),
+    };
+  }
+
+  checkAndMutate(req: pb.ICheckAndMutateRequest, field: string): CheckAndMutateRequest {
+    const row = this.row(req.row, `${field}.row`);
+    const mutation = this.mutation(req.mutation, `${field}.mutation`);
+    if (!mutation.row.equals(row)) throw invalidArgument(`${field}.mutation.row`, 'must be the checked row');
+    const out: CheckAndMutateRequest = { row, mutation };
+    const filter = this.filter(req.filter, `${field}.filter`);
+    if (req.condition && filter) throw invalidArgument(`${field}.condition`, 'give a condition or a filter, not both');
+    if (filter) out.filter = filter;
+    else if (req.condition) out.condition = this.condition(req.condition, `${field}.condition`);
+    else throw invalidArgument(`${field}.condition`, 'a condition or a filter is required');
+    return out;
+  }
+
+  private condition(c: pb.ICondition, field: string): CheckCondition {
+    const kind = c.kind ?? '';
+    if (!CONDITION_KINDS.has(kind)) throw invalidArgument(`${field}.kind`, 'exists | not_exists | compare');
+    const out: CheckCondition = {
+      family: this.family(c.family, `${field}.family`),
+      qualifier: this.qualifier(c.qualifier, `${field}.qualifier`),
+      kind: kind as CheckCondition['kind'],
+    };
+    if (kind === 'compare') {
+      if (!COMPARE_OPS.has(c.op ?? '')) throw invalidArgument(`${field}.op`, 'LESS … GREATER');
+      out.op = c.op as CompareOp;
+      out.value = buf(c.value);
+      this.count(out.value.length);
+    }
+    const timeRange = this.timeRange(c.timeRange, `${field}.timeRange`);
+    if (timeRange) out.timeRange = timeRange;
+    return out;
+  }
+}
+
+// ---- admin vocabulary ----
+
+export function regionInfoFromProto(info: pb.IRegionInfo | null | undefined, field = 'info'): RegionInfo {
+  if (!info) throw invalidArgument(field, 'required');
+  // The table name becomes a directory: keep it to the characters HBase allows.
+  if (!info.table || !/^([A-Za-z0-9_][A-Za-z0-9_.-]*:)?[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(info.table) || info.table.length > 255) {
+    throw invalidArgument(`${field}.table`, 'required, [namespace:]name of [A-Za-z0-9_.-]');
+  }
+  if (!info.encodedName || !/^[A-Za-z0-9_.-]{1,255}$/.test(info.encodedName)) {
+    throw invalidArgument(`${field}.encodedName`, 'required, [A-Za-z0-9_.-]{1,255}');
+  }
+  const startKey = buf(info.startKey);
+  const endKey = buf(info.endKey);
+  if (endKey.length > 0 && Buffer.compare(startKey, endKey) >= 0) throw invalidArgument(`${field}.endKey`, 'must be above startKey');
+  return {
+    table: info.table,
+    startKey: Buffer.from(startKey),
+    endKey: Buffer.from(endKey),
+    regionId: info.regionId ?? 0,
+    encodedName: info.encodedName,
+  };
+}
+
+export function regionInfoToProto(info: RegionInfo): pb.IRegionInfo {
+  return { table: info.table, startKey: info.startKey, endKey: info.endKey, regionId: info.regionId, encodedName: info.encodedName };
+}
+
+const KEEP_DELETED: ReadonlySet<string> = new Set(['FALSE', 'TRUE', 'TTL']);
+const BLOOMS: ReadonlySet<string> = new Set(['NONE', 'ROW', 'ROWCOL']);
+
+export function familyFromProto(f: pb.IFamilyDescriptor, field: string): FamilyDescriptor {
+  if (!f.name || !isValidFamilyName(f.name)) throw invalidArgument(`${field}.name`, 'not a valid column family name');
+  const keep = f.keepDeletedCells || 'FALSE';
+  if (!KEEP_DELETED.has(keep)) throw invalidArgument(`${field}.keepDeletedCells`, 'FALSE | TRUE | TTL');
+  const bloom = f.bloomFilter || 'ROW';
+  if (!BLOOMS.has(bloom)) throw invalidArgument(`${field}.bloomFilter`, 'NONE | ROW | ROWCOL');
+  return {
+    name: f.name,
+    maxVersions: f.maxVersions || 1,
+    minVersions: f.minVersions ?? 0,
+    ttlSeconds: f.ttlSeconds ?? 0,
+    keepDeletedCells: keep as KeepDeletedCells,
+    bloomFilter: bloom as BloomType,
+    inMemory: f.inMemory ?? false,
+  };
+}
+
+export function familyToProto(f: FamilyDescriptor): pb.IFamilyDescriptor {
+  return {
+    name: f.name,
+    maxVersions: f.maxVersions,
+    minVersions: f.minVersions,
+    ttlSeconds: f.ttlSeconds,
+    keepDeletedCells: f.keepDeletedCells,
+    bloomFilter: f.bloomFilter,
+    inMemory: f.inMemory,
+  };
+}
+
+export function regionLoadToProto(load: RegionLoad): pb.IRegionLoad {
+  return { ...load };
+}
+
+// ---- results ----
+
+export function rowToProto(result: RowResult): pb.IRow {
+  const cells: pb.IRowCell[] = new Array(result.cells.length);
+  for (let i = 0; i < result.cells.length; i++) {
+    const c = result.cells[i]!;
+    cells[i] = { family: c.family, qualifier: c.qualifier, timestamp: c.timestamp, type: c.type, value: c.value, sequenceId: c.sequenceId };
+  }
+  return result.partial ? { row: result.row, cells, partial: true } : { row: result.row, cells };
+}
+
+/** Size of a row on the wire, roughly: for the bytes bound of scanner batches and frames. */
+export function rowWireBytes(result: RowResult): number {
+  let n = result.row.length + 8;
+  for (const c of result.cells) n += c.family.length + c.qualifier.length + c.value.length + 24;
+  return n;
+}
+
+export function rowFromProto(row: pb.IRow): RowResult {
+  const key = buf(row.row);
+  const cells: Cell[] = (row.cells ?? []).map((c) => ({
+    row: key,
+    family: c.family ?? '',
+    qualifier: buf(c.qualifier),
+    timestamp: c.timestamp ?? 0,
+    type: (c.type ?? CellType.Put) as CellType,
+    value: buf(c.value),
+    sequenceId: c.sequenceId ?? 0,
+  }));
+  return row.partial ? { row: key, cells, partial: true } : { row: key, cells };
+}

@@ -1,0 +1,303 @@
+/**
+ * Executes one data request against this server's regions and answers with a response item that
+ * holds either the result or the request's own error. Never throws: one failed request never fails
+ * its neighbours in a frame. Bounds: request sizes (RequestDecoder), open scanners, scanner batch
+ * rows and bytes; writes are acknowledged only while the server's coordination lease holds.
+ */
+import { basalt } from '../../proto/generated/basalt.js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import { toWireError } from '../../common/grpc-errors.js';
+import type { Mutation, RowResult } from '../region/api.js';
+import { RequestDecoder, rowToProto, rowWireBytes, type FilterDecoder, type RequestLimits } from './conversions.js';
+import { containsRow, type OnlineRegion, type RegionRegistry } from './registry.js';
+import type { OpenScanner, ScannerRegistry } from './scanners.js';
+
+import pb = basalt.regionserver;
+
+/** Acknowledging a write is allowed only while this holds (DESIGN.md, fencing). */
+export interface WriteFence {
+  /** Throws FENCED when the server's coordination lease may have lapsed. */
+  checkWritable(): void;
+}
+
+export const alwaysWritable: WriteFence = { checkWritable: () => undefined };
+
+export interface DispatcherOptions {
+  limits: RequestLimits;
+  filters: FilterDecoder;
+  scannerBatchRows: number;
+  scannerBatchBytes: number;
+}
+
+export interface RequestCounters {
+  read: number;
+  write: number;
+}
+
+export class Dispatcher {
+  readonly counters: RequestCounters = { read: 0, write: 0 };
+
+  constructor(
+    private readonly registry: RegionRegistry,
+    private readonly scanners: ScannerRegistry,
+    private readonly fence: WriteFence,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  async execute(item: pb.IRequestItem): Promise<pb.IResponseItem> {
+    const id = item.id ?? 0;
+    try {
+      return { id, ...(await this.run(item)) };
+    } catch (err) {
+      return { id, error: toWireError(err) };
+    }
+  }
+
+  private decoder(): RequestDecoder {
+    return new RequestDecoder(this.options.limits, this.options.filters);
+  }
+
+  private async run(item: pb.IRequestItem): Promise<Omit<pb.IResponseItem, 'id'>> {
+    if (item.get) return { get: await this.get(item.get) };
+    if (item.mutate) return { mutate: await this.mutate(item.mutate) };
+    if (item.multi) return { multi: await this.multi(item.multi) };
+    if (item.checkAndMutate) return { checkAndMutate: await this.checkAndMutate(item.checkAndMutate) };
+    if (item.mutateRow) return { mutateRow: await this.mutateRow(item.mutateRow) };
+    if (item.scan) return { scan: await this.scan(item.scan) };
+    if (item.exists) return { exists: await this.exists(item.exists) };
+    throw invalidArgument('op', 'the request names no operation');
+  }
+
+  /** Runs `fn` on the region while holding it, so a close waits for it. */
+  private async onRegion<T>(region: string, row: Buffer | undefined, fn: (entry: OnlineRegion) => Promise<T>): Promise<T> {
+    const entry = this.registry.acquire(region, row);
+    try {
+      return await fn(entry);
+    } finally {
+      this.registry.release(entry);
+    }
+  }
+
+  /** A write: fenced before it starts and again before it is acknowledged. */
+  private async write<T>(region: string, row: Buffer | undefined, fn: (entry: OnlineRegion) => Promise<T>): Promise<T> {
+    this.fence.checkWritable();
+    const result = await this.onRegion(region, row, fn);
+    this.counters.write++;
+    this.fence.checkWritable();
+    return result;
+  }
+
+  private async get(req: pb.IGetRequest): Promise<pb.IGetResponse> {
+    const d = this.decoder();
+    const region = d.region(req.region);
+    const get = d.get(req.get, 'get');
+    const row = await this.onRegion(region, get.row, (e) => e.port!.get(get));
+    this.counters.read++;
+    return row && row.cells.length > 0 ? { row: rowToProto(row) } : {};
+  }
+
+  private async exists(req: pb.IExistsRequest): Promise<pb.IExistsResponse> {
+    const d = this.decoder();
+    const region = d.region(req.region);
+    const get = d.get(req.get, 'get');
+    const exists = await this.onRegion(region, get.row, (e) => e.port!.exists(get));
+    this.counters.read++;
+    return { exists };
+  }
+
+  private async mutate(req: pb.IMutateRequest): Promise<pb.IMutateResponse> {
+    const d = this.decoder();
+    const region = d.region(req.region);
+    if (req.mutation) {
+      const m = d.mutation(req.mutation, 'mutation');
+      await this.write(region, m.row, (e) => e.port!.mutate(m));
+      return {};
+    }
+    if (req.increment) {
+      const inc = d.increment(req.increment, 'increment');
+      return { row: rowToProto(await this.write(region, inc.row, (e) => e.port!.increment(inc))) };
+    }
+    if (req.append) {
+      const app = d.append(req.append, 'append');
+      return { row: rowToProto(await this.write(region, app.row, (e) => e.port!.append(app))) };
+    }
+    throw invalidArgument('mutate.kind', 'mutation, increment or append is required');
+  }
+
+  private async mutateRow(req: pb.IMutateRowRequest): Promise<pb.IMutateRowResponse> {
+    const d = this.decoder();
+    const region = d.region(req.region);
+    const list = req.mutations ?? [];
+    if (list.length === 0) throw invalidArgument('mutateRow.mutations', 'at least one mutation');
+    const mutations = list.map((m, i) => d.mutation(m, `mutateRow.mutations[${i}]`));
+    const row = mutations[0]!.row;
+    mutations.forEach((m, i) => {
+      if (!m.row.equals(row)) throw invalidArgument(`mutateRow.mutations[${i}].row`, 'every mutation must be on the same row');
+    });
+    await this.write(region, row, (e) => e.port!.mutateRow(mutations));
+    return {};
+  }
+
+  private async checkAndMutate(req: pb.ICheckAndMutateRequest): Promise<pb.ICheckAndMutateResponse> {
+    const d = this.decoder();
+    const region = d.region(req.region);
+    const cam = d.checkAndMutate(req, 'checkAndMutate');
+    const result = await this.write(region, cam.row, (e) => e.port!.checkAndMutate(cam));
+    return { succeeded: result.succeeded };
+  }
+
+  /**
+   * Many actions on one region, each with its own result. Mutations go to the region as one batch
+   * (one group commit); reads run alongside. An action that is malformed or outside the region
+   * fails alone.
+   */
+  private async multi(req: pb.IMultiRequest): Promise<pb.IMultiResponse> {
+    const d = this.decoder();
+    const region = d.region(req.region);
+    const actions = req.actions ?? [];
+    if (actions.length > this.options.limits.maxRowsPerRequest) {
+      throw invalidArgument('multi.actions', `more than ${this.options.limits.maxRowsPerRequest} actions`, {
+        limit: this.options.limits.maxRowsPerRequest,
+      });
+    }
+    const results: pb.IMultiActionResult[] = new Array(actions.length);
+    const hasWrite = actions.some((a) => !a.get);
+    if (hasWrite) this.fence.checkWritable();
+    return this.onRegion(region, undefined, async (entry) => {
+      const port = entry.port!;
+      const mutationIndexes: number[] = [];
+      const mutations: Mutation[] = [];
+      const others: Array<Promise<void>> = [];
+      const inRegion = (row: Buffer): void => {
+        if (!containsRow(entry.info, row)) {
+          throw new BasaltError(ErrorCodes.WRONG_REGION, `row is outside region ${region}`, { region });
+        }
+      };
+      const fail = (i: number, err: unknown): void => {
+        results[i] = { error: toWireError(err) };
+      };
+      actions.forEach((action, i) => {
+        const field = `multi.actions[${i}]`;
+        try {
+          if (action.mutation) {
+            const m = d.mutation(action.mutation, `${field}.mutation`);
+            inRegion(m.row);
+            mutationIndexes.push(i);
+            mutations.push(m);
+          } else if (action.get) {
+            const get = d.get(action.get, `${field}.get`);
+            inRegion(get.row);
+            others.push(
+              port.get(get).then(
+                (row) => {
+                  this.counters.read++;
+                  results[i] = row && row.cells.length > 0 ? { row: rowToProto(row) } : {};
+                },
+                (err) => fail(i, err),
+              ),
+            );
+          } else if (action.increment) {
+            const inc = d.increment(action.increment, `${field}.increment`);
+            inRegion(inc.row);
+            others.push(port.increment(inc).then((row) => void (results[i] = { row: rowToProto(row) }), (err) => fail(i, err)));
+          } else if (action.append) {
+            const app = d.append(action.append, `${field}.append`);
+            inRegion(app.row);
+            others.push(port.append(app).then((row) => void (results[i] = { row: rowToProto(row) }), (err) => fail(i, err)));
+          } else {
+            throw invalidArgument(`${field}.kind`, 'mutation, get, increment or append is required');
+          }
+        } catch (err) {
+          fail(i, err);
+        }
+      });
+      if (mutations.length > 0) {
+        try {
+          const outcomes = await port.batch(mutations);
+          outcomes.forEach((err, j) => {
+            const i = mutationIndexes[j]!;
+            results[i] = err ? { error: toWireError(err) } : {};
+          });
+          this.counters.write += mutations.length;
+        } catch (err) {
+          for (const i of mutationIndexes) fail(i, err);
+        }
+      }
+      await Promise.all(others);
+      if (hasWrite) {
+        // The lease may have lapsed while the batch ran: answer FENCED rather than acknowledge.
+        try {
+          this.fence.checkWritable();
+        } catch (err) {
+          actions.forEach((a, i) => {
+            if (!a.get && !results[i]?.error) fail(i, err);
+          });
+        }
+      }
+      return { results };
+    });
+  }
+
+  private async scan(req: pb.IScanRequest): Promise<pb.IScanResponse> {
+    const d = this.decoder();
+    const region = d.region(req.region);
+    const scannerId = req.scannerId ?? 0;
+    if (!scannerId) {
+      if (req.closeScanner) return { scannerId: 0 };
+      const spec = d.scan(req.scan, 'scan.scan');
+      this.scanners.checkCapacity();
+      const scanner = await this.onRegion(region, undefined, (e) => e.port!.scan(spec));
+      const entry = this.scanners.register(region, scanner, { reversed: spec.reversed === true, ...(spec.limit ? { limit: spec.limit } : {}) });
+      return this.nextBatch(entry, req);
+    }
+    const entry = this.scanners.lookup(scannerId, region, req.closeScanner ? undefined : (req.callSeq ?? 0));
+    if (req.closeScanner) {
+      await this.scanners.close(entry);
+      return { scannerId: 0 };
+    }
+    return this.nextBatch(entry, req);
+  }
+
+  private async nextBatch(entry: OpenScanner, req: pb.IScanRequest): Promise<pb.IScanResponse> {
+    const maxRows = Math.min(req.maxRows || this.options.scannerBatchRows, this.options.limits.maxRowsPerRequest, entry.remaining);
+    const maxBytes = Math.min(req.maxBytes || this.options.scannerBatchBytes, this.options.scannerBatchBytes);
+    entry.busy = true;
+    let rows: RowResult[];
+    let more: boolean;
+    try {
+      ({ rows, more } = await this.onRegion(entry.region, undefined, (e) => {
+        void e;
+        return entry.scanner.next(maxRows, maxBytes);
+      }));
+    } catch (err) {
+      entry.busy = false;
+      await this.scanners.close(entry).catch(() => undefined);
+      throw err;
+    }
+    entry.busy = false;
+    entry.callSeq++;
+    this.scanners.touch(entry);
+    this.counters.read += rows.length;
+    let completeRows = 0;
+    for (const r of rows) if (!r.partial) completeRows++;
+    entry.remaining -= completeRows;
+    if (entry.remaining <= 0) more = false;
+    const out: pb.IScanResponse = { rows: rows.map(rowToProto), moreResults: more, leaseMs: this.scanners.leaseMs };
+    const last = rows[rows.length - 1];
+    if (last) {
+      // A client that must continue elsewhere (region moved, scanner expired) restarts here: after
+      // the last whole row, or at the row whose chunks were cut short.
+      out.resumeRow = last.row;
+      out.resumeInclusive = last.partial === true;
+      out.hasResume = true;
+    }
+    if (more) {
+      out.scannerId = entry.id;
+    } else {
+      out.scannerId = 0;
+      await this.scanners.close(entry);
+    }
+    void rowWireBytes;
+    return out;
+  }
+}

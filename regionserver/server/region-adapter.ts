@@ -1,0 +1,65 @@
+/**
+ * Wires the storage engine's Region (regionserver/region/region.ts) to the data plane's RegionPort,
+ * and builds the server's RegionOpener: regions live under `<root>/data/<table>/<encodedName>`,
+ * all behind the server's one WAL.
+ */
+import { join } from 'node:path';
+import { CellType } from '../../common/cell.js';
+import type { Clock } from '../../common/clock.js';
+import type { RegionServerConfig } from '../../common/config.js';
+import type { RowResult } from '../region/api.js';
+import { Region, type IncrementResult } from '../region/region.js';
+import type { Wal } from '../wal/wal.js';
+import type { RegionOpener, RegionPort } from './region-port.js';
+
+/** Counters travel as 8-byte big-endian signed integers (HBase's Bytes.toBytes(long)). */
+function incrementResultToRow(row: Buffer, results: IncrementResult[]): RowResult {
+  return {
+    row,
+    cells: results.map((r) => {
+      const value = Buffer.alloc(8);
+      value.writeBigInt64BE(r.value);
+      return { row, family: r.family, qualifier: r.qualifier, timestamp: 0, type: CellType.Put, value, sequenceId: 0 };
+    }),
+  };
+}
+
+export function regionPort(region: Region): RegionPort {
+  return {
+    info: region.info,
+    get: (request) => region.get(request),
+    exists: (request) => region.exists(request),
+    mutate: (mutation) => region.mutate(mutation),
+    mutateRow: (mutations) => region.mutateRow(mutations),
+    batch: async (mutations) => (await region.batch(mutations)).map((r) => (r instanceof Error ? r : undefined)),
+    increment: async (request) => incrementResultToRow(request.row, await region.increment(request)),
+    append: (request) => region.append(request),
+    checkAndMutate: (request) => region.checkAndMutate(request),
+    scan: async (request) => region.scan(request),
+    flush: () => region.flush(),
+    compact: (major) => region.compact(major),
+    close: (options) => region.close({ flush: !options?.abort }),
+    load: () => region.load(),
+  };
+}
+
+/** Path-safe directory name for a table (`namespace:name` → `namespace/name`). */
+export function tableDir(table: string): string {
+  const [namespace, name] = table.includes(':') ? table.split(':', 2) : ['default', table];
+  return join(namespace!, name!);
+}
+
+export function storageRegionOpener(options: { dataRoot: string; wal: Wal; clock: Clock; config: RegionServerConfig }): RegionOpener {
+  return async ({ info, families, openEpoch }) => {
+    const region = await Region.open({
+      info,
+      families,
+      dir: join(options.dataRoot, 'data', tableDir(info.table), info.encodedName),
+      wal: options.wal,
+      openEpoch,
+      clock: options.clock,
+      config: options.config,
+    });
+    return regionPort(region);
+  };
+}
