@@ -107,7 +107,12 @@ export abstract class GroupCommitWal implements Wal {
   protected readonly counters = { appendedEntries: 0, syncs: 0, syncedEntries: 0, syncedBytes: 0 };
 
   protected constructor(options: GroupCommitOptions = {}) {
-    this.limits = { ...DEFAULT_GROUP_COMMIT, ...options };
+    this.limits = {
+      maxBatchEntries: options.maxBatchEntries ?? DEFAULT_GROUP_COMMIT.maxBatchEntries,
+      maxBatchBytes: options.maxBatchBytes ?? DEFAULT_GROUP_COMMIT.maxBatchBytes,
+      maxQueuedEntries: options.maxQueuedEntries ?? DEFAULT_GROUP_COMMIT.maxQueuedEntries,
+      maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_GROUP_COMMIT.maxQueuedBytes,
+    };
     for (const [k, v] of Object.entries(this.limits)) {
       if (!Number.isSafeInteger(v) || v <= 0) throw invalidArgument(k, 'must be a positive integer');
     }
@@ -268,5 +273,12 @@ export abstract class GroupCommitWal implements Wal {
       else still.push(w);
     }
     this.waiters = still;
+  }
+}
+
+export function checkReplayArgs(regionId: string, sequenceId: number): void {
+  if (typeof regionId !== 'string' || regionId.length === 0) throw invalidArgument('regionId', 'must be a non-empty string');
+  if (!Number.isSafeInteger(sequenceId) || sequenceId < 0) {
+    throw invalidArgument('sequenceId', 'must be a non-negative integer', { sequenceId });
   }
 }
