@@ -1,0 +1,136 @@
+/**
+ * The gRPC face of a coordination member. One port serves both the client protocol (service
+ * Coord: Session stream + Status) and the peers (service CoordPeer: Raft batches).
+ *
+ * Binding comes before the member exists (`CoordServer.listen`, then `start`), so that an
+ * ensemble on ephemeral ports can learn every address before any member starts.
+ */
+import { Metadata, Server, ServerCredentials, type ServerDuplexStream, type ServerReadableStream, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import { toGrpcError } from '../../common/grpc-errors.js';
+import type { CoordConfig } from '../../common/config.js';
+import { createLogger, type Logger } from '../../common/logger.js';
+import type { Clock } from '../../common/clock.js';
+import type { Random } from '../../common/random.js';
+import { decodeMessage } from '../raft/codec.js';
+import type { NodeId } from '../raft/types.js';
+import type { RaftLogStorage } from '../storage/raft-log-storage.js';
+import { COORD_PEER_SERVICE, COORD_SERVICE, MAX_FRAME_BYTES, type ClientRequest, type RaftBatch, type ServerFrame, type StatusResponse } from '../client/protocol.js';
+import { basalt } from '../../proto/generated/basalt.js';
+import { CoordMember } from './member.js';
+import { SessionStream } from './session-stream.js';
+
+export interface StartMemberOptions {
+  id: NodeId;
+  /** Every member's address, self included (an ensemble of one: just this server). */
+  peers: ReadonlyMap<NodeId, string>;
+  storage: RaftLogStorage;
+  config: CoordConfig;
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+  maxSessions?: number;
+  onFatal?: (err: unknown) => void;
+}
+
+export class CoordServer {
+  private member: CoordMember | undefined;
+  private readonly streams = new Set<ServerDuplexStream<ClientRequest, ServerFrame>>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly address: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Binds HOST:PORT (port 0: an ephemeral one) and starts answering (UNAVAILABLE until start). */
+  static async listen(host = '127.0.0.1', port = 0): Promise<CoordServer> {
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw invalidArgument('port', `must be 0..65535, got ${port}`);
+    const server = new Server({ 'grpc.max_receive_message_length': MAX_FRAME_BYTES, 'grpc.max_send_message_length': MAX_FRAME_BYTES });
+    const bound = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, actual) => (err ? reject(err) : resolve(actual)));
+    });
+    const coord = new CoordServer(server, `${host}:${bound}`, createLogger('coord-server', { address: `${host}:${bound}` }));
+    server.addService(COORD_SERVICE, {
+      session: (call: ServerDuplexStream<ClientRequest, ServerFrame>) => coord.onSession(call),
+      status: (_call: ServerUnaryCall<unknown, StatusResponse>, callback: sendUnaryData<StatusResponse>) => coord.onStatus(callback),
+    });
+    server.addService(COORD_PEER_SERVICE, {
+      raft: (call: ServerReadableStream<RaftBatch, basalt.coordrpc.RaftBatchAck.$Properties>, callback: sendUnaryData<basalt.coordrpc.RaftBatchAck.$Properties>) => coord.onRaft(call, callback),
+    });
+    return coord;
+  }
+
+  /** Creates and starts the member behind this server. */
+  start(options: StartMemberOptions): CoordMember {
+    if (this.member) throw new BasaltError(ErrorCodes.INTERNAL, 'member already started');
+    const self = options.peers.get(options.id);
+    if (self === undefined) throw invalidArgument('peers', `member ${options.id} is not in its own peer list`);
+    this.member = new CoordMember({ ...options, logger: options.logger ?? createLogger('coord', { member: options.id }) });
+    this.member.start();
+    return this.member;
+  }
+
+  get coordMember(): CoordMember | undefined {
+    return this.member;
+  }
+
+  private onSession(call: ServerDuplexStream<ClientRequest, ServerFrame>): void {
+    const member = this.member;
+    if (!member) {
+      call.emit('error', toGrpcError(new BasaltError(ErrorCodes.UNAVAILABLE, 'member starting')));
+      return;
+    }
+    this.streams.add(call);
+    call.on('close', () => this.streams.delete(call));
+    new SessionStream(member, call);
+  }
+
+  private onStatus(callback: sendUnaryData<StatusResponse>): void {
+    const member = this.member;
+    if (!member) return callback(toGrpcError(new BasaltError(ErrorCodes.UNAVAILABLE, 'member starting')));
+    callback(null, member.status(this.address));
+  }
+
+  private onRaft(call: ServerReadableStream<RaftBatch, unknown>, callback: sendUnaryData<basalt.coordrpc.RaftBatchAck.$Properties>): void {
+    // Tell the sender at once that the stream is up (it resets its reconnect backoff on metadata).
+    call.sendMetadata(new Metadata());
+    call.on('data', (batch: RaftBatch) => {
+      const member = this.member;
+      if (!member) return;
+      for (const bytes of batch.messages ?? []) {
+        try {
+          member.step(decodeMessage(bytes));
+        } catch (err) {
+          this.logger.warn({ err: (err as Error).message }, 'undecodable raft message dropped');
+        }
+      }
+    });
+    call.on('end', () => callback(null, {}));
+    call.on('error', () => undefined);
+  }
+
+  /** Stops the member (its storage closes) and the gRPC server. */
+  async close(): Promise<void> {
+    const member = this.member;
+    this.member = undefined;
+    if (member) await member.close();
+    for (const call of this.streams) {
+      try {
+        call.end();
+      } catch {
+        // Already closed.
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 1_000);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,491 @@
+/**
+ * A coordination member: the pure Raft core (RaftNode), its log storage and the znode state
+ * machine (CoordStateMachine), driven by one tick timer and the safe Ready loop
+ *
+ *     persist (durably) → send → apply → advance
+ *
+ * While one Ready's persist is in flight, new proposals and messages accumulate in the core and
+ * go out together in the next Ready: that is the group commit (one fsync for many writes).
+ *
+ * On top of the loop it runs what only a leader does: proposing writes for the session streams
+ * connected here (each wrapped in a ProposalEnvelope so the proposer can answer when it applies),
+ * batched read-index barriers (one outstanding at a time; every read that arrives meanwhile
+ * joins the next one), and session leases: a new leader first proposes extendAll and then seeds a
+ * SessionTracker, keep-alives touch that tracker in memory (no log entry per ping), and the leader
+ * alone proposes expireSessions when a deadline passes.
+ */
+import { BasaltError, ErrorCodes } from '../../common/errors.js';
+import type { CoordConfig } from '../../common/config.js';
+import { systemClock, type Clock } from '../../common/clock.js';
+import { systemRandom, type Random } from '../../common/random.js';
+import { createLogger, type Logger } from '../../common/logger.js';
+import { basalt } from '../../proto/generated/basalt.js';
+import { RaftNode } from '../raft/raft-node.js';
+import { decodeConfChange } from '../raft/codec.js';
+import { EntryType, Role, type ConfState, type Entry, type Message, type NodeId, type Ready, type RaftStatus } from '../raft/types.js';
+import type { RaftLogStorage } from '../storage/raft-log-storage.js';
+import { CoordStateMachine, SessionTracker, type CommandResult, type CoordCommand, type SessionId, type StateMachineOptions } from '../tree/index.js';
+import { decodeCommand, encodeCommand } from '../tree/codec.js';
+import { PeerTransport } from './peer-transport.js';
+import type { SessionHost, SessionStream } from './session-stream.js';
+
+export interface CoordMemberOptions {
+  id: NodeId;
+  /** Every member's address (one port serves clients and peers), self included. */
+  peers: ReadonlyMap<NodeId, string>;
+  storage: RaftLogStorage;
+  config: CoordConfig;
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+  /** Most live sessions (SERVER_BUSY beyond). Default 10,000. */
+  maxSessions?: number;
+  /** Most proposals waiting to apply (SERVER_BUSY beyond). Default 10,000. */
+  maxPendingProposals?: number;
+  /** Called when the loop hits a broken invariant; the daemon exits. */
+  onFatal?: (err: unknown) => void;
+}
+
+interface PendingProposal {
+  resolve(value: { result: CommandResult; zxid: number }): void;
+  reject(err: BasaltError): void;
+}
+
+interface ReadWaiter {
+  resolve(): void;
+  reject(err: BasaltError): void;
+}
+
+/** Entries kept behind a snapshot so a briefly lagging follower catches up from the log. */
+const CATCH_UP_ENTRIES = 1_000;
+/** A read-index request not answered within this is retried (its messages may have been lost). */
+const READ_INDEX_RETRY_MS = 1_000;
+
+export class CoordMember implements SessionHost {
+  readonly id: NodeId;
+  readonly logger: Logger;
+  readonly limits: SessionHost['limits'];
+  private readonly node: RaftNode;
+  private readonly storage: RaftLogStorage;
+  private readonly transport: PeerTransport;
+  private readonly clock: Clock;
+  private readonly peers: ReadonlyMap<NodeId, string>;
+  private readonly smOptions: StateMachineOptions;
+  private readonly maxPendingProposals: number;
+  private sm: CoordStateMachine;
+  private applied: number;
+  private confState: ConfState;
+  private lastSnapshotIndex: number;
+  private role: Role = Role.Follower;
+  private leaderId: NodeId = 0;
+  private ticker: NodeJS.Timeout | undefined;
+  private loopScheduled = false;
+  private inLoop = false;
+  private closed = false;
+  private failed: unknown;
+
+  private readonly streams = new Map<SessionId, SessionStream>();
+  private readonly proposals = new Map<number, PendingProposal>();
+  private nextProposalId = 1;
+  private sessionCounter = 0;
+
+  private tracker: SessionTracker | undefined;
+  private readonly expiring = new Set<SessionId>();
+
+  private readQueue: ReadWaiter[] = [];
+  private readInFlight: { context: string; waiters: ReadWaiter[]; sentMs: number } | undefined;
+  private readsAwaitingApply: Array<{ index: number; waiters: ReadWaiter[] }> = [];
+  private readCounter = 0;
+
+  constructor(private readonly options: CoordMemberOptions) {
+    this.id = options.id;
+    this.peers = options.peers;
+    this.storage = options.storage;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? createLogger('coord', { member: options.id });
+    this.maxPendingProposals = options.maxPendingProposals ?? 10_000;
+    const config = options.config;
+    this.limits = {
+      maxInflightPerSession: config.maxInflightPerSession,
+      maxDataBytes: config.maxDataBytes,
+      maxMultiOps: 1_000,
+      maxSessions: options.maxSessions ?? 10_000,
+    };
+    this.smOptions = { maxDataBytes: config.maxDataBytes, minSessionTimeoutMs: config.minSessionTimeoutMs, maxSessionTimeoutMs: config.maxSessionTimeoutMs };
+    const snapshot = this.storage.snapshot();
+    this.sm = snapshot.data.byteLength > 0 ? CoordStateMachine.restore(snapshot.data, this.smOptions) : new CoordStateMachine(this.smOptions);
+    this.applied = snapshot.metadata.index;
+    this.lastSnapshotIndex = snapshot.metadata.index;
+    this.confState = this.storage.initialState().confState;
+    const random: Random = options.random ?? systemRandom;
+    this.node = new RaftNode({
+      id: options.id,
+      electionTicks: config.electionTicks,
+      heartbeatTicks: config.heartbeatTicks,
+      storage: this.storage,
+      applied: this.applied,
+      maxSizePerMessage: 1024 * 1024,
+      maxInflightMessages: 256,
+      preVote: true,
+      checkQuorum: true,
+      random: () => random.next(),
+    });
+    this.transport = new PeerTransport({
+      selfId: options.id,
+      peers: options.peers,
+      logger: this.logger,
+      onUnreachable: (peer) => {
+        this.node.reportUnreachable(peer);
+        this.scheduleReady();
+      },
+    });
+  }
+
+  /** Starts ticking; a lone member campaigns at once instead of waiting an election timeout. */
+  start(): void {
+    this.ticker = setInterval(() => this.onTick(), this.options.config.tickMs);
+    if (this.confState.voters.length === 1 && this.confState.voters[0] === this.id) this.node.campaign();
+    this.scheduleReady();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ticker) clearInterval(this.ticker);
+    for (const stream of [...this.streams.values()]) stream.close();
+    this.failAll(new BasaltError(ErrorCodes.UNAVAILABLE, 'member shutting down'));
+    this.transport.close();
+    // Let a Ready in progress finish its persist before the storage closes under it.
+    const deadline = Date.now() + 2_000;
+    while (this.inLoop && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.storage.close();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Inputs.
+
+  step(message: Message): void {
+    if (this.closed || this.failed) return;
+    if (message.to !== this.id) return;
+    try {
+      this.node.step(message);
+    } catch (err) {
+      // A message the core refuses (e.g. from a stale configuration) is dropped, not fatal.
+      this.logger.debug({ err: (err as Error).message, type: message.type, from: message.from }, 'message dropped');
+    }
+    this.scheduleReady();
+  }
+
+  private onTick(): void {
+    if (this.closed || this.failed) return;
+    this.node.tick();
+    if (this.role === Role.Leader) this.expireSessions();
+    this.retryStaleReadIndex();
+    this.scheduleReady();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // SessionHost.
+
+  isLeader(): boolean {
+    return this.role === Role.Leader && !this.closed;
+  }
+
+  leaderAddress(): string {
+    return this.leaderId ? (this.peers.get(this.leaderId) ?? '') : '';
+  }
+
+  appliedIndex(): number {
+    return this.applied;
+  }
+
+  nowMs(): number {
+    return this.clock.now();
+  }
+
+  stateMachine(): CoordStateMachine {
+    return this.sm;
+  }
+
+  liveSessionCount(): number {
+    return this.sm.liveSessions().length;
+  }
+
+  /**
+   * Unique across members and restarts without coordination: the member id in the top bits,
+   * then the wall clock in 1/256 ms steps plus a counter (ZooKeeper derives its ids the same way).
+   */
+  newSessionId(): SessionId {
+    const low = (Date.now() * 256 + (this.sessionCounter++ % 256)) % 2 ** 45;
+    return (this.id % 256) * 2 ** 45 + low;
+  }
+
+  touch(sessionId: SessionId): void {
+    this.tracker?.touch(sessionId, this.clock.now());
+  }
+
+  attach(sessionId: SessionId, stream: SessionStream): void {
+    const previous = this.streams.get(sessionId);
+    this.streams.set(sessionId, stream);
+    if (previous && previous !== stream) previous.close();
+  }
+
+  detach(sessionId: SessionId, stream: SessionStream): void {
+    if (this.streams.get(sessionId) === stream) this.streams.delete(sessionId);
+  }
+
+  propose(command: CoordCommand): Promise<{ result: CommandResult; zxid: number }> {
+    return new Promise((resolve, reject) => {
+      if (!this.isLeader()) return reject(this.notLeader());
+      if (this.proposals.size >= this.maxPendingProposals) {
+        return reject(new BasaltError(ErrorCodes.SERVER_BUSY, `more than ${this.maxPendingProposals} proposals waiting`));
+      }
+      const proposalId = this.nextProposalId++;
+      const envelope = basalt.coordrpc.ProposalEnvelope.encode({ memberId: this.id, proposalId, command: encodeCommand(command) }).finish();
+      try {
+        this.node.propose(envelope);
+      } catch (err) {
+        return reject(err instanceof BasaltError ? this.withAddressHint(err) : new BasaltError(ErrorCodes.PROPOSAL_DROPPED, String(err)));
+      }
+      this.proposals.set(proposalId, { resolve, reject });
+      this.scheduleReady();
+    });
+  }
+
+  readBarrier(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (!this.isLeader()) return reject(this.notLeader());
+      this.readQueue.push({ resolve, reject });
+      this.issueReadIndex();
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Status.
+
+  raftStatus(): RaftStatus {
+    return this.node.status();
+  }
+
+  status(selfAddress: string): basalt.coordrpc.StatusResponse.$Properties {
+    const s = this.node.status();
+    return {
+      id: this.id,
+      address: selfAddress,
+      role: s.role,
+      term: s.term,
+      commitIndex: s.commit,
+      appliedIndex: this.applied,
+      leaderId: s.leader,
+      leaderAddress: this.peers.get(s.leader) ?? '',
+      members: [...this.peers].map(([id, address]) => ({ id, address })),
+      sessions: this.sm.liveSessions().length,
+      znodes: this.sm.nodeCount,
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Read-index batching.
+
+  private issueReadIndex(): void {
+    if (this.readInFlight || this.readQueue.length === 0 || this.closed) return;
+    const waiters = this.readQueue;
+    this.readQueue = [];
+    const context = `${this.id}:${++this.readCounter}`;
+    try {
+      this.node.readIndex(Buffer.from(context, 'utf8'));
+    } catch (err) {
+      const error = err instanceof BasaltError ? this.withAddressHint(err) : new BasaltError(ErrorCodes.NOT_LEADER, String(err));
+      for (const w of waiters) w.reject(error);
+      return;
+    }
+    this.readInFlight = { context, waiters, sentMs: Date.now() };
+    this.scheduleReady();
+  }
+
+  private retryStaleReadIndex(): void {
+    const inFlight = this.readInFlight;
+    if (!inFlight || Date.now() - inFlight.sentMs < READ_INDEX_RETRY_MS) return;
+    this.readInFlight = undefined;
+    this.readQueue = [...inFlight.waiters, ...this.readQueue];
+    if (this.isLeader()) this.issueReadIndex();
+  }
+
+  private onReadStates(rd: Ready): void {
+    for (const rs of rd.readStates) {
+      const context = Buffer.from(rs.context).toString('utf8');
+      if (this.readInFlight?.context !== context) continue;
+      const waiters = this.readInFlight.waiters;
+      this.readInFlight = undefined;
+      if (rs.index <= this.applied) for (const w of waiters) w.resolve();
+      else this.readsAwaitingApply.push({ index: rs.index, waiters });
+    }
+    this.issueReadIndex();
+  }
+
+  private releaseReads(): void {
+    if (this.readsAwaitingApply.length === 0) return;
+    const still: Array<{ index: number; waiters: ReadWaiter[] }> = [];
+    for (const r of this.readsAwaitingApply) {
+      if (r.index <= this.applied) for (const w of r.waiters) w.resolve();
+      else still.push(r);
+    }
+    this.readsAwaitingApply = still;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The Ready loop.
+
+  private scheduleReady(): void {
+    if (this.loopScheduled || this.closed || this.failed) return;
+    this.loopScheduled = true;
+    setImmediate(() => {
+      this.loopScheduled = false;
+      void this.runReady();
+    });
+  }
+
+  private async runReady(): Promise<void> {
+    if (this.inLoop || this.closed || this.failed) return;
+    this.inLoop = true;
+    try {
+      while (!this.closed && this.node.hasReady()) {
+        const rd = this.node.ready();
+        if (rd.snapshot) this.storage.applySnapshot(rd.snapshot);
+        if (rd.entries.length > 0) this.storage.append(rd.entries);
+        if (rd.hardState) this.storage.setHardState(rd.hardState);
+        if (rd.snapshot || rd.entries.length > 0 || rd.hardState) await this.storage.persist();
+        if (this.closed) return;
+        this.transport.send(rd.messages);
+        if (rd.snapshot) this.installSnapshot(rd);
+        for (const entry of rd.committedEntries) this.applyEntry(entry);
+        if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leader);
+        this.onReadStates(rd);
+        this.releaseReads();
+        this.node.advance();
+        this.maybeSnapshot();
+      }
+    } catch (err) {
+      this.failed = err;
+      this.logger.fatal({ err }, 'coordination member stopped: broken invariant');
+      this.failAll(new BasaltError(ErrorCodes.INTERNAL, `member failed: ${(err as Error).message}`));
+      this.options.onFatal?.(err);
+    } finally {
+      this.inLoop = false;
+    }
+  }
+
+  private installSnapshot(rd: Ready): void {
+    const snapshot = rd.snapshot!;
+    this.sm = snapshot.data.byteLength > 0 ? CoordStateMachine.restore(snapshot.data, this.smOptions, this.sm.watches) : new CoordStateMachine(this.smOptions, this.sm.watches);
+    this.applied = snapshot.metadata.index;
+    this.lastSnapshotIndex = snapshot.metadata.index;
+    this.confState = snapshot.metadata.confState;
+    this.logger.info({ index: snapshot.metadata.index }, 'installed snapshot from leader');
+  }
+
+  private applyEntry(entry: Entry): void {
+    if (entry.index <= this.applied) return;
+    if (entry.type === EntryType.ConfChange) {
+      this.confState = this.node.applyConfChange(decodeConfChange(entry.data));
+    } else if (entry.type === EntryType.Normal && entry.data.byteLength > 0) {
+      const envelope = basalt.coordrpc.ProposalEnvelope.decode(entry.data);
+      const command = decodeCommand(envelope.command);
+      const applied = this.sm.apply(entry.index, command);
+      this.applied = entry.index;
+      for (const event of applied.events) {
+        for (const sessionId of event.sessionIds) this.streams.get(sessionId)?.deliver(event);
+      }
+      this.afterApply(command, applied.outcome.ok ? applied.outcome.result : undefined, applied.endedSessions);
+      if (envelope.memberId === this.id) {
+        const pending = this.proposals.get(Number(envelope.proposalId));
+        if (pending) {
+          this.proposals.delete(Number(envelope.proposalId));
+          if (applied.outcome.ok) pending.resolve({ result: applied.outcome.result, zxid: entry.index });
+          else pending.reject(applied.outcome.error);
+        }
+      }
+    }
+    this.applied = entry.index;
+  }
+
+  /** Keeps the leader's lease tracker in step with the log. */
+  private afterApply(command: CoordCommand, result: CommandResult | undefined, endedSessions: SessionId[]): void {
+    const now = this.clock.now();
+    if (result?.type === 'createSession') this.tracker?.add(result.sessionId, result.timeoutMs, now);
+    if (command.type === 'extendAll' && this.role === Role.Leader && !this.tracker) {
+      // Our own extendAll is applied: every session has had a full timeout since leadership moved.
+      this.tracker = new SessionTracker(this.sm.liveSessions());
+      this.tracker.extendAll(now);
+      this.logger.info({ sessions: this.tracker.size }, 'session tracker seeded');
+    }
+    if (command.type === 'expireSessions') for (const id of command.sessionIds) this.expiring.delete(id);
+    for (const id of endedSessions) {
+      this.tracker?.remove(id);
+      this.expiring.delete(id);
+      this.streams.get(id)?.sessionEnded();
+    }
+  }
+
+  private onSoftState(role: Role, leader: NodeId): void {
+    const wasLeader = this.role === Role.Leader;
+    this.role = role;
+    this.leaderId = leader;
+    this.logger.info({ role, leader, term: this.node.status().term }, 'raft role changed');
+    if (wasLeader && role !== Role.Leader) {
+      this.tracker = undefined;
+      this.expiring.clear();
+      // Sessions follow the leader: end every stream so its client reconnects there.
+      for (const stream of [...this.streams.values()]) stream.close();
+      this.failAll(this.notLeader());
+    }
+    if (!wasLeader && role === Role.Leader) {
+      this.propose({ type: 'extendAll', nowMs: this.clock.now() }).catch((err: unknown) => {
+        this.logger.warn({ err: (err as Error).message }, 'extendAll proposal failed');
+      });
+    }
+  }
+
+  private expireSessions(): void {
+    if (!this.tracker) return;
+    const due = this.tracker.expired(this.clock.now(), 1_000).filter((id) => !this.expiring.has(id));
+    if (due.length === 0) return;
+    for (const id of due) this.expiring.add(id);
+    this.logger.info({ sessions: due }, 'expiring sessions');
+    this.propose({ type: 'expireSessions', sessionIds: due, nowMs: this.clock.now() }).catch(() => {
+      for (const id of due) this.expiring.delete(id);
+    });
+  }
+
+  private maybeSnapshot(): void {
+    if (this.applied - this.lastSnapshotIndex < this.options.config.snapshotEntries) return;
+    const index = this.applied;
+    this.storage.createSnapshot(index, this.confState, this.sm.snapshot());
+    const compactTo = index - CATCH_UP_ENTRIES;
+    if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
+    this.lastSnapshotIndex = index;
+    this.logger.info({ index }, 'snapshot taken');
+  }
+
+  private failAll(error: BasaltError): void {
+    for (const p of this.proposals.values()) p.reject(error);
+    this.proposals.clear();
+    const reads = [...this.readQueue, ...(this.readInFlight?.waiters ?? []), ...this.readsAwaitingApply.flatMap((r) => r.waiters)];
+    this.readQueue = [];
+    this.readInFlight = undefined;
+    this.readsAwaitingApply = [];
+    for (const w of reads) w.reject(error);
+  }
+
+  private notLeader(): BasaltError {
+    const leaderHint = this.role === Role.Leader ? '' : this.leaderAddress();
+    return new BasaltError(ErrorCodes.NOT_LEADER, leaderHint ? `not the leader; try ${leaderHint}` : 'not the leader; no leader known', { leaderHint });
+  }
+
+  /** The core's NOT_LEADER names a node id; clients need an address. */
+  private withAddressHint(err: BasaltError): BasaltError {
+    if (err.code !== ErrorCodes.NOT_LEADER) return err;
+    return this.notLeader();
+  }
+}
+
