@@ -14,7 +14,9 @@ program
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 // Subcommand registrations (each component adds its own module below).
-const registrations: Array<() => Promise<{ register(program: Command): void }>> = [];
+const registrations: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('../coord/cli.js'),
+];
 
 async function main(): Promise<void> {
   for (const load of registrations) (await load()).register(program);

@@ -1,0 +1,212 @@
+/**
+ * `basalt coord …`: run a coordination member (`start`) and the admin client (`ls`, `get`,
+ * `stat`, `create`, `set`, `delete`, `status`). Bad flags exit non-zero with a one-line reason
+ * (bin/basalt.ts prints BasaltError as `basalt: CODE: message`).
+ */
+import type { Command } from 'commander';
+import { credentials } from '@grpc/grpc-js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
+import { fromGrpcError } from '../common/grpc-errors.js';
+import { loadConfig } from '../common/config.js';
+import { logReady } from '../common/logger.js';
+import { CoordClient, type Stat } from './client/index.js';
+import { CHANNEL_OPTIONS, CoordGrpcClient, parseServers, type StatusResponse } from './client/protocol.js';
+import { CoordServer } from './server/coord-server.js';
+import { openMemberStorage } from './server/open-storage.js';
+
+function parseId(value: string): number {
+  const id = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(id) || id < 1 || id > 255) throw invalidArgument('--id', `must be an integer in 1..255, got ${JSON.stringify(value)}`);
+  return id;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw invalidArgument('--port', `must be an integer in 0..65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+/** `1=HOST:PORT,2=HOST:PORT,…` → id → address. */
+export function parsePeers(value: string): Map<number, string> {
+  const peers = new Map<number, string>();
+  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const match = /^(\d+)=([^\s:=,]+:\d{1,5})$/.exec(part);
+    if (!match) throw invalidArgument('--peers', `expected ID=HOST:PORT, got ${JSON.stringify(part)}`);
+    const id = parseId(match[1]!);
+    if (peers.has(id)) throw invalidArgument('--peers', `member ${id} listed twice`);
+    peers.set(id, match[2]!);
+  }
+  if (peers.size === 0) throw invalidArgument('--peers', 'empty list');
+  return peers;
+}
+
+interface StartFlags {
+  id: string;
+  port: string;
+  dataDir: string;
+  peers?: string;
+  host: string;
+  config?: string;
+}
+
+async function startMember(flags: StartFlags): Promise<void> {
+  const id = parseId(flags.id);
+  const port = parsePort(flags.port);
+  if (!flags.dataDir) throw invalidArgument('--data-dir', 'required');
+  const config = loadConfig(flags.config);
+  let host = flags.host;
+  let peers: Map<number, string> | undefined;
+  if (flags.peers) {
+    peers = parsePeers(flags.peers);
+    const self = peers.get(id);
+    if (!self) throw invalidArgument('--peers', `does not list this member (--id ${id})`);
+    const [selfHost, selfPort] = [self.slice(0, self.lastIndexOf(':')), Number(self.slice(self.lastIndexOf(':') + 1))];
+    if (selfPort !== port) throw invalidArgument('--port', `${port} differs from this member's entry in --peers (${self})`);
+    host = selfHost;
+  }
+  const server = await CoordServer.listen(host, port);
+  const members = peers ?? new Map([[id, server.address]]);
+  let storage;
+  try {
+    storage = await openMemberStorage(flags.dataDir, [...members.keys()]);
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  let stopping = false;
+  const stop = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await server.close().catch(() => undefined);
+    process.exit(code);
+  };
+  server.start({ id, peers: members, storage, config: config.coord, onFatal: () => void stop(1) });
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  logReady('coord', server.address, { id, members: members.size, dataDir: flags.dataDir });
+  // Keep running until a signal arrives.
+  await new Promise<never>(() => undefined);
+}
+
+interface ClientFlags {
+  servers: string;
+  ephemeral?: boolean;
+  sequential?: boolean;
+  version?: string;
+  json?: boolean;
+}
+
+async function withClient<T>(flags: ClientFlags, body: (client: CoordClient) => Promise<T>): Promise<T> {
+  const client = await CoordClient.connect({ servers: parseServers(flags.servers, '--servers'), sessionTimeoutMs: 10_000, initialConnectTimeoutMs: 10_000 });
+  try {
+    return await body(client);
+  } finally {
+    await client.close();
+  }
+}
+
+function parseVersion(value: string | undefined): number {
+  if (value === undefined) return -1;
+  const v = Number(value);
+  if (!Number.isInteger(v) || v < -1) throw invalidArgument('--version', `must be an integer ≥ -1, got ${JSON.stringify(value)}`);
+  return v;
+}
+
+function printStat(stat: Stat): void {
+  for (const [key, value] of Object.entries(stat)) process.stdout.write(`${key} = ${value}\n`);
+}
+
+async function memberStatus(address: string): Promise<StatusResponse> {
+  const client = new CoordGrpcClient(address, credentials.createInsecure(), CHANNEL_OPTIONS) as InstanceType<typeof CoordGrpcClient> & {
+    status(request: object, options: { deadline: number }, callback: (err: Error | null, response?: StatusResponse) => void): void;
+  };
+  try {
+    return await new Promise<StatusResponse>((resolve, reject) => {
+      client.status({}, { deadline: Date.now() + 3_000 }, (err, response) => (err ? reject(fromGrpcError(err)) : resolve(response!)));
+    });
+  } finally {
+    client.close();
+  }
+}
+
+export function register(program: Command): void {
+  const coord = program.command('coord').description('the coordination service (a Raft-replicated, ZooKeeper-like tree)');
+
+  coord
+    .command('start')
+    .description('run one coordination member (no --peers: an ensemble of one)')
+    .requiredOption('--id <n>', 'member id, 1..255')
+    .requiredOption('--port <port>', 'port for clients and peers (0: ephemeral, only without --peers)')
+    .requiredOption('--data-dir <dir>', 'directory for the Raft log and snapshots')
+    .option('--peers <list>', 'every member, self included: 1=HOST:PORT,2=HOST:PORT,3=HOST:PORT')
+    .option('--host <host>', 'address to bind when --peers is not given', '127.0.0.1')
+    .option('--config <file>', 'JSON config file (coord section)')
+    .action((flags: StartFlags) => startMember(flags));
+
+  const servers = (cmd: Command): Command => cmd.requiredOption('--servers <list>', 'members: HOST:PORT[,HOST:PORT…]');
+
+  servers(coord.command('ls <path>').description('list the children of a znode')).action(async (path: string, flags: ClientFlags) => {
+    const { children } = await withClient(flags, (c) => c.getChildren(path));
+    for (const child of children) process.stdout.write(`${child}\n`);
+  });
+
+  servers(coord.command('get <path>').description("print a znode's data")).action(async (path: string, flags: ClientFlags) => {
+    const { data } = await withClient(flags, (c) => c.getData(path));
+    process.stdout.write(`${data.toString('utf8')}\n`);
+  });
+
+  servers(coord.command('stat <path>').description("print a znode's stat")).action(async (path: string, flags: ClientFlags) => {
+    const stat = await withClient(flags, (c) => c.exists(path));
+    if (!stat) throw new BasaltError(ErrorCodes.NO_NODE, `${path} does not exist`, { path });
+    printStat(stat);
+  });
+
+  servers(coord.command('create <path> [data]').description('create a znode; prints its actual path'))
+    .option('--ephemeral', 'deleted when this command exits (its session ends)')
+    .option('--sequential', 'append a ten-digit sequence number to the name')
+    .action(async (path: string, data: string | undefined, flags: ClientFlags) => {
+      const created = await withClient(flags, (c) => c.create(path, data ?? '', { ephemeral: flags.ephemeral ?? false, sequential: flags.sequential ?? false }));
+      process.stdout.write(`${created}\n`);
+    });
+
+  servers(coord.command('set <path> <data>').description("replace a znode's data"))
+    .option('--version <n>', 'expected version (compare-and-set); -1 = any')
+    .action(async (path: string, data: string, flags: ClientFlags) => {
+      const stat = await withClient(flags, (c) => c.setData(path, data, parseVersion(flags.version)));
+      process.stdout.write(`version = ${stat.version}\n`);
+    });
+
+  servers(coord.command('delete <path>').description('delete a znode (it must have no children)'))
+    .option('--version <n>', 'expected version; -1 = any')
+    .action(async (path: string, flags: ClientFlags) => {
+      await withClient(flags, (c) => c.delete(path, parseVersion(flags.version)));
+    });
+
+  servers(coord.command('status').description("each member's role, term, commit and applied index"))
+    .option('--json', 'print JSON')
+    .action(async (flags: ClientFlags) => {
+      const addresses = parseServers(flags.servers, '--servers');
+      const rows = await Promise.all(
+        addresses.map(async (address) => {
+          try {
+            const s = await memberStatus(address);
+            return { address, id: s.id ?? 0, role: s.role ?? '', term: Number(s.term ?? 0), commitIndex: Number(s.commitIndex ?? 0), appliedIndex: Number(s.appliedIndex ?? 0), leader: s.leaderAddress ?? '', sessions: s.sessions ?? 0, znodes: s.znodes ?? 0 };
+          } catch (err) {
+            return { address, error: `${(err as BasaltError).code ?? 'UNAVAILABLE'}: ${(err as Error).message}` };
+          }
+        }),
+      );
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(rows)}\n`);
+        return;
+      }
+      const { default: Table } = await import('cli-table3');
+      const table = new Table({ head: ['address', 'id', 'role', 'term', 'commit', 'applied', 'leader', 'sessions', 'znodes'] });
+      for (const r of rows) {
+        if ('error' in r) table.push([r.address, { colSpan: 8, content: r.error }]);
+        else table.push([r.address, r.id, r.role, r.term, r.commitIndex, r.appliedIndex, r.leader, r.sessions, r.znodes]);
+      }
+      process.stdout.write(`${table.toString()}\n`);
+      if (rows.every((r) => 'error' in r)) throw new BasaltError(ErrorCodes.UNAVAILABLE, 'no member answered');
+    });
+}
