@@ -16,8 +16,8 @@ import { systemClock } from '../../common/clock.js';
 import { DEFAULT_CONFIG } from '../../common/config.js';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { fromGrpcError, fromWireError } from '../../common/grpc-errors.js';
-import type { RegionLoad, RowResult } from '../../regionserver/region/api.js';
-import { rowFromProto } from '../../regionserver/server/conversions.js';
+import type { RegionInfo, RegionLoad, RowResult } from '../../regionserver/region/api.js';
+import { num, rowFromProto } from '../../regionserver/server/conversions.js';
 import { ADMIN_METHODS, adminPath, BATCH_PATH, EXECUTE_PATH, FRAME_OVERHEAD_BYTES, type AdminMethod } from '../../regionserver/server/service.js';
 
 import pb = basalt.regionserver;
@@ -50,6 +50,18 @@ export interface ScanBatch {
   more: boolean;
   /** Where a new scanner continues after this batch (absent before the first row). */
   resume?: { row: Buffer; inclusive: boolean };
+}
+
+export interface ServerLoad {
+  serverName: string;
+  regions: RegionLoad[];
+  totalRequests: number;
+  readRequests: number;
+  writeRequests: number;
+  openScanners: number;
+  openStreams: number;
+  memstoreSizeBytes: number;
+  storeFileSizeBytes: number;
 }
 
 type Deserialize = (b: Buffer) => Buffer;
@@ -94,7 +106,10 @@ export class RegionServerClient {
     if (this.pending.size >= this.maxInflight) {
       return Promise.reject(new BasaltError(ErrorCodes.SERVER_BUSY, `more than ${this.maxInflight} requests in flight to ${this.address}`));
     }
-    const id = this.nextId++;
+    let id = this.nextId;
+    // Ids are uint32 on the wire and only need to be unique among the requests in flight.
+    while (this.pending.has(id)) id = (id % 0xffff_ffff) + 1;
+    this.nextId = (id % 0xffff_ffff) + 1;
     const bytes = pb.RequestItem.encode({ ...op, id }).finish();
     if (bytes.length > this.maxFrameBytes) {
       return Promise.reject(
@@ -272,7 +287,7 @@ export class RegionServerClient {
   }
 
   async openRegion(request: pb.IOpenRegionRequest): Promise<number> {
-    return (await this.admin('OpenRegion', request)).openSequenceId;
+    return num((await this.admin('OpenRegion', request)).openSequenceId);
   }
 
   async closeRegion(region: string): Promise<void> {
@@ -280,7 +295,7 @@ export class RegionServerClient {
   }
 
   async flushRegion(region: string): Promise<number> {
-    return (await this.admin('FlushRegion', { region })).flushedSequenceId;
+    return num((await this.admin('FlushRegion', { region })).flushedSequenceId);
   }
 
   async compactRegion(region: string, major: boolean): Promise<void> {
@@ -292,22 +307,57 @@ export class RegionServerClient {
     return {
       encodedName: l.encodedName,
       table: l.table,
-      memstoreSizeBytes: l.memstoreSizeBytes,
+      memstoreSizeBytes: num(l.memstoreSizeBytes),
       storeFileCount: l.storeFileCount,
-      storeFileSizeBytes: l.storeFileSizeBytes,
-      readRequests: l.readRequests,
-      writeRequests: l.writeRequests,
-      maxSequenceId: l.maxSequenceId,
-      maxFlushedSequenceId: l.maxFlushedSequenceId,
+      storeFileSizeBytes: num(l.storeFileSizeBytes),
+      readRequests: num(l.readRequests),
+      writeRequests: num(l.writeRequests),
+      maxSequenceId: num(l.maxSequenceId),
+      maxFlushedSequenceId: num(l.maxFlushedSequenceId),
     };
   }
 
-  serverLoad(): Promise<pb.ServerLoad> {
-    return this.admin('GetServerLoad', {});
+  /** The server's load with every 64-bit field as a number. */
+  async serverLoad(): Promise<ServerLoad> {
+    const l = await this.admin('GetServerLoad', {});
+    return {
+      serverName: l.serverName,
+      regions: l.regions.map((r) => ({
+        encodedName: r.encodedName ?? '',
+        table: r.table ?? '',
+        memstoreSizeBytes: num(r.memstoreSizeBytes),
+        storeFileCount: r.storeFileCount ?? 0,
+        storeFileSizeBytes: num(r.storeFileSizeBytes),
+        readRequests: num(r.readRequests),
+        writeRequests: num(r.writeRequests),
+        maxSequenceId: num(r.maxSequenceId),
+        maxFlushedSequenceId: num(r.maxFlushedSequenceId),
+      })),
+      totalRequests: num(l.totalRequests),
+      readRequests: num(l.readRequests),
+      writeRequests: num(l.writeRequests),
+      openScanners: l.openScanners,
+      openStreams: l.openStreams,
+      memstoreSizeBytes: num(l.memstoreSizeBytes),
+      storeFileSizeBytes: num(l.storeFileSizeBytes),
+    };
   }
 
-  onlineRegions(): Promise<pb.GetOnlineRegionsResponse> {
-    return this.admin('GetOnlineRegions', {});
+  async onlineRegions(): Promise<{ serverName: string; regions: Array<{ info: RegionInfo; openEpoch: number }> }> {
+    const r = await this.admin('GetOnlineRegions', {});
+    return {
+      serverName: r.serverName,
+      regions: r.regions.map((o) => ({
+        info: {
+          table: o.info?.table ?? '',
+          startKey: Buffer.from(o.info?.startKey ?? []),
+          endKey: Buffer.from(o.info?.endKey ?? []),
+          regionId: num(o.info?.regionId),
+          encodedName: o.info?.encodedName ?? '',
+        },
+        openEpoch: num(o.openEpoch),
+      })),
+    };
   }
 
   /** Fails what is in flight with CLOSED and releases the channel. */
@@ -340,6 +390,8 @@ export class RemoteScanner {
 
   async open(scan: pb.IScanSpec): Promise<ScanBatch> {
     const r = await this.client.call({ scan: { region: this.region, scan, maxRows: this.options.maxRows, maxBytes: this.options.maxBytes } });
+    // The open's batch is the scanner's first call: the next one carries sequence 1.
+    this.callSeq = 1;
     this.first = this.accept(r.scan ?? {});
     return this.first;
   }
@@ -361,7 +413,7 @@ export class RemoteScanner {
   }
 
   private accept(r: pb.IScanResponse): ScanBatch {
-    this.id = r.scannerId ?? 0;
+    this.id = num(r.scannerId);
     if (r.hasResume) this.resume = { row: Buffer.from(r.resumeRow ?? []), inclusive: r.resumeInclusive === true };
     const batch: ScanBatch = { rows: (r.rows ?? []).map(rowFromProto), more: r.moreResults === true };
     if (this.resume) batch.resume = this.resume;

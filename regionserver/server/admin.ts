@@ -8,7 +8,7 @@ import { basalt } from '../../proto/generated/basalt.js';
 import { invalidArgument } from '../../common/errors.js';
 import { toGrpcError } from '../../common/grpc-errors.js';
 import type { RegionLoad } from '../region/api.js';
-import { familyFromProto, regionInfoFromProto, regionInfoToProto, regionLoadToProto } from './conversions.js';
+import { familyFromProto, num, regionInfoFromProto, regionInfoToProto, regionLoadToProto } from './conversions.js';
 import type { OpenRegionParams } from './region-port.js';
 import { ADMIN_METHODS, decodeMessage, type AdminMethod } from './service.js';
 
@@ -40,7 +40,7 @@ export function adminImplementation(target: AdminTarget): UntypedServiceImplemen
       if (families.length === 0) throw invalidArgument('families', 'a region needs at least one column family');
       const names = new Set(families.map((f) => f.name));
       if (names.size !== families.length) throw invalidArgument('families', 'duplicate family name');
-      const openEpoch = req.openEpoch ?? 0;
+      const openEpoch = num(req.openEpoch);
       if (!Number.isSafeInteger(openEpoch)) throw invalidArgument('openEpoch', 'not a safe integer');
       return { openSequenceId: await target.openRegion({ info, families, openEpoch }) };
     },

@@ -55,6 +55,19 @@ const CELL_TYPES: ReadonlySet<number> = new Set([
 const COMPARE_OPS: ReadonlySet<string> = new Set(['LESS', 'LESS_OR_EQUAL', 'EQUAL', 'NOT_EQUAL', 'GREATER_OR_EQUAL', 'GREATER']);
 const CONDITION_KINDS: ReadonlySet<string> = new Set(['exists', 'not_exists', 'compare']);
 
+/**
+ * A 64-bit field as a JS number: protobufjs decodes them as Long objects at runtime whenever the
+ * `long` package is loadable, whatever the generated types say.
+ */
+export function num(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'object' && 'toNumber' in value && typeof (value as { toNumber: unknown }).toNumber === 'function') {
+    return (value as { toNumber(): number }).toNumber();
+  }
+  return Number(value);
+}
+
 function buf(bytes: Uint8Array | null | undefined): Buffer {
   if (!bytes) return Buffer.alloc(0);
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -122,13 +135,15 @@ export class RequestDecoder {
     return q;
   }
 
-  timestamp(value: number | null | undefined, field: string): number | undefined {
-    if (value === null || value === undefined) return undefined;
+  timestamp(raw: number | null | undefined, field: string): number | undefined {
+    if (raw === null || raw === undefined) return undefined;
+    const value = num(raw);
     if (!Number.isSafeInteger(value) || value < 0 || value > MAX_TIMESTAMP) throw invalidArgument(field, 'timestamp out of range');
     return value;
   }
 
-  smallCount(value: number | null | undefined, field: string, max: number): number | undefined {
+  smallCount(raw: number | null | undefined, field: string, max: number): number | undefined {
+    const value = num(raw);
     if (!value) return undefined;
     if (!Number.isSafeInteger(value) || value < 0 || value > max) throw invalidArgument(field, `must be in [0, ${max}]`);
     return value;
@@ -137,7 +152,7 @@ export class RequestDecoder {
   timeRange(range: pb.ITimeRange | null | undefined, field: string): TimeRange | undefined {
     if (!range) return undefined;
     const min = this.timestamp(range.min ?? 0, `${field}.min`) ?? 0;
-    const max = range.max ? this.timestamp(range.max, `${field}.max`)! : MAX_TIMESTAMP;
+    const max = num(range.max) ? this.timestamp(range.max, `${field}.max`)! : MAX_TIMESTAMP;
     if (max < min) throw invalidArgument(field, 'max is below min');
     return { min, max };
   }
@@ -250,7 +265,7 @@ export class RequestDecoder {
     return {
       row,
       columns: columns.map((c, i) => {
-        const amount = c.amount ?? 0;
+        const amount = num(c.amount);
         if (!Number.isSafeInteger(amount)) throw invalidArgument(`${field}.columns[${i}].amount`, 'not a safe integer');
         return {
           family: this.family(c.family, `${field}.columns[${i}].family`),
@@ -335,7 +350,7 @@ export function regionInfoFromProto(info: pb.IRegionInfo | null | undefined, fie
     table: info.table,
     startKey: Buffer.from(startKey),
     endKey: Buffer.from(endKey),
-    regionId: info.regionId ?? 0,
+    regionId: num(info.regionId),
     encodedName: info.encodedName,
   };
 }
@@ -357,7 +372,7 @@ export function familyFromProto(f: pb.IFamilyDescriptor, field: string): FamilyD
     name: f.name,
     maxVersions: f.maxVersions || 1,
     minVersions: f.minVersions ?? 0,
-    ttlSeconds: f.ttlSeconds ?? 0,
+    ttlSeconds: num(f.ttlSeconds),
     keepDeletedCells: keep as KeepDeletedCells,
     bloomFilter: bloom as BloomType,
     inMemory: f.inMemory ?? false,
@@ -404,10 +419,10 @@ export function rowFromProto(row: pb.IRow): RowResult {
     row: key,
     family: c.family ?? '',
     qualifier: buf(c.qualifier),
-    timestamp: c.timestamp ?? 0,
+    timestamp: num(c.timestamp),
     type: (c.type ?? CellType.Put) as CellType,
     value: buf(c.value),
-    sequenceId: c.sequenceId ?? 0,
+    sequenceId: num(c.sequenceId),
   }));
   return row.partial ? { row: key, cells, partial: true } : { row: key, cells };
 }

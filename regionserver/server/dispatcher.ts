@@ -8,7 +8,7 @@ import { basalt } from '../../proto/generated/basalt.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { toWireError } from '../../common/grpc-errors.js';
 import type { Mutation, RowResult } from '../region/api.js';
-import { RequestDecoder, rowToProto, rowWireBytes, type FilterDecoder, type RequestLimits } from './conversions.js';
+import { num, RequestDecoder, rowToProto, type FilterDecoder, type RequestLimits } from './conversions.js';
 import { containsRow, type OnlineRegion, type RegionRegistry } from './registry.js';
 import type { OpenScanner, ScannerRegistry } from './scanners.js';
 
@@ -241,7 +241,7 @@ export class Dispatcher {
   private async scan(req: pb.IScanRequest): Promise<pb.IScanResponse> {
     const d = this.decoder();
     const region = d.region(req.region);
-    const scannerId = req.scannerId ?? 0;
+    const scannerId = num(req.scannerId);
     if (!scannerId) {
       if (req.closeScanner) return { scannerId: 0 };
       const spec = d.scan(req.scan, 'scan.scan');
@@ -297,7 +297,6 @@ export class Dispatcher {
       out.scannerId = 0;
       await this.scanners.close(entry);
     }
-    void rowWireBytes;
     return out;
   }
 }

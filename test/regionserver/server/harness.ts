@@ -1,0 +1,89 @@
+/** Shared fixtures for the data-plane tests: a region server on an ephemeral loopback port and a client. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { basalt } from '../../../proto/generated/basalt.js';
+import { CellType } from '../../../common/cell.js';
+import { systemClock, type Clock } from '../../../common/clock.js';
+import { DEFAULT_CONFIG, type RegionServerConfig } from '../../../common/config.js';
+import { RegionServerClient } from '../../../client/rpc/region-server-client.js';
+import { RegionServer } from '../../../regionserver/server/region-server.js';
+import type { RegionOpener } from '../../../regionserver/server/region-port.js';
+import type { FilterDecoder } from '../../../regionserver/server/conversions.js';
+import type { WriteFence } from '../../../regionserver/server/dispatcher.js';
+
+import pb = basalt.regionserver;
+
+export interface Harness {
+  server: RegionServer;
+  client: RegionServerClient;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: {
+  opener: RegionOpener;
+  config?: Partial<RegionServerConfig>;
+  clock?: Clock;
+  fence?: WriteFence;
+  filters?: FilterDecoder;
+  maxInflightPerStream?: number;
+  onStopped?: () => Promise<void>;
+  dir?: string;
+}): Promise<Harness> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'basalt-rs-'));
+  const server = await RegionServer.start({
+    port: 0,
+    config: { ...DEFAULT_CONFIG.regionserver, ...options.config },
+    openRegion: options.opener,
+    clock: options.clock ?? systemClock,
+    ...(options.fence ? { fence: options.fence } : {}),
+    ...(options.filters ? { filters: options.filters } : {}),
+    ...(options.maxInflightPerStream ? { maxInflightPerStream: options.maxInflightPerStream } : {}),
+    ...(options.onStopped ? { onStopped: options.onStopped } : {}),
+    shutdownTimeoutMs: 5_000,
+  });
+  const client = new RegionServerClient({ address: server.address });
+  return {
+    server,
+    client,
+    dir,
+    async stop() {
+      client.close();
+      await server.stop();
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function regionInfo(encodedName: string, startKey = '', endKey = '', table = 'default:t'): pb.IRegionInfo {
+  return { table, startKey: Buffer.from(startKey), endKey: Buffer.from(endKey), regionId: 1, encodedName };
+}
+
+export const FAMILIES: pb.IFamilyDescriptor[] = [{ name: 'cf', maxVersions: 3 }, { name: 'meta' }];
+
+export function put(row: string, qualifier: string, value: string | Buffer, family = 'cf'): pb.IMutation {
+  return { row: Buffer.from(row), cells: [{ family, qualifier: Buffer.from(qualifier), type: CellType.Put, value: Buffer.from(value) }] };
+}
+
+export function del(row: string, qualifier: string, family = 'cf'): pb.IMutation {
+  return { row: Buffer.from(row), cells: [{ family, qualifier: Buffer.from(qualifier), type: CellType.DeleteColumn }] };
+}
+
+export function get(row: string): pb.IGet {
+  return { row: Buffer.from(row) };
+}
+
+/** The value of cf:qualifier in a row result, as a string. */
+export function valueOf(row: { cells: Array<{ family: string; qualifier: Buffer; value: Buffer }> } | undefined, qualifier: string, family = 'cf'): string | undefined {
+  return row?.cells.find((c) => c.family === family && c.qualifier.toString() === qualifier)?.value.toString();
+}
+
+/** Polls until `check` holds or the deadline passes (no fixed sleeps: the machine is shared). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
