@@ -1,0 +1,128 @@
+/**
+ * Basalt's side of the storage benchmark: one Region in process, on the real on-disk WAL
+ * (SegmentWal) and real store files, doing YCSB-shaped work. Load batches go through
+ * Region.batch, which resolves only after the WAL sync that covers them (durable before counted).
+ * The region is flushed after the load so that gets and scans read store files, as LMDB does.
+ */
+import { join } from 'node:path';
+import { CellType } from '../../common/cell.js';
+import { systemClock } from '../../common/clock.js';
+import { DEFAULT_CONFIG, type RegionServerConfig } from '../../common/config.js';
+import { SeededRandom } from '../../common/random.js';
+import type { FamilyDescriptor, Mutation, RegionInfo } from '../region/api.js';
+import { Region } from '../region/region.js';
+import { serverWalDir } from '../wal/root-reader.js';
+import { SegmentWal } from '../wal/segment-wal.js';
+import {
+  FIELD_NAMES,
+  LatencyRecorder,
+  YCSB_FAMILY,
+  YCSB_FIELD_COUNT,
+  batchRange,
+  runConcurrently,
+  ycsbData,
+  type BenchRow,
+  type StorageWorkloadOptions,
+} from './workload.js';
+
+export const BENCH_REGION: RegionInfo = {
+  table: 'default:usertable',
+  startKey: Buffer.alloc(0),
+  endKey: Buffer.alloc(0),
+  regionId: 1,
+  encodedName: 'bench0usertable0region',
+};
+
+export const BENCH_FAMILY: FamilyDescriptor = {
+  name: YCSB_FAMILY,
+  maxVersions: 1,
+  minVersions: 0,
+  ttlSeconds: 0,
+  keepDeletedCells: 'FALSE',
+  bloomFilter: 'ROW',
+  inMemory: false,
+};
+
+export interface BasaltWorkloadOptions extends StorageWorkloadOptions {
+  config?: Partial<RegionServerConfig>;
+}
+
+export async function runBasaltRegionWorkload(options: BasaltWorkloadOptions): Promise<BenchRow[]> {
+  const config: RegionServerConfig = { ...DEFAULT_CONFIG.regionserver, ...options.config };
+  const wal = await SegmentWal.open({ dir: serverWalDir(options.dir, 'bench-server'), replayRoot: options.dir, maxBatchEntries: config.walMaxBatchEntries });
+  const region = await Region.open({
+    info: BENCH_REGION,
+    families: [BENCH_FAMILY],
+    dir: join(options.dir, 'data', 'default', 'usertable', BENCH_REGION.encodedName),
+    wal,
+    openEpoch: 1,
+    clock: systemClock,
+    config,
+  });
+  const rows: BenchRow[] = [];
+  try {
+    const data = ycsbData(options.records, options.seed);
+    const random = new SeededRandom(options.seed + 1);
+    const batches = Math.ceil(options.records / options.batchRows);
+    const load = new LatencyRecorder();
+    load.start();
+    await runConcurrently(batches, options.concurrency, async (b) => {
+      const [from, to] = batchRange(b, options.batchRows, options.records);
+      const mutations: Mutation[] = [];
+      for (let i = from; i < to; i++) {
+        const values = data.values[i % data.values.length]!;
+        mutations.push({
+          row: data.keys[i]!,
+          cells: FIELD_NAMES.map((qualifier, f) => ({ family: YCSB_FAMILY, qualifier, type: CellType.Put, value: values[f]! })),
+        });
+      }
+      const t0 = performance.now();
+      const results = await region.batch(mutations);
+      load.record(performance.now() - t0);
+      const failed = results.find((r) => r instanceof Error);
+      if (failed) throw failed;
+    });
+    load.stop();
+    rows.push(load.row('basalt', 'load', options.records, { rowsPerOp: options.batchRows, records: options.records }));
+
+    await region.flush();
+
+    const get = new LatencyRecorder();
+    get.start();
+    for (let g = 0; g < options.gets; g++) {
+      const row = data.keys[random.int(options.records)]!;
+      const t0 = performance.now();
+      const result = await region.get({ row });
+      get.record(performance.now() - t0);
+      if (result?.cells.length !== YCSB_FIELD_COUNT) throw new Error(`basalt get found ${result?.cells.length ?? 0} cells for ${row.toString()}`);
+    }
+    get.stop();
+    rows.push(get.row('basalt', 'get', undefined, { records: options.records }));
+
+    const scan = new LatencyRecorder();
+    scan.start();
+    for (let s = 0; s < options.scans; s++) {
+      const startRow = data.keys[random.int(options.records)]!;
+      const t0 = performance.now();
+      const scanner = region.scan({ startRow, limit: options.scanRows });
+      let seen = 0;
+      try {
+        for (;;) {
+          const { rows: batch, more } = await scanner.next(options.scanRows, 64 * 1024 * 1024);
+          for (const r of batch) if (!r.partial) seen++;
+          if (!more || seen >= options.scanRows) break;
+        }
+      } finally {
+        scanner.close();
+      }
+      scan.record(performance.now() - t0);
+      if (seen === 0) throw new Error('basalt scan returned nothing');
+    }
+    scan.stop();
+    rows.push(scan.row('basalt', 'scan', undefined, { rowsPerOp: options.scanRows, records: options.records }));
+  } finally {
+    await region.close();
+    await wal.close();
+  }
+  return rows;
+}

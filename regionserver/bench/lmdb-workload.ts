@@ -1,0 +1,87 @@
+/**
+ * The physical limit: the same work done by raw LMDB (lmdb-js), one key per cell
+ * (row \0 family \0 qualifier → value), each load batch one transaction awaited until `flushed`
+ * (durable, as Basalt's WAL sync is), gets and scans as range reads.
+ */
+import { open } from 'lmdb';
+import { SeededRandom } from '../../common/random.js';
+import {
+  FIELD_NAMES,
+  LatencyRecorder,
+  YCSB_FAMILY,
+  YCSB_FIELD_COUNT,
+  batchRange,
+  runConcurrently,
+  ycsbData,
+  type BenchRow,
+  type StorageWorkloadOptions,
+} from './workload.js';
+
+function cellKey(row: Buffer, qualifier: Buffer): Buffer {
+  return Buffer.concat([row, Buffer.from([0]), Buffer.from(YCSB_FAMILY), Buffer.from([0]), qualifier]);
+}
+
+export async function runLmdbWorkload(options: StorageWorkloadOptions): Promise<BenchRow[]> {
+  const db = open<Buffer, Buffer>({ path: options.dir, keyEncoding: 'binary', encoding: 'binary' });
+  const rows: BenchRow[] = [];
+  try {
+    const data = ycsbData(options.records, options.seed);
+    const random = new SeededRandom(options.seed + 1);
+    const batches = Math.ceil(options.records / options.batchRows);
+    const load = new LatencyRecorder();
+    load.start();
+    await runConcurrently(batches, options.concurrency, async (b) => {
+      const [from, to] = batchRange(b, options.batchRows, options.records);
+      const t0 = performance.now();
+      await db.transaction(() => {
+        for (let i = from; i < to; i++) {
+          const row = data.keys[i]!;
+          const values = data.values[i % data.values.length]!;
+          for (let f = 0; f < YCSB_FIELD_COUNT; f++) db.put(cellKey(row, FIELD_NAMES[f]!), values[f]!);
+        }
+      });
+      await db.flushed;
+      load.record(performance.now() - t0);
+    });
+    load.stop();
+    rows.push(load.row('lmdb', 'load', options.records, { rowsPerOp: options.batchRows, records: options.records }));
+
+    const get = new LatencyRecorder();
+    get.start();
+    for (let g = 0; g < options.gets; g++) {
+      const row = data.keys[random.int(options.records)]!;
+      const t0 = performance.now();
+      let cells = 0;
+      for (const { value } of db.getRange({ start: Buffer.concat([row, Buffer.from([0])]), end: Buffer.concat([row, Buffer.from([1])]) })) {
+        if (value) cells++;
+      }
+      get.record(performance.now() - t0);
+      if (cells !== YCSB_FIELD_COUNT) throw new Error(`lmdb get found ${cells} cells for ${row.toString()}`);
+    }
+    get.stop();
+    rows.push(get.row('lmdb', 'get', undefined, { records: options.records }));
+
+    const scan = new LatencyRecorder();
+    scan.start();
+    for (let s = 0; s < options.scans; s++) {
+      const start = data.keys[random.int(options.records)]!;
+      const t0 = performance.now();
+      let seen = 0;
+      let lastRow: Buffer | undefined;
+      for (const { key } of db.getRange({ start, limit: options.scanRows * YCSB_FIELD_COUNT })) {
+        const row = key.subarray(0, key.indexOf(0));
+        if (!lastRow || !row.equals(lastRow)) {
+          seen++;
+          lastRow = row;
+        }
+      }
+      scan.record(performance.now() - t0);
+      if (seen === 0) throw new Error('lmdb scan returned nothing');
+    }
+    scan.stop();
+    rows.push(scan.row('lmdb', 'scan', undefined, { rowsPerOp: options.scanRows, records: options.records }));
+  } finally {
+    await db.close();
+  }
+  return rows;
+}

@@ -1,0 +1,47 @@
+/**
+ * Registers `basalt bench storage`. The `bench` parent command is shared with other benchmarks:
+ * whoever registers first creates it, the others find it by name.
+ */
+import type { Command } from 'commander';
+import { invalidArgument } from '../common/errors.js';
+
+function positiveInt(field: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1) throw invalidArgument(field, `must be a positive integer, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+export function benchCommand(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks that print figures (--json for machines)');
+}
+
+export function register(program: Command): void {
+  benchCommand(program)
+    .command('storage')
+    .description('one region in process vs raw LMDB: durable load, random get, 100-row scan (YCSB record shape)')
+    .option('--records <n>', 'rows to load (10 columns × 100 bytes each)', positiveInt('records'), 50_000)
+    .option('--gets <n>', 'random whole-row gets (default min(records, 20000))', positiveInt('gets'))
+    .option('--scans <n>', '100-row scans (default min(records/50, 2000))', positiveInt('scans'))
+    .option('--batch-rows <n>', 'rows per durable load batch', positiveInt('batch-rows'), 100)
+    .option('--concurrency <n>', 'load batches in flight', positiveInt('concurrency'), 4)
+    .option('--seed <n>', 'seed of the data and the random keys', positiveInt('seed'), 42)
+    .option('--dir <path>', 'where to put the data (default: a temp dir, removed afterwards)')
+    .option('--json', 'print one JSON object {"results":[…]}')
+    .action(async (opts: { records: number; gets?: number; scans?: number; batchRows: number; concurrency: number; seed: number; dir?: string; json?: boolean }) => {
+      // Loaded on use: the CLI's other commands should not pay for LMDB and the region code.
+      const { renderBenchTable, runStorageBench } = await import('./bench/storage-bench.js');
+      const rows = await runStorageBench({
+        records: opts.records,
+        gets: opts.gets,
+        scans: opts.scans,
+        batchRows: opts.batchRows,
+        concurrency: opts.concurrency,
+        seed: opts.seed,
+        dir: opts.dir,
+      });
+      if (opts.json) process.stdout.write(JSON.stringify({ results: rows }) + '\n');
+      else process.stdout.write(`basalt bench storage: ${opts.records} records\n${renderBenchTable(rows)}\n`);
+    });
+}
