@@ -201,7 +201,7 @@ export function register(program: Command): void {
         return;
       }
       const { default: Table } = await import('cli-table3');
-      const table = new Table({ head: ['address', 'id', 'role', 'term', 'commit', 'applied', 'leader', 'sessions', 'znodes'] });
+      const table = new Table({ head: ['address', 'id', 'role', 'term', 'commit', 'applied', 'leader', 'sessions', 'znodes'], style: { head: [], border: [] } });
       for (const r of rows) {
         if ('error' in r) table.push([r.address, { colSpan: 8, content: r.error }]);
         else table.push([r.address, r.id, r.role, r.term, r.commitIndex, r.appliedIndex, r.leader, r.sessions, r.znodes]);

@@ -42,6 +42,8 @@ import { WatchRegistry, type WatchKind } from './watch-registry.js';
 export interface CoordClientOptions {
   /** Members to connect to: "H:P,H:P" or an array. */
   servers: string | string[];
+  /** Resume this existing session instead of opening a new one (ZooKeeper's sessionId argument). */
+  sessionId?: number;
   /** Requested session timeout; the service clamps it to its [min, max]. Default 10 s. */
   sessionTimeoutMs?: number;
   /** One connection attempt's deadline. Default 2 s. */
@@ -113,6 +115,8 @@ export class CoordClient extends EventEmitter {
   lastZxid = 0;
   /** Monotonic time at which the newest acknowledged keep-alive (or connect) was sent. */
   lastAckedKeepAliveMs = 0;
+  /** The error that ended the session (SESSION_EXPIRED or UNKNOWN_SESSION), once expired. */
+  expiredBy: BasaltError | undefined;
   /** The member currently serving the session. */
   currentServer: string | undefined;
 
@@ -127,6 +131,7 @@ export class CoordClient extends EventEmitter {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.maxPendingCalls = options.maxPendingCalls ?? 10_000;
     this.serverCursor = this.random.int(this.servers.length);
+    this.sessionId = options.sessionId ?? 0;
     if (!(this.requestedTimeoutMs > 0)) throw invalidArgument('sessionTimeoutMs', 'must be > 0');
   }
 
@@ -142,7 +147,7 @@ export class CoordClient extends EventEmitter {
       });
       client.once('expired', () => {
         clearTimeout(timeout);
-        reject(new BasaltError(ErrorCodes.SESSION_EXPIRED, 'session expired while connecting'));
+        reject(client.expiredBy ?? new BasaltError(ErrorCodes.SESSION_EXPIRED, 'session expired while connecting'));
       });
     });
     client.timer = setInterval(() => client.onTimer(), 100);
@@ -424,7 +429,7 @@ export class CoordClient extends EventEmitter {
         } catch (err) {
           if (this.finished()) return;
           if (isBasaltError(err) && this.isSessionGone(err)) {
-            this.expire();
+            this.expire(err);
             return;
           }
           failures++;
@@ -532,8 +537,9 @@ export class CoordClient extends EventEmitter {
     return this.state === 'closed' || this.state === 'expired';
   }
 
-  private expire(): void {
-    this.shutdown('expired', new BasaltError(ErrorCodes.SESSION_EXPIRED, 'session expired', { sessionId: this.sessionId }));
+  private expire(cause?: BasaltError): void {
+    this.expiredBy = cause ?? new BasaltError(ErrorCodes.SESSION_EXPIRED, 'session expired', { sessionId: this.sessionId });
+    this.shutdown('expired', this.expiredBy);
   }
 
   private shutdown(state: 'closed' | 'expired', error: BasaltError): void {

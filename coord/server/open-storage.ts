@@ -1,32 +1,15 @@
 /**
- * Opens a member's durable Raft log in its data dir, bootstrapping a founding member's storage
- * (the shared initial snapshot naming the voters) the first time.
+ * Opens a member's durable Raft log in its data dir (LMDB, under DIR/raft). The first time, a
+ * founding member's storage is bootstrapped with the shared initial snapshot naming the voters
+ * (coord/storage: bootstrapSnapshot), and that is made durable before the member starts.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import type { NodeId } from '../raft/types.js';
-import { bootstrapHardState, bootstrapSnapshot, type RaftLogStorage } from '../storage/raft-log-storage.js';
-
-interface LmdbStorageModule {
-  LmdbRaftStorage: { open(path: string): RaftLogStorage | Promise<RaftLogStorage> };
-}
+import { LmdbRaftStorage } from '../storage/lmdb-raft-storage.js';
+import type { RaftLogStorage } from '../storage/raft-log-storage.js';
 
 export async function openMemberStorage(dataDir: string, voters: NodeId[]): Promise<RaftLogStorage> {
-  mkdirSync(dataDir, { recursive: true });
-  // Loaded by name so this module compiles while coord/storage's LMDB adapter is in progress.
-  const modulePath = '../storage/lmdb-raft-storage.js';
-  let mod: LmdbStorageModule;
-  try {
-    mod = (await import(modulePath)) as LmdbStorageModule;
-  } catch (err) {
-    throw new BasaltError(ErrorCodes.INTERNAL, `LMDB Raft storage unavailable: ${(err as Error).message}`);
-  }
-  const storage = await mod.LmdbRaftStorage.open(join(dataDir, 'raft'));
-  if (storage.lastIndex() === 0 && storage.snapshot().metadata.index === 0) {
-    storage.applySnapshot(bootstrapSnapshot(voters));
-    storage.setHardState(bootstrapHardState());
-    await storage.persist();
-  }
+  const storage = LmdbRaftStorage.open({ path: join(dataDir, 'raft'), bootstrapVoters: voters });
+  await storage.persist();
   return storage;
 }

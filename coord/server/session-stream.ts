@@ -203,7 +203,12 @@ export class SessionStream {
         await host.readBarrier();
         const read = host.stateMachine().read({ type: 'getSession', sessionId });
         const session = read.type === 'getSession' ? read.session : null;
-        if (!session) throw new BasaltError(ErrorCodes.SESSION_EXPIRED, `session ${sessionId} has expired`, { sessionId });
+        if (!session) {
+          if (host.stateMachine().sessionStatus(sessionId) === 'unknown') {
+            throw new BasaltError(ErrorCodes.UNKNOWN_SESSION, `sessionId: session ${sessionId} is unknown`, { field: 'sessionId', sessionId });
+          }
+          throw new BasaltError(ErrorCodes.SESSION_EXPIRED, `session ${sessionId} has expired`, { sessionId });
+        }
         timeoutMs = session.timeoutMs;
       }
       if (this.ended) return;
