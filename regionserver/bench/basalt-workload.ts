@@ -13,6 +13,7 @@ import type { FamilyDescriptor, Mutation, RegionInfo } from '../region/api.js';
 import { Region } from '../region/region.js';
 import { serverWalDir } from '../wal/root-reader.js';
 import { SegmentWal } from '../wal/segment-wal.js';
+import { DRILL_REGION_ID } from './drill-config.js';
 import {
   FIELD_NAMES,
   LatencyRecorder,
@@ -30,7 +31,7 @@ export const BENCH_REGION: RegionInfo = {
   startKey: Buffer.alloc(0),
   endKey: Buffer.alloc(0),
   regionId: 1,
-  encodedName: 'bench0usertable0region',
+  encodedName: DRILL_REGION_ID,
 };
 
 export const BENCH_FAMILY: FamilyDescriptor = {

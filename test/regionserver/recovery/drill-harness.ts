@@ -1,0 +1,77 @@
+/**
+ * Runs the crash-writer child (from dist/) and kills it with SIGKILL at a chosen moment, collecting
+ * the writes it acknowledged. Children are always killed, even when a test fails.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { DrillChildConfig } from '../../../regionserver/bench/drill-config.js';
+
+export const CHILD_SCRIPT = fileURLToPath(new URL('../../../dist/regionserver/bench/crash-writer.js', import.meta.url));
+
+const running = new Set<ChildProcess>();
+
+export function killAllChildren(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+export interface ChildRun {
+  /** key → value of every acknowledged write (key: row in region mode, sequence id in wal mode). */
+  acknowledged: Map<string, string>;
+  flushes: number;
+  stderr: string;
+}
+
+/**
+ * Starts a child, waits for `ready`, lets it write for `runMs`, kills it with SIGKILL and waits for
+ * its exit. A child that exits by itself (a crash in the writer) fails the run with its stderr.
+ */
+export async function runAndKill(config: DrillChildConfig, runMs: number, readyDeadlineMs = 30_000): Promise<ChildRun> {
+  if (!existsSync(CHILD_SCRIPT)) throw new Error(`${CHILD_SCRIPT} is missing: build with "npx tsc -p tsconfig.json"`);
+  const child = spawn(process.execPath, [CHILD_SCRIPT, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  const acknowledged = new Map<string, string>();
+  let flushes = 0;
+  let stderr = '';
+  let pending = '';
+  let killedByUs = false;
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (line === 'ready') onReady();
+      else if (line.startsWith('ack ')) {
+        const space = line.indexOf(' ', 4);
+        acknowledged.set(line.slice(4, space), line.slice(space + 1));
+      } else if (line.startsWith('flushed ')) flushes++;
+    }
+    // A partial last line (cut by the kill) is not an acknowledgement.
+  });
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  try {
+    const early = exited.then(() => {
+      if (!killedByUs) throw new Error(`crash-writer exited by itself: ${stderr.slice(0, 2000)}`);
+    });
+    await Promise.race([
+      ready,
+      early,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`crash-writer not ready after ${readyDeadlineMs} ms: ${stderr}`)), readyDeadlineMs)),
+    ]);
+    await Promise.race([new Promise((r) => setTimeout(r, runMs)), early]);
+    killedByUs = true;
+    child.kill('SIGKILL');
+    await exited;
+  } finally {
+    killedByUs = true;
+    child.kill('SIGKILL');
+    running.delete(child);
+  }
+  return { acknowledged, flushes, stderr };
+}
