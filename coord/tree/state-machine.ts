@@ -289,7 +289,11 @@ export class CoordStateMachine {
    * exists → data watch if the node exists else exist watch, getChildren → child watch.
    * A failed read (NO_NODE) registers nothing. Throws BasaltError.
    */
-  read(request: CoordRead): ReadResult {
+  read<R extends CoordRead>(request: R): Extract<ReadResult, { type: R['type'] }> {
+    return this.readAny(request) as Extract<ReadResult, { type: R['type'] }>;
+  }
+
+  private readAny(request: CoordRead): ReadResult {
     switch (request.type) {
       case 'getData': {
         validatePath(request.path, 'path');

@@ -12,6 +12,9 @@ import {
   parentPath,
   sequentialSuffix,
   type CoordCommand,
+  type CreateCommand,
+  type DeleteCommand,
+  type SetDataCommand,
   type MultiOp,
 } from '../../../coord/tree/index.js';
 import { OPTIONS } from './harness.js';
@@ -121,7 +124,7 @@ class ReferenceModel {
     this.nodes.get(parentPath(p))!.cversion += 1;
   }
 
-  private op(op: MultiOp | CoordCommand, sessionId: number): string | null {
+  private op(op: MultiOp | CreateCommand | DeleteCommand | SetDataCommand, sessionId: number): string | null {
     if (op.type === 'create') {
       const seq = isSequentialMode(op.mode);
       if (op.path.endsWith('/') && !seq) return 'INVALID_PATH';
@@ -136,9 +139,9 @@ class ReferenceModel {
       pn.cversion += 1;
       return null;
     }
-    if (op.path.endsWith('/')) return 'INVALID_PATH';
-    const n = this.nodes.get(op.path);
     if (op.type === 'check' || op.type === 'setData' || op.type === 'delete') {
+      if (op.path.endsWith('/')) return 'INVALID_PATH';
+      const n = this.nodes.get(op.path);
       if (!n) return 'NO_NODE';
       if (op.version !== -1 && op.version !== n.version) return 'BAD_VERSION';
       if (op.type === 'setData') {
@@ -151,7 +154,7 @@ class ReferenceModel {
       }
       return null;
     }
-    throw new Error(`unexpected ${op.type}`);
+    throw new Error(`unexpected op ${JSON.stringify(op)}`);
   }
 }
 
