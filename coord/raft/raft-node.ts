@@ -6,7 +6,7 @@
  */
 import { assert } from '../../common/errors.js';
 import { Raft } from './raft.js';
-import type { ConfChange, ConfState, HardState, Message, NodeId, RaftConfig, RaftStatus, Ready, SoftState } from './types.js';
+import { Role, type ConfChange, type ConfState, type HardState, type Message, type NodeId, type RaftConfig, type RaftStatus, type Ready, type SoftState } from './types.js';
 
 /** Most bytes of committed entries handed out in one Ready (bounds the apply batch). */
 const MAX_COMMITTED_BYTES_PER_READY = 4 * 1024 * 1024;
@@ -30,6 +30,23 @@ export class RaftNode {
 
   get id(): NodeId {
     return this.raft.id;
+  }
+
+  /** Cheap accessors for hot paths (status() builds a full snapshot of the state). */
+  get role(): Role {
+    return this.raft.role;
+  }
+
+  get term(): number {
+    return this.raft.term;
+  }
+
+  get leader(): NodeId {
+    return this.raft.lead;
+  }
+
+  get applied(): number {
+    return this.raft.log.applied;
   }
 
   tick(): void {
@@ -169,7 +186,7 @@ export class RaftNode {
       learners: cs.learners,
       leadTransferee: r.leadTransferee,
     };
-    if (r.role === 'leader') {
+    if (r.role === Role.Leader) {
       status.progress = {};
       for (const [id, pr] of r.tracker.progress) status.progress[id] = pr.toStatus();
     }

@@ -26,6 +26,12 @@ function describe(e: Entry): string {
 interface CommittedEntry {
   term: number;
   content: string;
+  /**
+   * The highest term any node had reached when the commit was first seen: an upper bound on
+   * the term in which the entry was committed. Leaders of later terms must hold the entry;
+   * a leader of an earlier term may still be elected late (delayed vote responses) without it.
+   */
+  seenInTerm: number;
 }
 
 export class InvariantChecker {
@@ -36,11 +42,17 @@ export class InvariantChecker {
   /** Every entry any node ever applied: index → term and content. */
   readonly committed = new Map<number, CommittedEntry>();
   maxCommitted = 0;
+  /** The highest term any node has persisted. */
+  private maxTerm = 0;
   /** Read-index contexts → the highest committed index when the read was issued. */
   private readonly readFloor = new Map<string, number>();
   readsServed = 0;
+  get terms(): number {
+    return this.leaderOfTerm.size;
+  }
 
   onEntriesPersisted(n: SimNode, rd: Ready): void {
+    if (rd.hardState && rd.hardState.term > this.maxTerm) this.maxTerm = rd.hardState.term;
     for (let i = 0; i < rd.entries.length; i++) {
       const e = rd.entries[i]!;
       let prevTerm: number | undefined;
@@ -68,7 +80,7 @@ export class InvariantChecker {
     if (seen && (seen.term !== e.term || seen.content !== content)) {
       fail(`committed entry ${e.index} changed: ${seen.term}/'${seen.content}' then ${e.term}/'${content}' on node ${n.id}`);
     }
-    if (!seen) this.committed.set(e.index, { term: e.term, content });
+    if (!seen) this.committed.set(e.index, { term: e.term, content, seenInTerm: Math.max(this.maxTerm, n.raft.term) });
     if (e.index > this.maxCommitted) this.maxCommitted = e.index;
   }
 
@@ -111,7 +123,7 @@ export class InvariantChecker {
       // Leader completeness: a new leader holds every entry ever committed.
       const first = n.storage.firstIndex();
       for (const [index, c] of this.committed) {
-        if (index < first) continue;
+        if (index < first || c.seenInTerm >= status.term) continue;
         if (index > n.storage.lastIndex()) fail(`leader ${n.id} (term ${status.term}) lacks committed entry ${index}`);
         const term = n.storage.term(index);
         if (term !== c.term) fail(`leader ${n.id} (term ${status.term}) has term ${term} at committed index ${index}, not ${c.term}`);
@@ -122,12 +134,12 @@ export class InvariantChecker {
   afterStep(cluster: SimCluster): void {
     for (const n of cluster.nodes.values()) {
       if (!n.up) continue;
-      const s = n.raft.status();
-      if (s.role === Role.Leader) {
-        const other = this.leaderOfTerm.get(s.term);
-        if (other !== undefined && other !== n.id) fail(`two leaders in term ${s.term}: ${other} and ${n.id}`);
+      const raft = n.raft;
+      if (raft.role === Role.Leader) {
+        const other = this.leaderOfTerm.get(raft.term);
+        if (other !== undefined && other !== n.id) fail(`two leaders in term ${raft.term}: ${other} and ${n.id}`);
       }
-      if (s.applied !== n.applied) fail(`node ${n.id}: core applied ${s.applied} but state machine at ${n.applied}`);
+      if (raft.applied !== n.applied) fail(`node ${n.id}: core applied ${raft.applied} but state machine at ${n.applied}`);
     }
   }
 }

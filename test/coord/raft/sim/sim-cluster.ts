@@ -85,8 +85,17 @@ export class SimCluster {
   /** Probability, per Ready, of crashing after writing and before persisting. */
   crashInReadyRate = 0;
   /** Fraction of messages round-tripped through the codec (exercises it without the full cost). */
-  codecRate = 0.1;
+  codecRate = 0.05;
   readonly options: Required<SimOptions>;
+  /** What happened, to show that a run exercised the interesting paths. */
+  readonly stats = { crashes: 0, snapshotsInstalled: 0, confChangesApplied: 0, messagesDelivered: 0 };
+  /** The last events (role changes, crashes, conf changes...), printed when a seed fails. */
+  readonly trace: string[] = [];
+
+  note(event: string): void {
+    this.trace.push(`t${this.now} ${event}`);
+    if (this.trace.length > 300) this.trace.shift();
+  }
 
   constructor(options: SimOptions) {
     this.options = {
@@ -153,17 +162,21 @@ export class SimCluster {
     if (!n.up) return;
     n.up = false;
     n.storage = n.storage.crash();
+    this.stats.crashes++;
+    this.note(`crash ${id}`);
   }
 
   restart(id: NodeId): void {
     const n = this.node(id);
     if (n.up) return;
     const restarted = this.addNode(id, n.storage);
+    this.note(`restart ${id} ${JSON.stringify(restarted.raft.status())}`);
     restarted.reads = n.reads;
   }
 
   /** Cut the link from → to only (asymmetric). */
   cutLink(from: NodeId, to: NodeId): void {
+    this.note(`cut ${from}>${to}`);
     this.cut.add(`${from}>${to}`);
   }
 
@@ -186,6 +199,7 @@ export class SimCluster {
   }
 
   heal(): void {
+    this.note('heal');
     this.cut.clear();
   }
 
@@ -205,6 +219,7 @@ export class SimCluster {
     const target = this.nodes.get(m.to);
     if (!target || !target.up) return;
     const message = this.random.next() < this.codecRate ? decodeMessage(encodeMessage(m)) : m;
+    this.stats.messagesDelivered++;
     target.raft.step(message);
     this.processReady(target);
   }
@@ -217,6 +232,8 @@ export class SimCluster {
       n.storage.append(rd.entries);
       if (rd.hardState) n.storage.setHardState(rd.hardState);
       this.checker.onEntriesPersisted(n, rd);
+      if (rd.softState) this.note(`node ${n.id} ${rd.softState.role} term ${n.raft.term} leader ${rd.softState.leader}`);
+      if (rd.snapshot) this.note(`node ${n.id} installs snapshot ${JSON.stringify(rd.snapshot.metadata)}`);
       if (this.crashInReadyRate > 0 && this.random.next() < this.crashInReadyRate) {
         this.crash(n.id);
         return;
@@ -236,6 +253,7 @@ export class SimCluster {
   }
 
   private installSnapshot(n: SimNode, snapshot: Snapshot): void {
+    this.stats.snapshotsInstalled++;
     n.state = decodeState(snapshot.data);
     n.applied = snapshot.metadata.index;
     n.confState = snapshot.metadata.confState;
@@ -247,7 +265,12 @@ export class SimCluster {
       this.checker.onApply(n, e);
       n.applied = e.index;
       if (e.type === EntryType.Normal) n.state.push(text.decode(e.data));
-      else if (e.type === EntryType.ConfChange) n.confState = n.raft.applyConfChange(decodeConfChange(e.data));
+      else if (e.type === EntryType.ConfChange) {
+        const cc = decodeConfChange(e.data);
+        n.confState = n.raft.applyConfChange(cc);
+        this.stats.confChangesApplied++;
+        this.note(`node ${n.id} applies conf change ${cc.type}:${cc.nodeId} at ${e.index} → ${JSON.stringify(n.confState)}`);
+      }
     }
   }
 
@@ -287,13 +310,15 @@ export class SimCluster {
   // ---- queries and client actions ----
 
   leaders(): SimNode[] {
-    return [...this.nodes.values()].filter((n) => n.up && n.raft.status().role === Role.Leader);
+    return [...this.nodes.values()].filter((n) => n.up && n.raft.role === Role.Leader);
   }
 
   /** The leader with the highest term among live nodes, if any. */
   leader(): SimNode | undefined {
     let best: SimNode | undefined;
-    for (const n of this.leaders()) if (!best || n.raft.status().term > best.raft.status().term) best = n;
+    for (const n of this.nodes.values()) {
+      if (n.up && n.raft.role === Role.Leader && (!best || n.raft.term > best.raft.term)) best = n;
+    }
     return best;
   }
 
@@ -302,8 +327,11 @@ export class SimCluster {
     for (let i = 0; i < maxTicks; i++) {
       const l = this.leader();
       if (l) {
-        const term = l.raft.status().term;
-        const agree = [...this.nodes.values()].every((n) => !n.up || !n.confState.voters.includes(n.id) || n.raft.status().leader === l.id || n.raft.status().term < term);
+        const voters = l.raft.status().voters;
+        const agree = voters.every((id) => {
+          const n = this.node(id);
+          return !n.up || n.raft.leader === l.id;
+        });
         if (agree) return l;
       }
       this.tick();
@@ -338,7 +366,11 @@ export class SimCluster {
   /** Tick until every live node that is a member applied `payload`, or throw. */
   waitForApplied(payload: string, maxTicks = 500, ids?: NodeId[]): void {
     for (let i = 0; i < maxTicks; i++) {
-      const targets = ids ?? [...this.nodes.values()].filter((n) => n.up && n.confState.voters.includes(n.id)).map((n) => n.id);
+      const targets = ids ?? this.leader()?.raft.status().voters ?? [];
+      if (targets.length === 0) {
+        this.tick();
+        continue;
+      }
       if (targets.every((id) => this.node(id).state.includes(payload))) return;
       this.tick();
     }

@@ -1,0 +1,194 @@
+/**
+ * One randomized simulation run per seed: a chaotic phase (lossy, reordering, duplicating
+ * network; partitions, asymmetric cuts; crashes losing unpersisted writes; proposals, reads,
+ * conf changes, compaction, leadership transfers), then a calm phase that must converge.
+ * Seeds run until a wall-clock budget is spent; RAFT_SEED=n replays one.
+ */
+import { isBasaltError } from '../../../../common/errors.js';
+import { ConfChangeType, type NodeId } from '../../../../coord/raft/types.js';
+import { MemoryRaftStorage } from '../../../../coord/storage/memory-raft-storage.js';
+import { encodeState, NO_FAULTS, SimCluster } from './sim-cluster.js';
+
+export interface ScenarioResult {
+  committed: number;
+  readsServed: number;
+  leaderTerms: number;
+  crashes: number;
+  snapshotsInstalled: number;
+  confChangesApplied: number;
+}
+
+export interface ScenarioOptions {
+  size: 3 | 5;
+  chaosTicks: number;
+}
+
+const utf8 = new TextEncoder();
+
+function pick<T>(c: SimCluster, items: T[]): T | undefined {
+  return items.length === 0 ? undefined : items[c.random.int(items.length)];
+}
+
+export function runScenario(seed: number, options: ScenarioOptions): ScenarioResult {
+  const founders = Array.from({ length: options.size }, (_, i) => i + 1);
+  const c = new SimCluster({ seed, voters: founders });
+  try {
+    return chaosThenCalm(c, seed, options);
+  } catch (err) {
+    if (err instanceof Error) err.message += `\n--- last events ---\n${c.trace.join('\n')}`;
+    throw err;
+  }
+}
+
+function chaosThenCalm(c: SimCluster, seed: number, options: ScenarioOptions): ScenarioResult {
+  const r = c.random;
+  c.faults = { dropRate: r.next() * 0.2, duplicateRate: r.next() * 0.1, maxDelayTicks: r.int(5) };
+  c.crashInReadyRate = r.next() < 0.5 ? 0.002 : 0;
+  let nextId = options.size + 1;
+  let proposals = 0;
+  let reads = 0;
+  // Membership wanders within these bounds (3 nodes: 2–4, 5 nodes: 3–5).
+  const minVoters = options.size === 3 ? 2 : 3;
+  const maxVoters = options.size === 3 ? 4 : 5;
+
+  for (let t = 0; t < options.chaosTicks; t++) {
+    const live = [...c.nodes.values()].filter((n) => n.up);
+    const roll = r.next();
+    if (roll < 0.3) {
+      c.propose(`s${seed}-p${proposals++}`);
+    } else if (roll < 0.36) {
+      const n = pick(c, live);
+      if (n) {
+        const context = `s${seed}-r${reads++}`;
+        c.checker.noteReadIssued(context);
+        try {
+          n.raft.readIndex(utf8.encode(context));
+          c.processReady(n);
+        } catch (err) {
+          if (!isBasaltError(err, 'NOT_LEADER')) throw err;
+        }
+      }
+    } else if (roll < 0.37) {
+      // Network weather: heal, a random split, or a one-way cut.
+      const kind = r.int(3);
+      const ids = [...c.nodes.keys()];
+      if (kind === 0) c.heal();
+      else if (kind === 1) {
+        const side = ids.filter(() => r.next() < 0.5);
+        c.partition(side, ids.filter((id) => !side.includes(id)));
+      } else {
+        const a = pick(c, ids)!;
+        const b = pick(c, ids)!;
+        if (a !== b) c.cutLink(a, b);
+      }
+    } else if (roll < 0.375) {
+      const n = pick(c, live);
+      if (n && live.length > 1) c.crash(n.id);
+    } else if (roll < 0.38) {
+      const l = c.leader();
+      if (l) {
+        const voters = l.raft.status().voters;
+        if (voters.length > minVoters && (voters.length >= maxVoters || r.next() < 0.5)) {
+          c.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: pick(c, voters)!, context: new Uint8Array(0) });
+        } else if (voters.length < maxVoters) {
+          const id = nextId++;
+          c.addNode(id, new MemoryRaftStorage());
+          c.proposeConfChange({ type: ConfChangeType.AddNode, nodeId: id, context: new Uint8Array(0) });
+        }
+      }
+    } else if (roll < 0.385) {
+      const l = c.leader();
+      const to = l ? pick(c, l.raft.status().voters.filter((id) => id !== l.id)) : undefined;
+      if (l && to !== undefined) l.raft.transferLeadership(to);
+      if (l) c.processReady(l);
+    } else if (roll < 0.41) {
+      compactRandomNode(c);
+    }
+    // Crashed nodes come back after a while.
+    for (const n of c.nodes.values()) if (!n.up && r.next() < 0.05) c.restart(n.id);
+    c.tick();
+  }
+
+  // Calm phase: everything heals and restarts; the cluster must converge and make progress.
+  c.heal();
+  c.faults = NO_FAULTS;
+  c.crashInReadyRate = 0;
+  for (const n of c.nodes.values()) if (!n.up) c.restart(n.id);
+  const final = `s${seed}-final`;
+  let proposed = false;
+  for (let i = 0; i < 2000 && !proposed; i++) {
+    c.waitForLeader(2000);
+    proposed = c.propose(final);
+    if (!proposed) c.tick();
+  }
+  if (!proposed) throw new Error('the healed cluster never accepted a proposal');
+  c.waitForApplied(final, 2000);
+  // With nothing more proposed, every voter converges on exactly the leader's state.
+  c.run(100);
+  const leader = c.waitForLeader(2000);
+  const expected = leader.state.join('\n');
+  for (const id of leader.raft.status().voters) {
+    const n = c.node(id);
+    if (n.applied !== leader.applied || n.state.join('\n') !== expected) {
+      throw new Error(`node ${id} (applied ${n.applied}) did not converge on leader ${leader.id} (applied ${leader.applied})`);
+    }
+  }
+  return {
+    committed: c.checker.maxCommitted,
+    readsServed: c.checker.readsServed,
+    leaderTerms: c.checker.terms,
+    ...c.stats,
+  };
+}
+
+/** The application snapshots at its applied index and compacts the log behind it. */
+function compactRandomNode(c: SimCluster): void {
+  const live = [...c.nodes.values()].filter((n) => n.up);
+  const n = pick(c, live);
+  if (!n) return;
+  const snapshotIndex = n.storage.snapshot().metadata.index;
+  if (n.applied - snapshotIndex < 5) return;
+  n.storage.createSnapshot(n.applied, n.confState, encodeState(n.state));
+  const keep = c.random.int(4);
+  const compactTo: NodeId = Math.max(n.applied - keep, n.storage.firstIndex());
+  if (compactTo > n.storage.firstIndex() - 1) n.storage.compact(compactTo);
+}
+
+/** Seeds to run: RAFT_SEED replays one; otherwise from a printed base until the budget ends. */
+export function runSeeds(
+  label: string,
+  options: ScenarioOptions,
+  budgetMs: number,
+  maxSeeds = 100_000,
+): { runs: number; base: number; totals: ScenarioResult } {
+  const totals: ScenarioResult = { committed: 0, readsServed: 0, leaderTerms: 0, crashes: 0, snapshotsInstalled: 0, confChangesApplied: 0 };
+  const add = (r: ScenarioResult): void => {
+    for (const k of Object.keys(totals) as (keyof ScenarioResult)[]) totals[k] += r[k];
+  };
+  const replay = process.env.RAFT_SEED;
+  if (replay !== undefined) {
+    const seed = Number(replay);
+    add(runOne(label, seed, options));
+    console.log(`[${label}] seed ${seed}: ${JSON.stringify(totals)}`);
+    return { runs: 1, base: seed, totals };
+  }
+  const base = process.env.RAFT_SEED_BASE !== undefined ? Number(process.env.RAFT_SEED_BASE) : (Date.now() % 1_000_000_000) * 10;
+  console.log(`[${label}] seeds from base ${base} (replay one with RAFT_SEED=<seed>)`);
+  const deadline = Date.now() + budgetMs;
+  let runs = 0;
+  while (Date.now() < deadline && runs < maxSeeds) {
+    add(runOne(label, base + runs, options));
+    runs++;
+  }
+  console.log(`[${label}] ${runs} seeds passed in ${budgetMs} ms budget; totals ${JSON.stringify(totals)}`);
+  return { runs, base, totals };
+}
+
+function runOne(label: string, seed: number, options: ScenarioOptions): ScenarioResult {
+  try {
+    return runScenario(seed, options);
+  } catch (err) {
+    const reason = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
+    throw new Error(`[${label}] seed ${seed} failed (replay: RAFT_SEED=${seed} npx vitest run test/coord/raft): ${reason}`);
+  }
+}
