@@ -69,7 +69,7 @@ export function encodeKey(key: CellKey): Buffer {
   const familyLength = Buffer.byteLength(key.family, 'latin1');
   const out = Buffer.allocUnsafe(escapedLength(key.row) + familyLength + 1 + escapedLength(key.qualifier) + KEY_SUFFIX_BYTES);
   let pos = writeEscaped(out, 0, key.row);
-  pos += out.latin1Write(key.family, pos);
+  pos += out.write(key.family, pos, 'latin1');
   out[pos++] = 0;
   pos = writeEscaped(out, pos, key.qualifier);
   pos = writeInverted(out, pos, key.timestamp, MAX_TIMESTAMP);
@@ -80,7 +80,7 @@ export function encodeKey(key: CellKey): Buffer {
 
 /** The key as a latin1 string: JS string order equals byte order (memstore keys). */
 export function encodeKeyString(key: CellKey): string {
-  return encodeKey(key).latin1Slice();
+  return encodeKey(key).toString('latin1');
 }
 
 /** Prefix shared by every key of `row`; everything of the row sorts in [prefix, rowEnd(prefix)). */
@@ -95,7 +95,7 @@ export function encodeFamilyPrefix(row: Uint8Array, family: string): Buffer {
   const rowLength = escapedLength(row);
   const out = Buffer.allocUnsafe(rowLength + Buffer.byteLength(family, 'latin1') + 1);
   writeEscaped(out, 0, row);
-  const n = out.latin1Write(family, rowLength);
+  const n = out.write(family, rowLength, 'latin1');
   out[rowLength + n] = 0;
   return out;
 }
@@ -186,7 +186,7 @@ export function decodeKey(buf: Uint8Array): CellKey {
     if (pos >= buf.length) throw new Error('key codec: unterminated family');
     pos++;
   }
-  const family = Buffer.from(buf.buffer, buf.byteOffset + afterRow, pos - afterRow).latin1Slice();
+  const family = Buffer.from(buf.buffer, buf.byteOffset + afterRow, pos - afterRow).toString('latin1');
   const [qualifier, afterQualifier] = readEscaped(buf, pos + 1);
   if (afterQualifier + KEY_SUFFIX_BYTES !== buf.length) throw new Error('key codec: bad key length');
   const timestamp = readInverted(buf, afterQualifier, MAX_TIMESTAMP);

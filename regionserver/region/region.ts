@@ -1,24 +1,56 @@
 /**
- * A Region: one key range of one table, one Store per column family, behind the server's WAL.
- * (API skeleton; bodies land in following commits.)
+ * A Region: one key range [startKey, endKey) of one table, one Store per column family, behind
+ * the region server's WAL.
+ *
+ * Write path (HBase's doMiniBatchMutate, simplified): take the row locks, pass the updates gate,
+ * take a sequence id per row mutation, append to the WAL, insert into the memstore (invisible:
+ * above the read point), await the WAL sync that covers it — one sync for a whole batch, and
+ * concurrent writers share syncs through the WAL's group commit — then complete the MVCC entry,
+ * wait for the read point to pass it, and release the locks. Visible ⇒ durable.
+ *
+ * Flush and compaction run in the background (never inline with a write); the manifest records
+ * the store files and the max flushed sequence id, so open knows where WAL replay starts.
  */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CellType, MAX_TIMESTAMP, isValidFamilyName, type Cell } from '../../common/cell.js';
+import { compareBytes } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
-import type { BasaltError } from '../../common/errors.js';
+import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
+import { createLogger } from '../../common/logger.js';
 import type { Wal } from '../wal/wal.js';
+import { Store } from '../storage/store.js';
+import { StoreFileReader, removeStoreFile } from '../storage/store-file.js';
 import type {
   AppendRequest,
   CheckAndMutateRequest,
   CheckAndMutateResult,
+  CompareOp,
   FamilyDescriptor,
   GetRequest,
   IncrementRequest,
   Mutation,
+  MutationCell,
   RegionInfo,
   RegionLoad,
   RowResult,
   ScanRequest,
+  TimeRange,
 } from './api.js';
+import { readManifest, writeManifest, type RegionManifest } from './manifest.js';
+import { Mvcc } from './mvcc.js';
+import { planRead, readPlannedRow } from './read-plan.js';
+import { RegionScannerImpl, scanBounds, type RegionScanner } from './region-scanner.js';
+import { RowLocks } from './row-locks.js';
+import { UpdatesGate } from './updates-gate.js';
+import { checkFamily, checkRow, containsRow, requestTooLarge, validateMutation } from './validation.js';
+
+export type { RegionScanner } from './region-scanner.js';
+
+const log = createLogger('region');
+/** Reads under a row lock see everything written to the row, including the caller's own batch. */
+const LATEST = Number.MAX_SAFE_INTEGER;
 
 export interface RegionOpenOptions {
   info: RegionInfo;
@@ -31,100 +63,630 @@ export interface RegionOpenOptions {
   config: RegionServerConfig;
 }
 
-/** A server-side cursor: a snapshot of the region at the read point of its creation. */
-export interface RegionScanner {
-  next(maxRows: number, maxBytes: number): Promise<{ rows: RowResult[]; more: boolean }>;
-  close(): void;
-}
-
-/** One incremented column and its new value. */
+/** One incremented column: its new value, and the cell written. */
 export interface IncrementResult {
   family: string;
   qualifier: Buffer;
   value: bigint;
+  cell: Cell;
 }
+
+interface RowWrite {
+  row: Buffer;
+  cells: MutationCell[];
+}
+
+type RegionState = 'open' | 'closing' | 'closed';
 
 export class Region {
   readonly info: RegionInfo;
+  private readonly stores: Map<string, Store>;
+  private readonly options: RegionOpenOptions;
+  private readonly config: RegionServerConfig;
+  private readonly clock: Clock;
+  private readonly wal: Wal;
+  private readonly rowLocks = new RowLocks();
+  private readonly gate: UpdatesGate;
+  private mvcc: Mvcc = new Mvcc(0);
+  private state: RegionState = 'open';
+  private maxFlushedSequenceId: number;
+  /** Sequence id of a snapshot taken but not yet written (a failed flush retries it). */
+  private pendingFlushSequenceId: number | undefined;
+  private flushTail: Promise<unknown> = Promise.resolve();
+  private flushRequested = false;
+  private compactionTail: Promise<unknown> = Promise.resolve();
+  private compactionScheduled = false;
+  private readRequests = 0;
+  private writeRequests = 0;
 
-  private constructor(info: RegionInfo) {
-    this.info = info;
+  private constructor(options: RegionOpenOptions, stores: Map<string, Store>, manifest: RegionManifest) {
+    this.info = options.info;
+    this.options = options;
+    this.config = options.config;
+    this.clock = options.clock;
+    this.wal = options.wal;
+    this.stores = stores;
+    this.maxFlushedSequenceId = manifest.maxFlushedSequenceId;
+    this.gate = new UpdatesGate(options.info.encodedName);
   }
 
+  /**
+   * Opens a region: loads its store files (a corrupt one fails the open with CORRUPT_STORE_FILE
+   * and nothing is touched), replays the WAL after the max flushed sequence id into the memstore,
+   * and flushes what it replayed so the previous owner's log is never needed again.
+   */
   static async open(options: RegionOpenOptions): Promise<Region> {
-    return new Region(options.info);
+    const { info, families, dir } = options;
+    if (families.length === 0) throw invalidArgument('families', 'a region needs at least one column family');
+    for (const [i, f] of families.entries()) {
+      if (!isValidFamilyName(f.name)) throw invalidArgument(`families[${i}].name`, 'invalid column family name');
+      if (!Number.isInteger(f.maxVersions) || f.maxVersions < 1) throw invalidArgument(`families[${i}].maxVersions`, 'must be ≥ 1');
+      if (!Number.isInteger(f.minVersions) || f.minVersions < 0 || f.minVersions > f.maxVersions) {
+        throw invalidArgument(`families[${i}].minVersions`, 'must be in [0, maxVersions]');
+      }
+      if (!(f.ttlSeconds >= 0)) throw invalidArgument(`families[${i}].ttlSeconds`, 'must be ≥ 0');
+    }
+    mkdirSync(dir, { recursive: true });
+    const manifest = readManifest(dir);
+    const tmpDir = join(dir, '.tmp');
+    const stores = new Map<string, Store>();
+    const opened: StoreFileReader[] = [];
+    try {
+      for (const family of [...families].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const store = new Store(family, join(dir, family.name), tmpDir);
+        const files: StoreFileReader[] = [];
+        for (const name of manifest.stores[family.name] ?? []) {
+          const file = StoreFileReader.open(join(dir, family.name, name), name);
+          opened.push(file);
+          files.push(file);
+        }
+        store.loadFiles(files);
+        stores.set(family.name, store);
+      }
+    } catch (err) {
+      for (const f of opened) f.closeForStore();
+      throw err;
+    }
+    removeOrphans(dir, tmpDir, manifest, families);
+    const region = new Region(options, stores, manifest);
+    let maxSequenceId = manifest.maxFlushedSequenceId;
+    for (const store of stores.values()) maxSequenceId = Math.max(maxSequenceId, store.maxSequenceId);
+    let replayed = 0;
+    for await (const entry of options.wal.replay(info.encodedName, manifest.maxFlushedSequenceId)) {
+      for (const cell of entry.cells) {
+        const store = stores.get(cell.family);
+        if (store) store.memstore.add({ ...cell, sequenceId: entry.sequenceId });
+      }
+      maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
+      replayed++;
+    }
+    region.mvcc = new Mvcc(maxSequenceId);
+    if (replayed > 0) await region.flush();
+    return region;
   }
 
   containsRow(row: Buffer): boolean {
-    void row;
-    throw new Error('not implemented');
+    return containsRow(this.info, row);
   }
+
+  // ---------------------------------------------------------------- writes
 
   async put(mutation: Mutation): Promise<void> {
     return this.mutate(mutation);
   }
 
+  /** One atomic row mutation (puts and deletes); resolves after the WAL sync covering it. */
   async mutate(mutation: Mutation): Promise<void> {
-    void mutation;
-    throw new Error('not implemented');
+    this.checkServing();
+    validateMutation(this.info, this.config, this.stores, mutation);
+    const release = await this.rowLocks.acquire([mutation.row.toString('latin1')]);
+    try {
+      await this.writeLocked([{ row: mutation.row, cells: mutation.cells }]);
+    } finally {
+      release();
+    }
   }
 
+  /** HBase's mutateRow: several puts/deletes of one row, applied atomically (one sequence id). */
   async mutateRow(mutations: Mutation[]): Promise<void> {
-    void mutations;
-    throw new Error('not implemented');
+    if (!Array.isArray(mutations) || mutations.length === 0) throw invalidArgument('mutations', 'must be a non-empty array');
+    const row = mutations[0]!.row;
+    const cells: MutationCell[] = [];
+    mutations.forEach((m, i) => {
+      if (!Buffer.isBuffer(m?.row) || compareBytes(m.row, row) !== 0) throw invalidArgument(`mutations[${i}].row`, 'every mutation of mutateRow must name the same row');
+      cells.push(...(m.cells ?? []));
+    });
+    return this.mutate({ row, cells });
   }
 
+  /**
+   * Many row mutations with one WAL sync. Each entry gets its own result: undefined when applied,
+   * or the typed error that rejected it (the others still apply).
+   */
   async batch(mutations: Mutation[]): Promise<Array<void | BasaltError>> {
-    void mutations;
-    throw new Error('not implemented');
+    this.checkServing();
+    if (!Array.isArray(mutations)) throw invalidArgument('mutations', 'must be an array');
+    if (mutations.length > this.config.maxRowsPerRequest) {
+      throw invalidArgument('mutations', `at most ${this.config.maxRowsPerRequest} per request`, { limit: this.config.maxRowsPerRequest });
+    }
+    const results: Array<void | BasaltError> = new Array(mutations.length).fill(undefined);
+    const valid: Array<{ index: number; write: RowWrite }> = [];
+    let total = 0;
+    mutations.forEach((m, i) => {
+      try {
+        total += validateMutation(this.info, this.config, this.stores, m, `mutations[${i}]`);
+        valid.push({ index: i, write: { row: m.row, cells: m.cells } });
+      } catch (err) {
+        if (!isBasaltError(err)) throw err;
+        results[i] = err;
+      }
+    });
+    if (total > this.config.maxRequestBytes) throw requestTooLarge('mutations', total, this.config.maxRequestBytes);
+    if (valid.length === 0) return results;
+    const release = await this.rowLocks.acquire(valid.map((v) => v.write.row.toString('latin1')));
+    try {
+      await this.writeLocked(valid.map((v) => v.write));
+    } catch (err) {
+      if (!isBasaltError(err)) throw err;
+      for (const v of valid) results[v.index] = err;
+    } finally {
+      release();
+    }
+    return results;
   }
+
+  /**
+   * Writes row mutations whose row locks the caller holds: sequence ids, WAL append, memstore,
+   * one WAL sync, then visibility. On failure nothing of it stays visible.
+   */
+  private async writeLocked(writes: RowWrite[]): Promise<Cell[][]> {
+    this.checkMemstorePressure();
+    if (!this.gate.tryEnter()) await this.gate.enter();
+    const sequenceIds: number[] = [];
+    const applied: Cell[][] = [];
+    let position = -1;
+    const rollback = (): void => {
+      for (const cells of applied) for (const c of cells) this.stores.get(c.family)!.memstore.remove(c);
+      for (const id of sequenceIds) this.mvcc.complete(id);
+    };
+    try {
+      for (const write of writes) {
+        const cells = this.stampCells(write);
+        const sequenceId = this.mvcc.begin();
+        sequenceIds.push(sequenceId);
+        for (const c of cells) c.sequenceId = sequenceId;
+        position = this.wal.append({ regionId: this.info.encodedName, sequenceId, openEpoch: this.options.openEpoch, cells });
+        applied.push(cells);
+        for (const c of cells) this.stores.get(c.family)!.memstore.add(c);
+      }
+      await this.wal.sync(position);
+    } catch (err) {
+      rollback();
+      this.gate.exit();
+      throw err;
+    }
+    for (const id of sequenceIds) this.mvcc.complete(id);
+    const wait = this.mvcc.waitFor(sequenceIds[sequenceIds.length - 1]!);
+    if (wait) await wait;
+    this.gate.exit();
+    this.writeRequests += writes.length;
+    this.maybeRequestFlush();
+    return applied;
+  }
+
+  /** Turns mutation cells into cells: default timestamps, and "latest" for a one-version Delete. */
+  private stampCells(write: RowWrite): Cell[] {
+    const now = this.clock.now();
+    return write.cells.map((m) => {
+      let timestamp = m.timestamp;
+      if (timestamp === undefined) {
+        timestamp = now;
+        if (m.type === CellType.Delete) {
+          // "Latest": the newest existing version (HBase stamps the marker with it; with none, now).
+          const latest = this.latestCell(write.row, m.family, m.qualifier!, undefined);
+          if (latest) timestamp = latest.timestamp;
+        }
+      }
+      const familyLevel = m.type === CellType.DeleteFamily || m.type === CellType.DeleteFamilyVersion;
+      return {
+        row: write.row,
+        family: m.family,
+        qualifier: familyLevel ? Buffer.alloc(0) : m.qualifier!,
+        timestamp,
+        type: m.type,
+        value: m.type === CellType.Put ? (m.value ?? Buffer.alloc(0)) : Buffer.alloc(0),
+        sequenceId: 0,
+      };
+    });
+  }
+
+  private latestCell(row: Buffer, family: string, qualifier: Buffer, timeRange: TimeRange | undefined): Cell | undefined {
+    const store = this.stores.get(family)!;
+    const cells = store.readRow(
+      row,
+      LATEST,
+      { nowMs: this.clock.now(), maxVersions: 1, raw: false, timeRange, qualifiers: new Set([qualifier.toString('latin1')]) },
+      [qualifier],
+    );
+    return cells[0];
+  }
+
+  private checkMemstorePressure(): void {
+    const limit = this.config.memstoreFlushSizeBytes * Math.max(1, this.config.memstoreBlockMultiplier);
+    if (this.memstoreSizeBytes() >= limit) {
+      this.maybeRequestFlush();
+      throw new BasaltError(ErrorCodes.SERVER_BUSY, `region ${this.info.encodedName}: memstore above its blocking size, flushing`, {
+        region: this.info.encodedName,
+        memstoreSizeBytes: this.memstoreSizeBytes(),
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- read-modify-write
+
+  /** Adds to 8-byte big-endian counters atomically; NOT_A_COUNTER if a cell is not 8 bytes. */
+  async increment(request: IncrementRequest): Promise<IncrementResult[]> {
+    this.checkServing();
+    const row = checkRow(this.info, this.config, request?.row);
+    if (!Array.isArray(request.columns) || request.columns.length === 0) throw invalidArgument('columns', 'must be a non-empty array');
+    request.columns.forEach((c, i) => {
+      checkFamily(this.stores, c.family, `columns[${i}].family`);
+      if (!Buffer.isBuffer(c.qualifier)) throw invalidArgument(`columns[${i}].qualifier`, 'must be bytes');
+      if (typeof c.amount !== 'bigint') throw invalidArgument(`columns[${i}].amount`, 'must be a bigint');
+    });
+    const release = await this.rowLocks.acquire([row.toString('latin1')]);
+    try {
+      const now = this.clock.now();
+      const current = new Map<string, { value: bigint; timestamp: number }>();
+      const cells: MutationCell[] = [];
+      const results: Array<{ family: string; qualifier: Buffer; value: bigint }> = [];
+      for (const c of request.columns) {
+        const key = `${c.family}\u0000${c.qualifier.toString('latin1')}`;
+        let base = current.get(key);
+        if (!base) {
+          const latest = this.latestCell(row, c.family, c.qualifier, undefined);
+          if (latest && latest.value.length !== 8) {
+            throw new BasaltError(ErrorCodes.NOT_A_COUNTER, `column ${c.family}:${c.qualifier.toString('latin1')} holds ${latest.value.length} bytes, not an 8-byte counter`, {
+              family: c.family,
+            });
+          }
+          base = { value: latest ? latest.value.readBigInt64BE(0) : 0n, timestamp: latest?.timestamp ?? 0 };
+        }
+        const value = BigInt.asIntN(64, base.value + c.amount);
+        current.set(key, { value, timestamp: base.timestamp });
+        // Never older than the version it replaces, or VERSIONS could push the new one out.
+        const timestamp = Math.min(MAX_TIMESTAMP, Math.max(now, base.timestamp));
+        const bytes = Buffer.alloc(8);
+        bytes.writeBigInt64BE(value);
+        cells.push({ family: c.family, qualifier: c.qualifier, timestamp, type: CellType.Put, value: bytes });
+        results.push({ family: c.family, qualifier: c.qualifier, value });
+      }
+      const [written] = await this.writeLocked([{ row, cells }]);
+      return results.map((r, i) => ({ ...r, cell: written![i]! }));
+    } finally {
+      release();
+    }
+  }
+
+  /** Appends bytes to columns atomically; returns the new cells. */
+  async append(request: AppendRequest): Promise<RowResult> {
+    this.checkServing();
+    const row = checkRow(this.info, this.config, request?.row);
+    if (!Array.isArray(request.columns) || request.columns.length === 0) throw invalidArgument('columns', 'must be a non-empty array');
+    request.columns.forEach((c, i) => {
+      checkFamily(this.stores, c.family, `columns[${i}].family`);
+      if (!Buffer.isBuffer(c.qualifier)) throw invalidArgument(`columns[${i}].qualifier`, 'must be bytes');
+      if (!Buffer.isBuffer(c.value)) throw invalidArgument(`columns[${i}].value`, 'must be bytes');
+    });
+    const release = await this.rowLocks.acquire([row.toString('latin1')]);
+    try {
+      const now = this.clock.now();
+      const current = new Map<string, { value: Buffer; timestamp: number }>();
+      for (const c of request.columns) {
+        const key = `${c.family}\u0000${c.qualifier.toString('latin1')}`;
+        let base = current.get(key);
+        if (!base) {
+          const latest = this.latestCell(row, c.family, c.qualifier, undefined);
+          base = { value: latest?.value ?? Buffer.alloc(0), timestamp: latest?.timestamp ?? 0 };
+        }
+        current.set(key, { value: Buffer.concat([base.value, c.value]), timestamp: base.timestamp });
+      }
+      const cells: MutationCell[] = [];
+      for (const [key, v] of current) {
+        const [family, qualifier] = key.split('\u0000') as [string, string];
+        const size = row.length + family.length + qualifier.length + v.value.length;
+        if (size > this.config.maxCellBytes) {
+          throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `append would make a ${size}-byte cell`, { field: 'columns', size, limit: this.config.maxCellBytes });
+        }
+        cells.push({ family, qualifier: Buffer.from(qualifier, 'latin1'), timestamp: Math.min(MAX_TIMESTAMP, Math.max(now, v.timestamp)), type: CellType.Put, value: v.value });
+      }
+      const [written] = await this.writeLocked([{ row, cells }]);
+      return { row, cells: [...written!].sort((a, b) => (a.family === b.family ? compareBytes(a.qualifier, b.qualifier) : a.family < b.family ? -1 : 1)) };
+    } finally {
+      release();
+    }
+  }
+
+  /** Applies the mutation atomically if the condition (or filter) holds on the row's current state. */
+  async checkAndMutate(request: CheckAndMutateRequest): Promise<CheckAndMutateResult> {
+    this.checkServing();
+    const row = checkRow(this.info, this.config, request?.row);
+    const { condition, filter } = request;
+    if ((condition === undefined) === (filter === undefined)) throw invalidArgument('condition', 'give exactly one of condition and filter');
+    if (!request.mutation || !Buffer.isBuffer(request.mutation.row) || compareBytes(request.mutation.row, row) !== 0) {
+      throw invalidArgument('mutation.row', 'must equal row');
+    }
+    validateMutation(this.info, this.config, this.stores, request.mutation);
+    if (condition) {
+      checkFamily(this.stores, condition.family, 'condition.family');
+      if (!Buffer.isBuffer(condition.qualifier)) throw invalidArgument('condition.qualifier', 'must be bytes');
+      if (!['exists', 'not_exists', 'compare'].includes(condition.kind)) throw invalidArgument('condition.kind', 'must be exists, not_exists or compare');
+      if (condition.kind === 'compare') {
+        if (!condition.op || !(condition.op in COMPARE)) throw invalidArgument('condition.op', 'must be a compare operator');
+        if (!Buffer.isBuffer(condition.value)) throw invalidArgument('condition.value', 'must be bytes');
+      }
+    }
+    const release = await this.rowLocks.acquire([row.toString('latin1')]);
+    try {
+      let holds: boolean;
+      if (condition) {
+        const latest = this.latestCell(row, condition.family, condition.qualifier, condition.timeRange);
+        if (condition.kind === 'exists') holds = latest !== undefined;
+        else if (condition.kind === 'not_exists') holds = latest === undefined;
+        else holds = latest !== undefined && COMPARE[condition.op!](compareBytes(latest.value, condition.value!));
+      } else {
+        const plan = planRead(this.stores, { filter }, this.clock.now());
+        holds = readPlannedRow(plan, row, LATEST).cells.length > 0;
+      }
+      if (!holds) return { succeeded: false };
+      await this.writeLocked([{ row, cells: request.mutation.cells }]);
+      return { succeeded: true };
+    } finally {
+      release();
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
 
   async get(request: GetRequest): Promise<RowResult | undefined> {
-    void request;
-    throw new Error('not implemented');
+    this.checkReadable();
+    const row = checkRow(this.info, this.config, request?.row);
+    const plan = planRead(this.stores, request, this.clock.now());
+    this.readRequests++;
+    const { cells } = readPlannedRow(plan, row, this.mvcc.readPoint);
+    return cells.length > 0 ? { row, cells } : undefined;
   }
 
   async exists(request: GetRequest): Promise<boolean> {
-    void request;
-    throw new Error('not implemented');
+    return (await this.get(request)) !== undefined;
   }
 
-  scan(request: ScanRequest): RegionScanner {
-    void request;
-    throw new Error('not implemented');
+  /** A scanner over a snapshot at the current read point. */
+  scan(request: ScanRequest = {}): RegionScanner {
+    this.checkReadable();
+    for (const field of ['startRow', 'stopRow', 'prefix'] as const) {
+      const v = request[field];
+      if (v !== undefined && !Buffer.isBuffer(v)) throw invalidArgument(field, 'must be bytes');
+    }
+    const limit = request.limit ?? Infinity;
+    if (!(limit >= 0)) throw invalidArgument('limit', 'must be ≥ 0');
+    const batch = request.batch ?? 0;
+    if (!Number.isInteger(batch) || batch < 0) throw invalidArgument('batch', 'must be a non-negative integer');
+    const plan = planRead(this.stores, request, this.clock.now());
+    const views = plan.stores.map((p) => p.store.view());
+    return new RegionScannerImpl({
+      plan,
+      views,
+      readPoint: this.mvcc.readPoint,
+      bounds: scanBounds(this.info, request),
+      reversed: request.reversed === true,
+      limit,
+      batch,
+      checkOpen: () => this.checkReadable(),
+      onRows: (n) => (this.readRequests += n),
+    });
   }
 
-  async increment(request: IncrementRequest): Promise<IncrementResult[]> {
-    void request;
-    throw new Error('not implemented');
+  // ---------------------------------------------------------------- flush
+
+  private memstoreSizeBytes(): number {
+    let n = 0;
+    for (const s of this.stores.values()) n += s.memstore.sizeBytes;
+    return n;
   }
 
-  async append(request: AppendRequest): Promise<RowResult> {
-    void request;
-    throw new Error('not implemented');
+  private maybeRequestFlush(): void {
+    if (this.flushRequested || this.state !== 'open') return;
+    if (this.memstoreSizeBytes() < this.config.memstoreFlushSizeBytes) return;
+    this.flushRequested = true;
+    this.flush()
+      .catch((err: unknown) => log.error({ err, region: this.info.encodedName }, 'background flush failed'))
+      .finally(() => (this.flushRequested = false));
   }
 
-  async checkAndMutate(request: CheckAndMutateRequest): Promise<CheckAndMutateResult> {
-    void request;
-    throw new Error('not implemented');
-  }
-
-  /** Flushes every store's memstore; resolves with the flushed sequence id. */
+  /** Flushes every store's memstore; resolves with the max flushed sequence id. */
   async flush(): Promise<number> {
-    throw new Error('not implemented');
+    this.checkReadable();
+    const run = this.flushTail.then(() => this.flushOnce());
+    this.flushTail = run.catch(() => undefined);
+    return run;
   }
 
+  private async flushOnce(): Promise<number> {
+    if (this.pendingFlushSequenceId === undefined) {
+      let empty = true;
+      for (const s of this.stores.values()) if (s.memstore.activeSizeBytes > 0) empty = false;
+      if (empty) return this.maxFlushedSequenceId;
+      const reopen = await this.gate.hold();
+      try {
+        for (const s of this.stores.values()) s.memstore.snapshot();
+        this.pendingFlushSequenceId = this.mvcc.readPoint;
+      } finally {
+        reopen();
+      }
+    }
+    const flushSequenceId = this.pendingFlushSequenceId;
+    // A store never grows past maxStoreFiles: compact it before adding another file.
+    for (const s of this.stores.values()) {
+      if (s.files.length + 1 > this.config.maxStoreFiles) await this.enqueueCompaction(() => this.compactStore(s, false));
+    }
+    const now = this.clock.now();
+    const written = new Map<Store, StoreFileReader | undefined>();
+    try {
+      for (const s of this.stores.values()) written.set(s, await s.writeSnapshot(s.newFileName(now), now));
+      // From here to the end of the swap nothing awaits: manifest and memory change together.
+      const manifest = this.buildManifest(Math.max(this.maxFlushedSequenceId, flushSequenceId), (s) => {
+        const f = written.get(s);
+        return f ? [...s.files, f] : s.files;
+      });
+      writeManifest(this.options.dir, manifest);
+    } catch (err) {
+      for (const f of written.values()) f?.discard();
+      throw err;
+    }
+    for (const s of this.stores.values()) s.commitFlush(written.get(s));
+    this.pendingFlushSequenceId = undefined;
+    this.maxFlushedSequenceId = Math.max(this.maxFlushedSequenceId, flushSequenceId);
+    await this.wal.markFlushed(this.info.encodedName, this.maxFlushedSequenceId);
+    this.scheduleCompaction();
+    return this.maxFlushedSequenceId;
+  }
+
+  private buildManifest(maxFlushedSequenceId: number, filesOf: (s: Store) => readonly StoreFileReader[]): RegionManifest {
+    const stores: Record<string, string[]> = {};
+    for (const s of this.stores.values()) stores[s.name] = filesOf(s).map((f) => f.name);
+    return { formatVersion: 1, maxFlushedSequenceId, stores };
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  /** Compacts every store now (major: into one file each, dropping what is dead). */
   async compact(major: boolean): Promise<void> {
-    void major;
-    throw new Error('not implemented');
+    this.checkReadable();
+    await this.enqueueCompaction(async () => {
+      for (const s of this.stores.values()) await this.compactStore(s, major);
+    });
   }
 
+  /** Compactions run one at a time per region, off the write path. */
+  private enqueueCompaction(task: () => Promise<void>): Promise<void> {
+    const run = this.compactionTail.then(task);
+    this.compactionTail = run.catch((err: unknown) => log.error({ err, region: this.info.encodedName }, 'compaction failed'));
+    return run;
+  }
+
+  private scheduleCompaction(): void {
+    if (this.compactionScheduled || this.state !== 'open') return;
+    const due = [...this.stores.values()].some((s) => s.files.length >= Math.max(2, this.config.compactionMinFiles));
+    if (!due) return;
+    this.compactionScheduled = true;
+    void this.enqueueCompaction(async () => {
+      this.compactionScheduled = false;
+      for (const s of this.stores.values()) {
+        if (this.state !== 'open') return;
+        await this.compactStore(s, false);
+      }
+    }).catch(() => undefined);
+  }
+
+  private async compactStore(store: Store, major: boolean): Promise<void> {
+    const selection = store.selectCompaction(major, this.config.compactionMinFiles, this.config.compactionMaxFiles);
+    if (!selection) return;
+    const now = this.clock.now();
+    const replacement = await store.compactFiles(selection.files, selection.major, store.newFileName(now), now);
+    const gone = new Set(selection.files);
+    try {
+      const manifest = this.buildManifest(this.maxFlushedSequenceId, (s) => {
+        if (s !== store) return s.files;
+        const kept = s.files.filter((f) => !gone.has(f));
+        return replacement ? [...kept, replacement] : kept;
+      });
+      writeManifest(this.options.dir, manifest);
+    } catch (err) {
+      replacement?.discard();
+      throw err;
+    }
+    store.commitCompaction(selection.files, replacement);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private checkServing(): void {
+    if (this.state !== 'open') {
+      throw new BasaltError(this.state === 'closing' ? ErrorCodes.REGION_CLOSING : ErrorCodes.NOT_SERVING_REGION, `region ${this.info.encodedName} is ${this.state}`, {
+        region: this.info.encodedName,
+      });
+    }
+  }
+
+  private checkReadable(): void {
+    if (this.state === 'closed') {
+      throw new BasaltError(ErrorCodes.NOT_SERVING_REGION, `region ${this.info.encodedName} is closed`, { region: this.info.encodedName });
+    }
+  }
+
+  /** Stops writes, waits for those in flight and background work, flushes (by default), closes files. */
   async close(options: { flush: boolean } = { flush: true }): Promise<void> {
-    void options;
-    throw new Error('not implemented');
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    await this.gate.shutAndDrain();
+    await this.flushTail;
+    await this.compactionTail;
+    if (options.flush) {
+      try {
+        await this.flushOnce();
+      } catch (err) {
+        log.error({ err, region: this.info.encodedName }, 'flush on close failed; the WAL still holds the edits');
+      }
+    }
+    for (const s of this.stores.values()) s.close();
+    this.state = 'closed';
   }
 
   load(): RegionLoad {
-    throw new Error('not implemented');
+    let storeFileCount = 0;
+    let storeFileSizeBytes = 0;
+    for (const s of this.stores.values()) {
+      storeFileCount += s.files.length;
+      storeFileSizeBytes += s.storeFileSizeBytes;
+    }
+    return {
+      encodedName: this.info.encodedName,
+      table: this.info.table,
+      memstoreSizeBytes: this.memstoreSizeBytes(),
+      storeFileCount,
+      storeFileSizeBytes,
+      readRequests: this.readRequests,
+      writeRequests: this.writeRequests,
+      maxSequenceId: this.mvcc.lastAssigned,
+      maxFlushedSequenceId: this.maxFlushedSequenceId,
+    };
+  }
+}
+
+/** compareBytes(cellValue, conditionValue) → does "cell value OP condition value" hold. */
+const COMPARE: Record<CompareOp, (c: number) => boolean> = {
+  LESS: (c) => c < 0,
+  LESS_OR_EQUAL: (c) => c <= 0,
+  EQUAL: (c) => c === 0,
+  NOT_EQUAL: (c) => c !== 0,
+  GREATER_OR_EQUAL: (c) => c >= 0,
+  GREATER: (c) => c > 0,
+};
+
+/** After a successful open: temp files and files the manifest does not list are leftovers of a crash. */
+function removeOrphans(dir: string, tmpDir: string, manifest: RegionManifest, families: FamilyDescriptor[]): void {
+  rmSync(tmpDir, { recursive: true, force: true });
+  for (const f of families) {
+    const listed = new Set(manifest.stores[f.name] ?? []);
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, f.name));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (name.endsWith('.sf') && !listed.has(name)) removeStoreFile(join(dir, f.name, name));
+    }
   }
 }

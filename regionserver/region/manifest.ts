@@ -1,0 +1,61 @@
+/**
+ * The region manifest: which store files make up each store, and the highest sequence id whose
+ * edits are all in those files (WAL replay starts after it). Replaced atomically: written to a
+ * temporary file, fsynced, renamed over the old one, and the directory fsynced.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { BasaltError, ErrorCodes } from '../../common/errors.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+const MANIFEST_VERSION = 1;
+
+export interface RegionManifest {
+  formatVersion: number;
+  /** Every edit with a sequence id ≤ this is in the listed store files. */
+  maxFlushedSequenceId: number;
+  /** Store file names per family (files live in `<region dir>/<family>/`). */
+  stores: Record<string, string[]>;
+}
+
+export function emptyManifest(): RegionManifest {
+  return { formatVersion: MANIFEST_VERSION, maxFlushedSequenceId: 0, stores: {} };
+}
+
+export function readManifest(dir: string): RegionManifest {
+  const path = join(dir, MANIFEST_FILE);
+  if (!existsSync(path)) return emptyManifest();
+  let parsed: RegionManifest;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as RegionManifest;
+  } catch (err) {
+    throw new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, `region manifest ${path} unreadable: ${(err as Error).message}`, { path });
+  }
+  if (parsed.formatVersion !== MANIFEST_VERSION || typeof parsed.maxFlushedSequenceId !== 'number' || typeof parsed.stores !== 'object') {
+    throw new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, `region manifest ${path} has an unknown format`, { path });
+  }
+  return parsed;
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function writeManifest(dir: string, manifest: RegionManifest): void {
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `${MANIFEST_FILE}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, JSON.stringify(manifest));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, MANIFEST_FILE));
+  fsyncPath(dir);
+}

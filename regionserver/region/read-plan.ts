@@ -1,0 +1,114 @@
+/**
+ * Turns a Get or Scan request into a read plan: which stores, which qualifiers, and the options
+ * of the query matcher. Bad input is INVALID_ARGUMENT / NO_SUCH_FAMILY naming the field.
+ */
+import type { Cell } from '../../common/cell.js';
+import { cellSize } from '../../common/cell.js';
+import { invalidArgument } from '../../common/errors.js';
+import type { Filter } from '../filter/filter.js';
+import type { Store } from '../storage/store.js';
+import { readRowFromSources, type StoreView } from '../storage/store.js';
+import { filterRowCells } from '../storage/row-filter.js';
+import type { ReadOptions } from '../storage/versions.js';
+import type { ColumnSelector, TimeRange } from './api.js';
+import { checkFamily, checkTimestamp } from './validation.js';
+
+export interface StorePlan {
+  store: Store;
+  /** Requested qualifiers (for bloom probes); undefined = the whole family. */
+  qualifiers?: Buffer[] | undefined;
+  options: ReadOptions;
+}
+
+export interface ReadPlan {
+  stores: StorePlan[];
+  filter?: Filter | undefined;
+}
+
+export interface ReadShape {
+  columns?: ColumnSelector[] | undefined;
+  timeRange?: TimeRange | undefined;
+  maxVersions?: number | undefined;
+  raw?: boolean | undefined;
+  filter?: Filter | undefined;
+}
+
+export function planRead(stores: ReadonlyMap<string, Store>, request: ReadShape, nowMs: number): ReadPlan {
+  const maxVersions = request.maxVersions ?? 1;
+  if (!Number.isInteger(maxVersions) || maxVersions < 1) throw invalidArgument('maxVersions', 'must be a positive integer');
+  let timeRange: TimeRange | undefined;
+  if (request.timeRange !== undefined) {
+    checkTimestamp(request.timeRange.min, 'timeRange.min');
+    checkTimestamp(request.timeRange.max, 'timeRange.max');
+    if (request.timeRange.min > request.timeRange.max) throw invalidArgument('timeRange', 'min must not exceed max');
+    timeRange = request.timeRange;
+  }
+  const raw = request.raw === true;
+  // family → qualifiers (undefined = whole family)
+  const selection = new Map<string, Buffer[] | undefined>();
+  if (request.columns && request.columns.length > 0) {
+    request.columns.forEach((c, i) => {
+      checkFamily(stores, c.family, `columns[${i}].family`);
+      if (c.qualifier === undefined) {
+        selection.set(c.family, undefined);
+      } else {
+        if (!Buffer.isBuffer(c.qualifier)) throw invalidArgument(`columns[${i}].qualifier`, 'must be bytes');
+        if (selection.has(c.family) && selection.get(c.family) === undefined) return;
+        const list = selection.get(c.family) ?? [];
+        list.push(c.qualifier);
+        selection.set(c.family, list);
+      }
+    });
+  } else {
+    for (const name of stores.keys()) selection.set(name, undefined);
+  }
+  const plans: StorePlan[] = [];
+  for (const name of [...selection.keys()].sort()) {
+    const qualifiers = selection.get(name);
+    plans.push({
+      store: stores.get(name)!,
+      qualifiers,
+      options: {
+        nowMs,
+        timeRange,
+        maxVersions,
+        raw,
+        qualifiers: qualifiers ? new Set(qualifiers.map((q) => q.toString('latin1'))) : undefined,
+      },
+    });
+  }
+  return { stores: plans, filter: request.filter };
+}
+
+/**
+ * Reads one row through a plan: each store's visible cells (family order), then the filter.
+ * `views` (same order as plan.stores) pins the sources of a scanner; a Get reads live sources.
+ */
+export function readPlannedRow(
+  plan: ReadPlan,
+  row: Buffer,
+  readPoint: number,
+  views?: readonly StoreView[],
+): { cells: Cell[]; seekRow?: Buffer | undefined } {
+  const filter = plan.filter;
+  if (filter) {
+    filter.reset();
+    if (filter.filterRowKey(row)) return { cells: [] };
+  }
+  let cells: Cell[] = [];
+  plan.stores.forEach((p, i) => {
+    const view = views?.[i];
+    const got = view
+      ? readRowFromSources(p.store, view.trees, view.files, row, readPoint, p.options, p.qualifiers)
+      : p.store.readRow(row, readPoint, p.options, p.qualifiers);
+    if (got.length > 0) cells = cells.length === 0 ? got : cells.concat(got);
+  });
+  if (!filter) return { cells };
+  return filterRowCells(filter, row, cells);
+}
+
+export function resultSize(cells: readonly Cell[]): number {
+  let n = 0;
+  for (const c of cells) n += cellSize(c);
+  return n;
+}

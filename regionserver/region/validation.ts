@@ -1,0 +1,97 @@
+/**
+ * Checks a request before anything is written: a bad mutation fails as a whole with a typed error
+ * naming the field, and nothing of it reaches the WAL or the memstore.
+ */
+import { CellType, MAX_TIMESTAMP } from '../../common/cell.js';
+import { compareBytes } from '../../common/bytes.js';
+import type { RegionServerConfig } from '../../common/config.js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import type { Mutation, MutationCell, RegionInfo } from './api.js';
+
+const CELL_TYPES: ReadonlySet<number> = new Set([CellType.Put, CellType.Delete, CellType.DeleteColumn, CellType.DeleteFamily, CellType.DeleteFamilyVersion]);
+
+export function containsRow(info: RegionInfo, row: Buffer): boolean {
+  return compareBytes(row, info.startKey) >= 0 && (info.endKey.length === 0 || compareBytes(row, info.endKey) < 0);
+}
+
+/** Row checks shared by reads and writes. */
+export function checkRow(info: RegionInfo, config: RegionServerConfig, row: unknown, field = 'row'): Buffer {
+  if (!Buffer.isBuffer(row)) throw invalidArgument(field, 'must be bytes');
+  if (row.length === 0) throw invalidArgument(field, 'must not be empty');
+  if (row.length > config.maxRowKeyBytes) {
+    throw new BasaltError(ErrorCodes.ROW_TOO_LARGE, `${field}: ${row.length} bytes exceeds maxRowKeyBytes ${config.maxRowKeyBytes}`, {
+      field,
+      size: row.length,
+      limit: config.maxRowKeyBytes,
+    });
+  }
+  if (!containsRow(info, row)) {
+    throw new BasaltError(ErrorCodes.WRONG_REGION, `row is outside region ${info.encodedName}`, { field, region: info.encodedName });
+  }
+  return row;
+}
+
+export function checkTimestamp(value: unknown, field: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TIMESTAMP) {
+    throw invalidArgument(field, `must be an integer in [0, ${MAX_TIMESTAMP}]`, { value: String(value) });
+  }
+}
+
+export function checkFamily(families: ReadonlyMap<string, unknown>, family: unknown, field: string): string {
+  if (typeof family !== 'string' || !families.has(family)) {
+    throw new BasaltError(ErrorCodes.NO_SUCH_FAMILY, `${field}: no column family '${String(family)}'`, { field, family: String(family) });
+  }
+  return family;
+}
+
+/** Validates one mutation; returns its size in bytes (for request limits). */
+export function validateMutation(
+  info: RegionInfo,
+  config: RegionServerConfig,
+  families: ReadonlyMap<string, unknown>,
+  mutation: Mutation,
+  field = 'mutation',
+): number {
+  if (mutation === null || typeof mutation !== 'object') throw invalidArgument(field, 'must be an object');
+  checkRow(info, config, mutation.row, `${field}.row`);
+  if (!Array.isArray(mutation.cells) || mutation.cells.length === 0) throw invalidArgument(`${field}.cells`, 'must be a non-empty array');
+  let total = 0;
+  mutation.cells.forEach((cell: MutationCell, i: number) => {
+    const f = `${field}.cells[${i}]`;
+    if (cell === null || typeof cell !== 'object') throw invalidArgument(f, 'must be an object');
+    checkFamily(families, cell.family, `${f}.family`);
+    if (!CELL_TYPES.has(cell.type)) throw invalidArgument(`${f}.type`, `unknown cell type ${String(cell.type)}`);
+    checkTimestamp(cell.timestamp, `${f}.timestamp`);
+    const familyLevel = cell.type === CellType.DeleteFamily || cell.type === CellType.DeleteFamilyVersion;
+    if (familyLevel) {
+      if (cell.qualifier !== undefined && (!Buffer.isBuffer(cell.qualifier) || cell.qualifier.length > 0)) {
+        throw invalidArgument(`${f}.qualifier`, 'must be absent for a family delete');
+      }
+    } else if (!Buffer.isBuffer(cell.qualifier)) {
+      throw invalidArgument(`${f}.qualifier`, 'must be bytes');
+    }
+    if (cell.value !== undefined && !Buffer.isBuffer(cell.value)) throw invalidArgument(`${f}.value`, 'must be bytes');
+    const size = mutation.row.length + cell.family.length + (cell.qualifier?.length ?? 0) + (cell.type === CellType.Put ? (cell.value?.length ?? 0) : 0);
+    if (size > config.maxCellBytes) {
+      throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `${f}: ${size} bytes exceeds maxCellBytes ${config.maxCellBytes}`, {
+        field: f,
+        size,
+        limit: config.maxCellBytes,
+      });
+    }
+    total += size;
+  });
+  if (total > config.maxRequestBytes) {
+    throw new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `${field}: ${total} bytes exceeds maxRequestBytes ${config.maxRequestBytes}`, {
+      field,
+      size: total,
+      limit: config.maxRequestBytes,
+    });
+  }
+  return total;
+}
+
+export function requestTooLarge(field: string, size: number, limit: number): BasaltError {
+  return new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `${field}: ${size} bytes exceeds maxRequestBytes ${limit}`, { field, size, limit });
+}

@@ -1,0 +1,94 @@
+/**
+ * Runs a server-side Filter over one row, exactly as the Filter contract describes
+ * (regionserver/filter/filter.ts): the caller has called `reset()` and `filterRowKey(row)`;
+ * here each cell that survived versions, deletes, TTL and time range goes through `filterCell`
+ * in cell order, with the skip codes moving through the row (next column, next row, or the
+ * filter's hint), included cells through `transformCell`, and then — when the filter asks for
+ * it — `filterRowCells` and `filterRow` on the assembled row.
+ */
+import { compareBytes } from '../../common/bytes.js';
+import type { Cell } from '../../common/cell.js';
+import { FilterReturnCode, type CellPosition, type Filter } from '../filter/filter.js';
+
+export interface FilteredRow {
+  /** The row's cells to return (empty when the row is dropped). */
+  cells: Cell[];
+  /** A hint pointing past this row: the scan continues at this row (forward scans). */
+  seekRow?: Buffer | undefined;
+}
+
+function sameColumn(a: Cell, b: Cell): boolean {
+  return a.family === b.family && a.qualifier.equals(b.qualifier);
+}
+
+/** True while `cell` sorts before `position` within the same row. */
+function beforePosition(cell: Cell, position: CellPosition): boolean {
+  if (cell.family !== position.family) return cell.family < position.family;
+  const q = compareBytes(cell.qualifier, position.qualifier);
+  if (q !== 0) return q < 0;
+  return position.timestamp !== undefined && cell.timestamp > position.timestamp;
+}
+
+export function filterRowCells(filter: Filter, row: Buffer, cells: readonly Cell[]): FilteredRow {
+  const out: Cell[] = [];
+  let seekRow: Buffer | undefined;
+  let i = 0;
+  const skipColumn = (): void => {
+    const current = cells[i]!;
+    i++;
+    while (i < cells.length && sameColumn(cells[i]!, current)) i++;
+  };
+  scan: while (i < cells.length) {
+    const cell = cells[i]!;
+    const code = filter.filterCell(cell);
+    switch (code) {
+      case FilterReturnCode.Include:
+        out.push(filter.transformCell(cell));
+        i++;
+        break;
+      case FilterReturnCode.IncludeAndNextCol:
+        out.push(filter.transformCell(cell));
+        skipColumn();
+        break;
+      case FilterReturnCode.IncludeAndSeekNextRow:
+        out.push(filter.transformCell(cell));
+        break scan;
+      case FilterReturnCode.Skip:
+        i++;
+        break;
+      case FilterReturnCode.NextCol:
+        skipColumn();
+        break;
+      case FilterReturnCode.NextRow:
+        break scan;
+      case FilterReturnCode.SeekNextUsingHint: {
+        const hint = filter.getNextCellHint(cell);
+        if (!hint) {
+          i++;
+          break;
+        }
+        const byRow = compareBytes(hint.row, row);
+        if (byRow > 0) {
+          seekRow = hint.row;
+          break scan;
+        }
+        if (byRow < 0) {
+          // A hint backwards would loop forever; treat it as "skip this cell".
+          i++;
+          break;
+        }
+        i++;
+        while (i < cells.length && beforePosition(cells[i]!, hint)) i++;
+        break;
+      }
+      default:
+        throw new Error(`invariant violated: unknown filter return code ${String(code)}`);
+    }
+  }
+  let result = out;
+  if (filter.hasFilterRow()) {
+    result = filter.filterRowCells(result);
+    if (filter.filterRow()) result = [];
+  }
+  return { cells: result, seekRow };
+}

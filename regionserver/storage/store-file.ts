@@ -1,0 +1,361 @@
+/**
+ * Store files: immutable LMDB environments, written once in key order and then opened read-only.
+ *
+ * Layout of one file (an LMDB environment in a single file, `noSubdir`):
+ * - named database `cells`: codec key → value. LMDB keys are at most 1978 bytes, rows may be
+ *   32 KiB, so a key longer than KEY_INLINE_LIMIT is stored as its first KEY_INLINE_LIMIT bytes
+ *   plus a 4-byte ordinal, with the full key in front of the value. This keeps LMDB's order equal
+ *   to cell order: codec keys are prefix-free, so a short key differs from any long key within
+ *   its own length, and long keys sharing a truncated prefix are ordered by ordinal = write order.
+ * - root keys `meta` (JSON), `bloom` (bits) and `complete` (CRC-32 of meta + bloom, written last).
+ *
+ * A file is written under a temporary name and renamed into place only when complete, so a crash
+ * mid-write leaves no file that counts. A file without a valid `complete` record, or one LMDB
+ * cannot open, is CORRUPT_STORE_FILE.
+ */
+import { mkdirSync, renameSync, rmSync, existsSync, openSync, fsyncSync, closeSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { isDeleteType, CellType, type Cell } from '../../common/cell.js';
+import { compareBytes, EMPTY } from '../../common/bytes.js';
+import { BasaltError, ErrorCodes } from '../../common/errors.js';
+import { encodeKey } from '../../common/keycodec.js';
+import type { BloomType } from '../region/api.js';
+import { BloomFilter, columnBloomKey, rowBloomKey } from './bloom.js';
+import { EntryCursor, type CellCursor, type RawEntry } from './cell-cursor.js';
+
+export const STORE_FILE_FORMAT_VERSION = 1;
+/** Keys up to this length are LMDB keys as is; longer ones are truncated + ordinal. */
+export const KEY_INLINE_LIMIT = 1900;
+const TRUNCATED_KEY_PAD = Buffer.alloc(5, 0xff);
+
+export interface StoreFileMeta {
+  formatVersion: number;
+  family: string;
+  cellCount: number;
+  deleteMarkerCount: number;
+  minSequenceId: number;
+  maxSequenceId: number;
+  minTimestamp: number;
+  maxTimestamp: number;
+  /** First and last codec keys, base64. */
+  firstKey: string;
+  lastKey: string;
+  bloomType: BloomType;
+  bloomHashes: number;
+  /** Written by a major compaction: holds every surviving cell of the store up to maxSequenceId. */
+  majorCompacted: boolean;
+  createdAtMs: number;
+}
+
+function corrupt(path: string, reason: string): BasaltError {
+  return new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, `store file ${path}: ${reason}`, { path });
+}
+
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Removes an LMDB single-file environment and its lock file. */
+export function removeStoreFile(path: string): void {
+  rmSync(path, { force: true });
+  rmSync(`${path}-lock`, { force: true });
+}
+
+/**
+ * Writes one store file from cells given in strictly increasing key order, in chunks (one LMDB
+ * transaction each) so that a large flush or compaction can yield to the event loop in between.
+ */
+export class StoreFileWriter {
+  private readonly root: RootDatabase<Buffer, string>;
+  private readonly cells: Database<Buffer, Buffer>;
+  private readonly bloom: BloomFilter | undefined;
+  private count = 0;
+  private deleteMarkers = 0;
+  private minSequenceId = Number.MAX_SAFE_INTEGER;
+  private maxSequenceId = 0;
+  private minTimestamp = Number.MAX_SAFE_INTEGER;
+  private maxTimestamp = 0;
+  private firstKey: Buffer | undefined;
+  private lastKey: Buffer | undefined;
+  private lastRow: Buffer | undefined;
+  private lastColumnKey: string | undefined;
+
+  constructor(
+    private readonly options: {
+      tmpPath: string;
+      finalPath: string;
+      family: string;
+      bloomType: BloomType;
+      expectedCells: number;
+      majorCompacted: boolean;
+    },
+  ) {
+    mkdirSync(dirname(options.tmpPath), { recursive: true });
+    removeStoreFile(options.tmpPath);
+    this.root = open<Buffer, string>({ path: options.tmpPath, noSubdir: true, maxDbs: 2, encoding: 'binary', compression: false });
+    this.cells = this.root.openDB<Buffer, Buffer>('cells', { keyEncoding: 'binary', encoding: 'binary', compression: false });
+    this.bloom = options.bloomType === 'NONE' ? undefined : BloomFilter.create(options.bloomType === 'ROWCOL' ? options.expectedCells * 2 : options.expectedCells);
+  }
+
+  /** Appends cells (sorted, each greater than everything before) in one transaction. */
+  appendChunk(cells: readonly Cell[]): void {
+    if (cells.length === 0) return;
+    this.root.transactionSync(() => {
+      for (const cell of cells) this.appendOne(cell);
+    });
+  }
+
+  private appendOne(cell: Cell): void {
+    const key = encodeKey(cell);
+    if (this.lastKey && compareBytes(this.lastKey, key) >= 0) {
+      throw new Error('invariant violated: store file cells out of order');
+    }
+    if (key.length <= KEY_INLINE_LIMIT) {
+      this.cells.putSync(key, cell.value, { append: true });
+    } else {
+      const stored = Buffer.allocUnsafe(KEY_INLINE_LIMIT + 4);
+      key.copy(stored, 0, 0, KEY_INLINE_LIMIT);
+      stored.writeUInt32BE(this.count, KEY_INLINE_LIMIT);
+      const value = Buffer.allocUnsafe(4 + key.length + cell.value.length);
+      value.writeUInt32BE(key.length, 0);
+      key.copy(value, 4);
+      cell.value.copy(value, 4 + key.length);
+      this.cells.putSync(stored, value, { append: true });
+    }
+    if (this.firstKey === undefined) this.firstKey = key;
+    this.lastKey = key;
+    this.count++;
+    if (isDeleteType(cell.type)) this.deleteMarkers++;
+    if (cell.sequenceId < this.minSequenceId) this.minSequenceId = cell.sequenceId;
+    if (cell.sequenceId > this.maxSequenceId) this.maxSequenceId = cell.sequenceId;
+    if (cell.timestamp < this.minTimestamp) this.minTimestamp = cell.timestamp;
+    if (cell.timestamp > this.maxTimestamp) this.maxTimestamp = cell.timestamp;
+    if (this.bloom) {
+      if (!this.lastRow || compareBytes(this.lastRow, cell.row) !== 0) {
+        this.bloom.add(rowBloomKey(cell.row));
+        this.lastRow = cell.row;
+        this.lastColumnKey = undefined;
+      }
+      if (this.options.bloomType === 'ROWCOL') {
+        const qualifier = cell.type === CellType.DeleteFamily || cell.type === CellType.DeleteFamilyVersion ? EMPTY : cell.qualifier;
+        const columnKey = columnBloomKey(cell.row, qualifier);
+        if (columnKey !== this.lastColumnKey) {
+          this.bloom.add(columnKey);
+          this.lastColumnKey = columnKey;
+        }
+      }
+    }
+  }
+
+  get cellCount(): number {
+    return this.count;
+  }
+
+  /** Writes metadata and the completeness record, closes, and renames the file into place. */
+  async finish(createdAtMs: number): Promise<StoreFileMeta> {
+    const meta: StoreFileMeta = {
+      formatVersion: STORE_FILE_FORMAT_VERSION,
+      family: this.options.family,
+      cellCount: this.count,
+      deleteMarkerCount: this.deleteMarkers,
+      minSequenceId: this.count ? this.minSequenceId : 0,
+      maxSequenceId: this.maxSequenceId,
+      minTimestamp: this.count ? this.minTimestamp : 0,
+      maxTimestamp: this.maxTimestamp,
+      firstKey: (this.firstKey ?? EMPTY).toString('base64'),
+      lastKey: (this.lastKey ?? EMPTY).toString('base64'),
+      bloomType: this.bloom ? this.options.bloomType : 'NONE',
+      bloomHashes: this.bloom?.hashCount ?? 0,
+      majorCompacted: this.options.majorCompacted,
+      createdAtMs,
+    };
+    const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
+    const bloomBytes = this.bloom?.bits ?? EMPTY;
+    const checksum = Buffer.alloc(4);
+    checksum.writeUInt32BE(crc32(bloomBytes, crc32(metaBytes)));
+    this.root.transactionSync(() => {
+      this.root.putSync('meta', metaBytes);
+      this.root.putSync('bloom', bloomBytes);
+      this.root.putSync('complete', checksum);
+    });
+    await this.root.close();
+    rmSync(`${this.options.tmpPath}-lock`, { force: true });
+    mkdirSync(dirname(this.options.finalPath), { recursive: true });
+    renameSync(this.options.tmpPath, this.options.finalPath);
+    fsyncDirectory(dirname(this.options.finalPath));
+    return meta;
+  }
+
+  /** Abandons the file (a failed flush or compaction). */
+  async abort(): Promise<void> {
+    try {
+      await this.root.close();
+    } finally {
+      removeStoreFile(this.options.tmpPath);
+    }
+  }
+}
+
+/**
+ * A read-only store file. Readers take a reference (`retain`) for as long as they may read it; a
+ * file replaced by a compaction is closed and deleted when its last reference is released.
+ */
+export class StoreFileReader {
+  readonly meta: StoreFileMeta;
+  readonly firstKey: Buffer;
+  readonly lastKey: Buffer;
+  readonly sizeBytes: number;
+  private readonly bloom: BloomFilter | undefined;
+  private references = 1;
+  private discarded = false;
+
+  private constructor(
+    readonly path: string,
+    readonly name: string,
+    private readonly root: RootDatabase<Buffer, string>,
+    private readonly cells: Database<Buffer, Buffer>,
+    meta: StoreFileMeta,
+    bloomBits: Buffer,
+  ) {
+    this.meta = meta;
+    this.firstKey = Buffer.from(meta.firstKey, 'base64');
+    this.lastKey = Buffer.from(meta.lastKey, 'base64');
+    this.bloom = meta.bloomType === 'NONE' ? undefined : new BloomFilter(bloomBits, meta.bloomHashes);
+    this.sizeBytes = statSync(path).size;
+  }
+
+  /** Opens and verifies a store file; any problem is CORRUPT_STORE_FILE (nothing is modified). */
+  static open(path: string, name: string): StoreFileReader {
+    if (!existsSync(path)) throw corrupt(path, 'missing');
+    let root: RootDatabase<Buffer, string>;
+    try {
+      root = open<Buffer, string>({ path, noSubdir: true, maxDbs: 2, readOnly: true, encoding: 'binary', compression: false });
+    } catch (err) {
+      throw corrupt(path, `cannot open: ${(err as Error).message}`);
+    }
+    try {
+      const metaBytes = root.get('meta');
+      const bloomBytes = root.get('bloom');
+      const checksum = root.get('complete');
+      if (!metaBytes || !bloomBytes || !checksum || checksum.length !== 4) throw corrupt(path, 'incomplete (no completeness record)');
+      if (checksum.readUInt32BE(0) !== crc32(bloomBytes, crc32(metaBytes))) throw corrupt(path, 'metadata checksum mismatch');
+      const meta = JSON.parse(metaBytes.toString('utf8')) as StoreFileMeta;
+      if (meta.formatVersion !== STORE_FILE_FORMAT_VERSION) throw corrupt(path, `unknown format version ${meta.formatVersion}`);
+      const cells = root.openDB<Buffer, Buffer>('cells', { keyEncoding: 'binary', encoding: 'binary', compression: false });
+      return new StoreFileReader(path, name, root, cells, meta, Buffer.from(bloomBytes));
+    } catch (err) {
+      void root.close();
+      if (err instanceof BasaltError) throw err;
+      throw corrupt(path, `unreadable: ${(err as Error).message}`);
+    }
+  }
+
+  /** A cursor over [start, end). */
+  cursor(start: Buffer, end: Buffer | undefined): CellCursor {
+    return new EntryCursor(this.entries(start, end, false));
+  }
+
+  /** The smallest key ≥ `key` (and below `end`), or undefined. */
+  firstKeyAtOrAfter(key: Buffer, end: Buffer | undefined): Buffer | undefined {
+    const it = this.entries(key, end, false);
+    const step = it.next();
+    it.return?.();
+    return step.done ? undefined : step.value.key;
+  }
+
+  /** The greatest key strictly below `key`, or undefined. */
+  lastKeyBefore(key: Buffer): Buffer | undefined {
+    const it = this.entries(key, undefined, true);
+    const step = it.next();
+    it.return?.();
+    return step.done ? undefined : step.value.key;
+  }
+
+  private entries(start: Buffer, end: Buffer | undefined, reverse: boolean): Iterator<RawEntry> {
+    const lmStart = start.length > KEY_INLINE_LIMIT ? Buffer.concat([start.subarray(0, KEY_INLINE_LIMIT), reverse ? TRUNCATED_KEY_PAD : EMPTY]) : start;
+    const lmEnd = end === undefined ? undefined : end.length > KEY_INLINE_LIMIT ? Buffer.concat([end.subarray(0, KEY_INLINE_LIMIT), TRUNCATED_KEY_PAD]) : end;
+    const range = this.cells.getRange(reverse ? { start: lmStart, reverse: true } : { start: lmStart, end: lmEnd });
+    const inner = range[Symbol.iterator]();
+    const exact = start.length > KEY_INLINE_LIMIT || (end !== undefined && end.length > KEY_INLINE_LIMIT) || reverse;
+    return {
+      next(): IteratorResult<RawEntry> {
+        for (;;) {
+          const step = inner.next();
+          if (step.done) return { done: true, value: undefined };
+          let key = step.value.key;
+          let value = step.value.value;
+          if (key.length > KEY_INLINE_LIMIT) {
+            const keyLength = value.readUInt32BE(0);
+            key = value.subarray(4, 4 + keyLength);
+            value = value.subarray(4 + keyLength);
+          }
+          if (exact) {
+            if (reverse) {
+              if (compareBytes(key, start) >= 0) continue;
+            } else {
+              if (compareBytes(key, start) < 0) continue;
+              if (end !== undefined && compareBytes(key, end) >= 0) {
+                inner.return?.();
+                return { done: true, value: undefined };
+              }
+            }
+          }
+          return { done: false, value: { key, value } };
+        }
+      },
+      return(): IteratorResult<RawEntry> {
+        inner.return?.();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  /** False when the bloom filter proves the row absent. */
+  mightContainRow(row: Buffer): boolean {
+    return !this.bloom || this.bloom.mightContain(rowBloomKey(row));
+  }
+
+  /** False when the bloom filter proves none of the columns (nor a family marker) present. */
+  mightContainColumns(row: Buffer, qualifiers: readonly Buffer[]): boolean {
+    if (!this.bloom) return true;
+    if (this.meta.bloomType !== 'ROWCOL') return this.bloom.mightContain(rowBloomKey(row));
+    if (this.bloom.mightContain(columnBloomKey(row, EMPTY))) return true;
+    for (const q of qualifiers) if (this.bloom.mightContain(columnBloomKey(row, q))) return true;
+    return false;
+  }
+
+  retain(): void {
+    this.references++;
+  }
+
+  release(): void {
+    this.references--;
+    if (this.references === 0) this.closeNow();
+  }
+
+  /** The store no longer serves this file: delete it once the last reader lets go. */
+  discard(): void {
+    this.discarded = true;
+    this.release();
+  }
+
+  /** The store closes: drop its reference without deleting the file. */
+  closeForStore(): void {
+    this.release();
+  }
+
+  private closeNow(): void {
+    const path = this.path;
+    const discarded = this.discarded;
+    void this.root.close().then(() => {
+      if (discarded) removeStoreFile(path);
+    });
+  }
+}

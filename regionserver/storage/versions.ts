@@ -1,0 +1,224 @@
+/**
+ * The query matcher: which cells of one row of one family a read returns, and which a major
+ * compaction keeps. This file is the single definition of the version/delete semantics
+ * (DESIGN.md "Data model", HBase's NEW_VERSION_BEHAVIOR as the default); docs/storage.md explains it.
+ *
+ * The model: apply the writes to each column in sequence-id order.
+ * - A Put adds a version at its timestamp (an existing version at that timestamp is replaced: the
+ *   later write wins). Then the column keeps its VERSIONS newest versions (by timestamp); a version
+ *   pushed out never comes back, even if newer ones are deleted later.
+ * - Delete removes the version at exactly its timestamp; DeleteColumn every version ≤ its
+ *   timestamp; DeleteFamily every version ≤ its timestamp in every column of the family;
+ *   DeleteFamilyVersion every version at exactly its timestamp in every column.
+ * - A marker removes only versions that exist when it is applied, so it never hides a later write.
+ *   Within one mutation (one sequence id) markers apply before puts: "delete then put".
+ * Reads then apply TTL (the newest MIN_VERSIONS survivors stay visible even when expired), the
+ * time range, and the requested number of versions.
+ *
+ * Stored cells are kept in key order (timestamp ↓) rather than write order, so the read path
+ * replays a column's cells in sequence order when any marker is involved. Without markers the
+ * replay reduces to "the VERSIONS newest distinct timestamps" (a pushed-out version always has a
+ * lower timestamp than the ones that pushed it out), which is read straight off the key order.
+ */
+import { CellType, type Cell } from '../../common/cell.js';
+import type { FamilyDescriptor, TimeRange } from '../region/api.js';
+
+export type FamilyRules = Pick<FamilyDescriptor, 'maxVersions' | 'minVersions' | 'ttlSeconds' | 'keepDeletedCells'>;
+
+export interface ReadOptions {
+  nowMs: number;
+  timeRange?: TimeRange | undefined;
+  /** Versions per column to return. */
+  maxVersions: number;
+  /** Raw reads return every stored cell (markers, deleted and pushed-out cells) in the time range. */
+  raw: boolean;
+  /** Only these qualifiers (latin1 strings); undefined = every column. */
+  qualifiers?: ReadonlySet<string> | undefined;
+}
+
+export function isFamilyMarker(cell: Cell): boolean {
+  return cell.type === CellType.DeleteFamily || cell.type === CellType.DeleteFamilyVersion;
+}
+
+/** The outcome of replaying one column. */
+export interface ColumnResolution {
+  /** Visible-before-TTL versions, timestamp ↓. */
+  survivors: Cell[];
+  /** Puts removed by a marker. */
+  deleted: Cell[];
+  /** Column-level markers (Delete, DeleteColumn) of this column. */
+  markers: Cell[];
+}
+
+function eventOrder(a: Cell, b: Cell): number {
+  if (a.sequenceId !== b.sequenceId) return a.sequenceId - b.sequenceId;
+  // Same mutation: markers first ("delete then put").
+  const am = a.type === CellType.Put ? 1 : 0;
+  const bm = b.type === CellType.Put ? 1 : 0;
+  return am - bm;
+}
+
+/**
+ * Replays one column. `column` holds the column's cells in key order (no family markers);
+ * `familyMarkers` the row's family-level markers.
+ */
+export function resolveColumn(column: readonly Cell[], familyMarkers: readonly Cell[], maxVersions: number): ColumnResolution {
+  let hasMarkers = familyMarkers.length > 0;
+  if (!hasMarkers) {
+    for (const c of column) {
+      if (c.type !== CellType.Put) {
+        hasMarkers = true;
+        break;
+      }
+    }
+  }
+  if (!hasMarkers) {
+    // Key order is timestamp ↓ then sequence id ↓: the first cell of each timestamp is the winner.
+    const survivors: Cell[] = [];
+    let lastTs = -1;
+    for (const c of column) {
+      if (c.timestamp === lastTs) continue;
+      lastTs = c.timestamp;
+      if (survivors.length >= maxVersions) break;
+      survivors.push(c);
+    }
+    return { survivors, deleted: [], markers: [] };
+  }
+
+  const events = familyMarkers.length > 0 ? [...column, ...familyMarkers] : [...column];
+  events.sort(eventOrder);
+  // State: versions, timestamp ↓ (small: at most maxVersions).
+  const state: Cell[] = [];
+  const deleted: Cell[] = [];
+  const markers: Cell[] = [];
+  for (const e of events) {
+    switch (e.type) {
+      case CellType.Put: {
+        let i = 0;
+        while (i < state.length && state[i]!.timestamp > e.timestamp) i++;
+        if (i < state.length && state[i]!.timestamp === e.timestamp) {
+          state[i] = e;
+        } else {
+          state.splice(i, 0, e);
+          if (state.length > maxVersions) state.pop();
+        }
+        break;
+      }
+      case CellType.Delete:
+      case CellType.DeleteFamilyVersion: {
+        if (e.type === CellType.Delete) markers.push(e);
+        for (let i = 0; i < state.length; i++) {
+          if (state[i]!.timestamp === e.timestamp) {
+            deleted.push(state[i]!);
+            state.splice(i, 1);
+            break;
+          }
+        }
+        break;
+      }
+      case CellType.DeleteColumn:
+      case CellType.DeleteFamily: {
+        if (e.type === CellType.DeleteColumn) markers.push(e);
+        let i = 0;
+        while (i < state.length && state[i]!.timestamp > e.timestamp) i++;
+        for (let j = i; j < state.length; j++) deleted.push(state[j]!);
+        state.length = i;
+        break;
+      }
+    }
+  }
+  return { survivors: state, deleted, markers };
+}
+
+/** The oldest timestamp that is not expired, or -Infinity without a TTL. */
+export function oldestUnexpired(rules: FamilyRules, nowMs: number): number {
+  return rules.ttlSeconds > 0 ? nowMs - rules.ttlSeconds * 1000 : -Infinity;
+}
+
+function inRange(ts: number, range: TimeRange | undefined): boolean {
+  return range === undefined || (ts >= range.min && ts < range.max);
+}
+
+/**
+ * Splits a row-family's cells (key order, one row, one family) into family markers and columns,
+ * calling `onColumn` for each column in qualifier order.
+ */
+function forEachColumn(cells: readonly Cell[], onColumn: (column: Cell[], familyMarkers: Cell[]) => void): Cell[] {
+  const familyMarkers: Cell[] = [];
+  // Family markers carry the empty qualifier, so they come first in the family.
+  for (const c of cells) {
+    if (c.qualifier.length !== 0) break;
+    if (isFamilyMarker(c)) familyMarkers.push(c);
+  }
+  let start = 0;
+  while (start < cells.length) {
+    const q = cells[start]!.qualifier;
+    let end = start + 1;
+    while (end < cells.length && cells[end]!.qualifier.equals(q)) end++;
+    let column = cells.slice(start, end);
+    if (q.length === 0 && familyMarkers.length > 0) column = column.filter((c) => !isFamilyMarker(c));
+    if (column.length > 0) onColumn(column, familyMarkers);
+    start = end;
+  }
+  return familyMarkers;
+}
+
+/** The cells a read returns for one row of one family, in key order. */
+export function resolveRowFamily(cells: readonly Cell[], rules: FamilyRules, options: ReadOptions): Cell[] {
+  const out: Cell[] = [];
+  if (options.raw) {
+    for (const c of cells) {
+      if (!inRange(c.timestamp, options.timeRange)) continue;
+      if (options.qualifiers && !isFamilyMarker(c) && !options.qualifiers.has(c.qualifier.toString('latin1'))) continue;
+      out.push(c);
+    }
+    return out;
+  }
+  const oldest = oldestUnexpired(rules, options.nowMs);
+  forEachColumn(cells, (column, familyMarkers) => {
+    if (options.qualifiers && !options.qualifiers.has(column[0]!.qualifier.toString('latin1'))) return;
+    const { survivors } = resolveColumn(column, familyMarkers, rules.maxVersions);
+    let returned = 0;
+    for (let i = 0; i < survivors.length && returned < options.maxVersions; i++) {
+      const c = survivors[i]!;
+      if (i >= rules.minVersions && c.timestamp < oldest) break; // older ones are expired too
+      if (!inRange(c.timestamp, options.timeRange)) continue;
+      out.push(c);
+      returned++;
+    }
+  });
+  return out;
+}
+
+/**
+ * The cells a major compaction keeps for one row of one family (key order). Faithful to reads:
+ * every pushed-out version is dropped (it can never return); deleted cells and markers are
+ * dropped (KEEP_DELETED_CELLS=FALSE), kept (TRUE), or kept until they expire (TTL); expired
+ * survivors are dropped only when MIN_VERSIONS is 0 — with MIN_VERSIONS > 0 a later delete of a
+ * newer version could make an expired one the newest again, so they stay (up to VERSIONS).
+ */
+export function compactRowFamily(cells: readonly Cell[], rules: FamilyRules, nowMs: number): Cell[] {
+  const oldest = oldestUnexpired(rules, nowMs);
+  const keepDeleted = (c: Cell): boolean =>
+    rules.keepDeletedCells === 'TRUE' || (rules.keepDeletedCells === 'TTL' && c.timestamp >= oldest);
+  const kept: Cell[] = [];
+  const familyMarkers = forEachColumn(cells, (column, markers) => {
+    const r = resolveColumn(column, markers, rules.maxVersions);
+    for (const c of r.survivors) if (rules.minVersions > 0 || c.timestamp >= oldest) kept.push(c);
+    for (const c of r.deleted) if (keepDeleted(c)) kept.push(c);
+    for (const c of r.markers) if (keepDeleted(c)) kept.push(c);
+  });
+  for (const c of familyMarkers) if (keepDeleted(c)) kept.push(c);
+  kept.sort(compareInFamily);
+  return kept;
+}
+
+/** Key order within one row and family: qualifier ↑, timestamp ↓, type ↓, sequence id ↓. */
+export function compareInFamily(a: Cell, b: Cell): number {
+  return (
+    Buffer.compare(a.qualifier, b.qualifier) ||
+    (a.timestamp === b.timestamp ? 0 : a.timestamp > b.timestamp ? -1 : 1) ||
+    (a.type === b.type ? 0 : a.type > b.type ? -1 : 1) ||
+    (a.sequenceId === b.sequenceId ? 0 : a.sequenceId > b.sequenceId ? -1 : 1)
+  );
+}
