@@ -447,4 +447,22 @@ export class CoordStateMachine {
     for (const id of decoded.endedSessionIds) machine.sessions.restoreEnded(id);
     return machine;
   }
+
+  /**
+   * A follower installing a leader's snapshot jumps from `previous.lastZxid` to the snapshot's
+   * zxid without applying the commands between, so no watch fired for them. This restores the
+   * machine and re-arms every local session's watches as SetWatches would (relative to the old
+   * zxid): what changed meanwhile fires now. Sessions that ended meanwhile lose their watches.
+   */
+  static installSnapshot(bytes: Uint8Array, previous: CoordStateMachine): { machine: CoordStateMachine; events: WatchEvent[] } {
+    const machine = CoordStateMachine.restore(bytes, previous.options, previous.watches);
+    const events: WatchEvent[] = [];
+    for (const sessionId of machine.watches.sessions()) {
+      const held = machine.watches.watchesOf(sessionId);
+      machine.watches.removeSession(sessionId);
+      if (machine.sessions.status(sessionId) !== 'live') continue;
+      events.push(...machine.setWatches(sessionId, previous.lastZxid, held));
+    }
+    return { machine, events };
+  }
 }

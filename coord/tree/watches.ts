@@ -39,6 +39,11 @@ export class WatchManager {
     return n;
   }
 
+  /** Sessions holding at least one watch, ascending. */
+  sessions(): SessionId[] {
+    return [...this.bySession.keys()].filter((s) => this.bySession.get(s)!.size > 0).sort((a, b) => a - b);
+  }
+
   addData(sessionId: SessionId, path: string): void {
     this.add('data', sessionId, path);
   }

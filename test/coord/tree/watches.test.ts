@@ -222,6 +222,25 @@ describe('re-arming after reconnect (SetWatches)', () => {
   });
 });
 
+test('installing a snapshot re-arms local watches and fires for what changed in between', () => {
+  // The leader moves ahead; this follower only gets a snapshot.
+  const leader = setup();
+  leader.create('/a', 'x');
+  leader.create('/b', 'x');
+  const follower = CoordStateMachine.restore(leader.machine.snapshot(), OPTIONS);
+  follower.read({ type: 'getData', path: '/a', watch: true, sessionId: 1 });
+  follower.read({ type: 'getData', path: '/b', watch: true, sessionId: 1 });
+  follower.read({ type: 'exists', path: '/c', watch: true, sessionId: 2 });
+  leader.setData('/a', 'y');
+  leader.ok({ type: 'closeSession', sessionId: 2, nowMs: 1 });
+  leader.create('/c');
+  const { machine, events } = CoordStateMachine.installSnapshot(leader.machine.snapshot(), follower);
+  expect(summary(events)).toEqual(['NodeDataChanged /a 1']);
+  expect(machine.lastZxid).toBe(leader.machine.lastZxid);
+  expect(machine.watches.watchesOf(1).data).toEqual(['/b']);
+  expect(machine.watches.sessions()).toEqual([1]);
+});
+
 describe('WatchManager alone', () => {
   test('removeSession forgets every watch of the session', () => {
     const w = new WatchManager();
