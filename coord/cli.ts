@@ -4,13 +4,12 @@
  * (bin/basalt.ts prints BasaltError as `basalt: CODE: message`).
  */
 import type { Command } from 'commander';
-import { credentials } from '@grpc/grpc-js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
-import { fromGrpcError } from '../common/grpc-errors.js';
 import { loadConfig } from '../common/config.js';
 import { logReady } from '../common/logger.js';
 import { CoordClient, type Stat } from './client/index.js';
-import { CHANNEL_OPTIONS, CoordGrpcClient, parseServers, type StatusResponse } from './client/protocol.js';
+import { parseServers } from './client/protocol.js';
+import { fetchMemberStatus } from './client/status.js';
 import { CoordServer } from './server/coord-server.js';
 import { openMemberStorage } from './server/open-storage.js';
 
@@ -116,19 +115,6 @@ function printStat(stat: Stat): void {
   for (const [key, value] of Object.entries(stat)) process.stdout.write(`${key} = ${value}\n`);
 }
 
-async function memberStatus(address: string): Promise<StatusResponse> {
-  const client = new CoordGrpcClient(address, credentials.createInsecure(), CHANNEL_OPTIONS) as InstanceType<typeof CoordGrpcClient> & {
-    status(request: object, options: { deadline: number }, callback: (err: Error | null, response?: StatusResponse) => void): void;
-  };
-  try {
-    return await new Promise<StatusResponse>((resolve, reject) => {
-      client.status({}, { deadline: Date.now() + 3_000 }, (err, response) => (err ? reject(fromGrpcError(err)) : resolve(response!)));
-    });
-  } finally {
-    client.close();
-  }
-}
-
 export function register(program: Command): void {
   const coord = program.command('coord').description('the coordination service (a Raft-replicated, ZooKeeper-like tree)');
 
@@ -189,8 +175,8 @@ export function register(program: Command): void {
       const rows = await Promise.all(
         addresses.map(async (address) => {
           try {
-            const s = await memberStatus(address);
-            return { address, id: s.id ?? 0, role: s.role ?? '', term: Number(s.term ?? 0), commitIndex: Number(s.commitIndex ?? 0), appliedIndex: Number(s.appliedIndex ?? 0), leader: s.leaderAddress ?? '', sessions: s.sessions ?? 0, znodes: s.znodes ?? 0 };
+            const s = await fetchMemberStatus(address);
+            return { address, id: s.id, role: s.role, term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, leader: s.leaderAddress, sessions: s.sessions, znodes: s.znodes };
           } catch (err) {
             return { address, error: `${(err as BasaltError).code ?? 'UNAVAILABLE'}: ${(err as Error).message}` };
           }
