@@ -82,6 +82,8 @@ export class SimCluster {
   /** Directed links that lose everything: "from>to". */
   private readonly cut = new Set<string>();
   private inflight: InFlight[] = [];
+  /** When true, ticks deliver nothing: tests release messages with deliverMatching(). */
+  holdMessages = false;
   /** Probability, per Ready, of crashing after writing and before persisting. */
   crashInReadyRate = 0;
   /** Fraction of messages round-tripped through the codec (exercises it without the full cost). */
@@ -282,8 +284,33 @@ export class SimCluster {
       n.raft.tick();
       this.processReady(n);
     }
-    this.deliverDue();
+    if (!this.holdMessages) this.deliverDue();
     this.checker.afterStep(this);
+  }
+
+  /** Deliver the queued messages that match (one pass; the answers they cause stay queued). */
+  deliverMatching(predicate: (m: Message) => boolean): number {
+    const now: InFlight[] = [];
+    const rest: InFlight[] = [];
+    for (const f of this.inflight) (predicate(f.message) ? now : rest).push(f);
+    this.inflight = rest;
+    for (const f of now) this.deliver(f.message);
+    this.checker.afterStep(this);
+    return now.length;
+  }
+
+  /** Deliver until nothing is queued (bounded), even while holding. */
+  deliverAll(maxRounds = 50): void {
+    for (let i = 0; i < maxRounds && this.inflight.length > 0; i++) this.deliverMatching(() => true);
+  }
+
+  /** Lose every queued message. */
+  dropQueued(): void {
+    this.inflight = [];
+  }
+
+  queued(): Message[] {
+    return this.inflight.map((f) => f.message);
   }
 
   private deliverDue(): void {
@@ -330,7 +357,7 @@ export class SimCluster {
         const voters = l.raft.status().voters;
         const agree = voters.every((id) => {
           const n = this.node(id);
-          return !n.up || n.raft.leader === l.id;
+          return !n.up || this.cut.has(`${l.id}>${id}`) || n.raft.leader === l.id;
         });
         if (agree) return l;
       }
