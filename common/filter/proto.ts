@@ -190,6 +190,17 @@ function comparatorFromProto(message: ProtoComparator | null | undefined, field:
   }
 }
 
+/**
+ * protobufjs decodes 64-bit fields as Long objects when the `long` package is installed (it is);
+ * anything past 2^53 loses precision here, and validation then rejects it as out of range.
+ */
+function int64Value(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && typeof (value as { toNumber?: unknown }).toNumber === 'function') {
+    return (value as { toNumber(): number }).toNumber();
+  }
+  return value;
+}
+
 function required<T>(value: T | null | undefined, field: string): T {
   if (value === undefined || value === null) throw invalidArgument(field, 'missing');
   return value;
@@ -253,7 +264,7 @@ function fromProto(message: ProtoFilter, field: string, depth: number): unknown 
     case 'pageFilter':
       return { type: 'PageFilter', pageSize: required(message.pageFilter, f).count ?? 0 };
     case 'timestampsFilter':
-      return { type: 'TimestampsFilter', timestamps: required(message.timestampsFilter, f).timestamps ?? [] };
+      return { type: 'TimestampsFilter', timestamps: (required(message.timestampsFilter, f).timestamps ?? []).map(int64Value) };
     case 'firstKeyOnlyFilter':
       return { type: 'FirstKeyOnlyFilter' };
     case 'keyOnlyFilter':

@@ -109,7 +109,8 @@ class Validator {
         if (typeof chance !== 'number' || !Number.isFinite(chance)) {
           throw invalidArgument(f('chance'), 'must be a finite number');
         }
-        return { type: 'RandomRowFilter', chance };
+        // -0 and 0 filter alike; one canonical zero keeps specs comparable after a text round trip.
+        return { type: 'RandomRowFilter', chance: chance === 0 ? 0 : chance };
       }
       case 'DependentColumnFilter': {
         const spec: FilterSpec = {
