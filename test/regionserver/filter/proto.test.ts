@@ -59,7 +59,7 @@ describe('malformed filter messages', () => {
 
   it('rejects an unspecified or unknown compare operator', () => {
     expect(invalidField(() => decodeFilterSpec(encodeMessage({ rowFilter: { comparator: { binary: b('x') } } })))).toBe('filter.rowFilter.op');
-    expect(invalidField(() => decodeFilterSpec(encodeMessage({ rowFilter: { op: 42, comparator: { binary: b('x') } } })))).toBe(
+    expect(invalidField(() => decodeFilterSpec(encodeMessage({ rowFilter: { op: 42 as basalt.filter.CompareOp, comparator: { binary: b('x') } } })))).toBe(
       'filter.rowFilter.op',
     );
   });
