@@ -22,7 +22,7 @@ import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../c
 import { fromWireError } from '../../common/grpc-errors.js';
 import { systemClock, type Clock } from '../../common/clock.js';
 import { systemRandom, type Random } from '../../common/random.js';
-import { CHANNEL_OPTIONS, CoordGrpcClient, parseServers, type ClientRequest, type ServerFrame, type WireResponse } from './protocol.js';
+import { CHANNEL_OPTIONS, CoordGrpcClient, MAX_FRAME_BYTES, parseServers, type ClientRequest, type ServerFrame, type WireResponse } from './protocol.js';
 import {
   createModeOf,
   createModeToWire,
@@ -76,6 +76,13 @@ interface Link {
 }
 
 const CONNECT_XID = 0;
+
+/** Bytes of znode data a request carries (the part that can make a frame too large). */
+function payloadSize(op: Omit<ClientRequest, 'xid'>): number {
+  let n = (op.create?.data?.length ?? 0) + (op.setData?.data?.length ?? 0);
+  for (const m of op.multi?.ops ?? []) n += (m.create?.data?.length ?? 0) + (m.setData?.data?.length ?? 0);
+  return n;
+}
 
 export declare interface CoordClient {
   on(event: 'state', listener: (state: ConnectionState) => void): this;
@@ -283,6 +290,10 @@ export class CoordClient extends EventEmitter {
   private call(op: Omit<ClientRequest, 'xid'>, retryable: boolean): Promise<WireResponse> {
     if (this.state === 'closed') return Promise.reject(new BasaltError(ErrorCodes.CLOSED, 'client closed'));
     if (this.state === 'expired') return Promise.reject(new BasaltError(ErrorCodes.SESSION_EXPIRED, 'session expired', { sessionId: this.sessionId }));
+    const payloadBytes = payloadSize(op);
+    if (payloadBytes > MAX_FRAME_BYTES - 64 * 1024) {
+      return Promise.reject(new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `request carries ${payloadBytes} bytes; a frame holds at most ${MAX_FRAME_BYTES}`, { field: 'data', limit: MAX_FRAME_BYTES }));
+    }
     if (this.inflight.size + this.queue.length >= this.maxPendingCalls) {
       return Promise.reject(new BasaltError(ErrorCodes.SERVER_BUSY, `more than ${this.maxPendingCalls} calls pending`));
     }
