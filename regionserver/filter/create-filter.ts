@@ -20,6 +20,7 @@ import {
 import { createComparator } from './comparators.js';
 import type { Filter } from './filter.js';
 import { createFilterList } from './filter-list.js';
+import { FilterWrapper } from './filter-wrapper.js';
 import { InclusiveStopFilter, MultiRowRangeFilter, PageFilter, PrefixFilter, RandomRowFilter, RowFilter } from './row-filters.js';
 import { DependentColumnFilter, SingleColumnValueExcludeFilter, SingleColumnValueFilter, ValueFilter } from './value-filters.js';
 import { SkipFilter, WhileMatchFilter } from './wrappers.js';
@@ -103,11 +104,11 @@ function build(spec: FilterSpec, options: Required<CreateFilterOptions>): Filter
 }
 
 /**
- * Validates the spec (INVALID_ARGUMENT naming the field) and builds its Filter. Specs decoded
- * with decodeFilterSpec are already valid; validating again is cheap and keeps in-process
- * callers honest.
+ * Validates the spec (INVALID_ARGUMENT naming the field) and builds its Filter, wrapped in the
+ * FilterWrapper a scan talks to. Specs decoded with decodeFilterSpec are already valid;
+ * validating again is cheap and keeps in-process callers honest. Build one per scan per region.
  */
 export function createFilter(spec: FilterSpec, options: CreateFilterOptions = {}): Filter {
   const valid = validateFilterSpec(spec);
-  return build(valid, { reversed: options.reversed ?? false, random: options.random ?? systemRandom });
+  return new FilterWrapper(build(valid, { reversed: options.reversed ?? false, random: options.random ?? systemRandom }));
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../../common/random.js';
 import { createFilter } from '../../../regionserver/filter/create-filter.js';
 import { b, fruitTable, scan } from './fixtures.js';
-import { put, rowKeys } from './scan-driver.js';
+import { put, rowKeys, scanWithFilter } from './scan-driver.js';
+import type { FilterSpec } from '../../../common/filter/spec.js';
 
 const manyRows = Array.from({ length: 20 }, (_, i) => put(`r${String(i).padStart(2, '0')}`, 'cf', 'q', 1, `v${i}`));
 
@@ -163,6 +164,19 @@ describe('PageFilter', () => {
         { type: 'PageFilter', pageSize: 2 },
       ],
     });
+    expect(rowKeys(trace)).toEqual(['row1', 'row3']);
+  });
+
+  it('is not counted for an emptied row even by a scan that asks filterRow about empty rows', () => {
+    const spec: FilterSpec = {
+      type: 'FilterList',
+      operator: 'MUST_PASS_ALL',
+      filters: [
+        { type: 'FamilyFilter', op: 'EQUAL', comparator: { type: 'binary', value: b('meta') } },
+        { type: 'PageFilter', pageSize: 2 },
+      ],
+    };
+    const trace = scanWithFilter(createFilter(spec), fruitTable(), { askFilterRowOnEmptyRows: true });
     expect(rowKeys(trace)).toEqual(['row1', 'row3']);
   });
 

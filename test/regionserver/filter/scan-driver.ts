@@ -42,7 +42,15 @@ export function sortCells(cells: Cell[]): Cell[] {
   return [...cells].sort(compareCells);
 }
 
-export function scanWithFilter(filter: Filter, input: Cell[]): ScanTrace {
+export interface ScanOptions {
+  /**
+   * Ask filterRow even about a row that filterRowCells left empty (a scan that does not check);
+   * createFilter's FilterWrapper must then keep the row from being counted.
+   */
+  askFilterRowOnEmptyRows?: boolean;
+}
+
+export function scanWithFilter(filter: Filter, input: Cell[], options: ScanOptions = {}): ScanTrace {
   const cells = sortCells(input);
   const rows: ScannedRow[] = [];
   let cellsExamined = 0;
@@ -118,7 +126,8 @@ export function scanWithFilter(filter: Filter, input: Cell[]): ScanTrace {
       }
     }
     if (filter.hasFilterRow()) kept = filter.filterRowCells(kept);
-    if (kept.length > 0 && !filter.filterRow()) rows.push({ row: row.toString('latin1'), cells: kept });
+    const ask = kept.length > 0 || (options.askFilterRowOnEmptyRows === true && filter.hasFilterRow());
+    if (ask && !filter.filterRow() && kept.length > 0) rows.push({ row: row.toString('latin1'), cells: kept });
     position = nextPosition;
   }
   return { rows, cellsExamined, endedByFilter };
