@@ -52,6 +52,23 @@ function checkVersionArgument(version: number, field: string): void {
   if (!Number.isSafeInteger(version) || version < -1) throw invalidArgument(field, `must be -1 or a version, got ${version}`);
 }
 
+const nonNegative = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/**
+ * The numbers a command carries must be safe non-negative integers: a NaN deadline or a
+ * fractional session id would make replicas diverge in ways no later command repairs.
+ */
+function checkNumbers(command: CoordCommand): void {
+  if ('nowMs' in command && !nonNegative(command.nowMs)) throw invalidArgument('nowMs', `must be a non-negative integer, got ${command.nowMs}`);
+  if ('sessionId' in command && !nonNegative(command.sessionId)) {
+    throw invalidArgument('sessionId', `must be a non-negative integer, got ${command.sessionId}`);
+  }
+  if ('sessionIds' in command && !command.sessionIds.every(nonNegative)) throw invalidArgument('sessionIds', 'must be non-negative integers');
+  if (command.type === 'createSession' && !nonNegative(command.timeoutMs)) {
+    throw invalidArgument('timeoutMs', `must be a non-negative integer, got ${command.timeoutMs}`);
+  }
+}
+
 export class CoordStateMachine {
   readonly options: Required<StateMachineOptions>;
   /** This server's watches (not replicated). */
@@ -100,6 +117,7 @@ export class CoordStateMachine {
   }
 
   private execute(zxid: Zxid, command: CoordCommand, changes: TreeChange[], endedSessions: SessionId[]): CommandResult {
+    checkNumbers(command);
     switch (command.type) {
       case 'createSession': {
         if (!Number.isSafeInteger(command.sessionId) || command.sessionId <= 0) {
@@ -374,25 +392,26 @@ export class CoordStateMachine {
    */
   setWatches(sessionId: SessionId, relativeZxid: Zxid, watches: WatchSet): WatchEvent[] {
     const sid = this.watcher(sessionId);
+    // Validate everything first so a bad path re-arms nothing rather than half the set.
+    for (const [field, paths] of Object.entries(watches) as Array<[string, string[]]>) {
+      for (const path of paths) validatePath(path, `watches.${field}`);
+    }
     const zxid = this.appliedZxid;
     const events: WatchEvent[] = [];
     const fire = (type: WatchEventType, path: string): void => {
       events.push({ type, path, zxid, sessionIds: [sid] });
     };
     for (const path of watches.data) {
-      validatePath(path, 'watches.data');
       const node = this.tree.get(path);
       if (!node) fire(WatchEventType.NodeDeleted, path);
       else if (node.mzxid > relativeZxid) fire(WatchEventType.NodeDataChanged, path);
       else this.watches.addData(sid, path);
     }
     for (const path of watches.exist) {
-      validatePath(path, 'watches.exist');
       if (this.tree.get(path)) fire(WatchEventType.NodeCreated, path);
       else this.watches.addExist(sid, path);
     }
     for (const path of watches.child) {
-      validatePath(path, 'watches.child');
       const node = this.tree.get(path);
       if (!node) fire(WatchEventType.NodeDeleted, path);
       else if (node.pzxid > relativeZxid) fire(WatchEventType.NodeChildrenChanged, path);
@@ -409,12 +428,10 @@ export class CoordStateMachine {
       if (withChildren && node.pzxid > relativeZxid) fire(WatchEventType.NodeChildrenChanged, path);
     };
     for (const path of watches.persistent) {
-      validatePath(path, 'watches.persistent');
       this.watches.addPersistent(sid, path, false);
       persistentChanges(path, true);
     }
     for (const path of watches.persistentRecursive) {
-      validatePath(path, 'watches.persistentRecursive');
       this.watches.addPersistent(sid, path, true);
       persistentChanges(path, false);
       for (const d of this.tree.descendants(path, this.options.maxWatchesPerSession)) persistentChanges(d, false);

@@ -254,3 +254,12 @@ describe('WatchManager alone', () => {
     expect(w.count).toBe(0);
   });
 });
+
+test('SetWatches with one bad path re-arms nothing', () => {
+  const h = setup();
+  h.create('/a');
+  expect(() => h.machine.setWatches(1, 0, { data: ['/a'], exist: [], child: ['bad'], persistent: [], persistentRecursive: [] })).toThrow(
+    expect.objectContaining({ code: ErrorCodes.INVALID_PATH, details: expect.objectContaining({ field: 'watches.child' }) }),
+  );
+  expect(h.machine.watches.count).toBe(0);
+});

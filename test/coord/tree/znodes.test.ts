@@ -1,7 +1,7 @@
 // Proves the znode semantics of the coordination tree: stats, modes, versions, errors and multi, as ZooKeeper defines them.
 import { describe, expect, test } from 'vitest';
 import { ErrorCodes } from '../../../common/errors.js';
-import { CoordStateMachine, CreateMode } from '../../../coord/tree/index.js';
+import { CoordStateMachine, CreateMode, type CoordCommand } from '../../../coord/tree/index.js';
 import { bytes, Harness, OPTIONS, text } from './harness.js';
 
 describe('znodes', () => {
@@ -188,5 +188,24 @@ describe('multi', () => {
   test('more ops than maxMultiOps is an invalid argument', () => {
     const h = new Harness(new CoordStateMachine({ ...OPTIONS, maxMultiOps: 2 }));
     h.fails({ type: 'multi', sessionId: 0, nowMs: 1, ops: [1, 2, 3].map(() => ({ type: 'check' as const, path: '/', version: -1 })) }, ErrorCodes.INVALID_ARGUMENT);
+  });
+});
+
+describe('command validation', () => {
+  test('non-integer or negative times and session ids are refused before they can diverge replicas', () => {
+    // Applied directly: the wire codec could not even carry these values.
+    const m = new CoordStateMachine(OPTIONS);
+    let index = 0;
+    const field = (command: CoordCommand): unknown => {
+      const r = m.apply(++index, command);
+      return r.outcome.ok ? 'ok' : `${r.outcome.error.code} ${r.outcome.error.details.field}`;
+    };
+    expect(field({ type: 'createSession', sessionId: 1, timeoutMs: Number.NaN, nowMs: 0 })).toBe('INVALID_ARGUMENT timeoutMs');
+    expect(field({ type: 'createSession', sessionId: 1.5, timeoutMs: 1_000, nowMs: 0 })).toBe('INVALID_ARGUMENT sessionId');
+    expect(field({ type: 'extendAll', nowMs: -1 })).toBe('INVALID_ARGUMENT nowMs');
+    expect(field({ type: 'touchSessions', sessionIds: [Number.POSITIVE_INFINITY], nowMs: 0 })).toBe('INVALID_ARGUMENT sessionIds');
+    expect(field({ type: 'create', path: '/a', data: bytes(''), mode: 0, sessionId: 0, nowMs: 0.5 })).toBe('INVALID_ARGUMENT nowMs');
+    expect(m.liveSessions()).toEqual([]);
+    expect(field({ type: 'create', path: '/a', data: bytes(''), mode: 0, sessionId: 0, nowMs: 5 })).toBe('ok');
   });
 });
