@@ -54,7 +54,11 @@ function corrupt(path: string, reason: string): BasaltError {
 }
 
 function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
+  fsyncFile(dir);
+}
+
+function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
   } finally {
@@ -99,7 +103,9 @@ export class StoreFileWriter {
   ) {
     mkdirSync(dirname(options.tmpPath), { recursive: true });
     removeStoreFile(options.tmpPath);
-    this.root = open<Buffer, string>({ path: options.tmpPath, noSubdir: true, maxDbs: 2, encoding: 'binary', compression: false });
+    // No per-transaction syncs: the finished file is fsynced once, before it is renamed into place
+    // (LMDB writes through the page cache, so an fsync of the file covers every transaction).
+    this.root = open<Buffer, string>({ path: options.tmpPath, noSubdir: true, maxDbs: 2, encoding: 'binary', compression: false, noSync: true });
     this.cells = this.root.openDB<Buffer, Buffer>('cells', { keyEncoding: 'binary', encoding: 'binary', compression: false });
     this.bloom = options.bloomType === 'NONE' ? undefined : BloomFilter.create(options.bloomType === 'ROWCOL' ? options.expectedCells * 2 : options.expectedCells);
   }
@@ -186,6 +192,7 @@ export class StoreFileWriter {
       this.root.putSync('complete', checksum);
     });
     await this.root.close();
+    fsyncFile(this.options.tmpPath);
     rmSync(`${this.options.tmpPath}-lock`, { force: true });
     mkdirSync(dirname(this.options.finalPath), { recursive: true });
     renameSync(this.options.tmpPath, this.options.finalPath);

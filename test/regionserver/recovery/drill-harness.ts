@@ -27,6 +27,21 @@ export interface ChildRun {
  * its exit. A child that exits by itself (a crash in the writer) fails the run with its stderr.
  */
 export async function runAndKill(config: DrillChildConfig, runMs: number, readyDeadlineMs = 30_000): Promise<ChildRun> {
+  // In a shared checkout other engineers rebuild dist/ while drills run, and a child started mid-
+  // build can load a half-written module graph. That shows as a module-linking error before
+  // `ready`; retry a few times then (a real error in the code would persist and still fail).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runAndKillOnce(config, runMs, readyDeadlineMs);
+    } catch (err) {
+      const linking = /SyntaxError: The requested module|ERR_MODULE_NOT_FOUND|Cannot find module/.test(String((err as Error).message));
+      if (!linking || attempt >= 4) throw err;
+      await new Promise((r) => setTimeout(r, 3_000));
+    }
+  }
+}
+
+async function runAndKillOnce(config: DrillChildConfig, runMs: number, readyDeadlineMs: number): Promise<ChildRun> {
   if (!existsSync(CHILD_SCRIPT)) throw new Error(`${CHILD_SCRIPT} is missing: build with "npx tsc -p tsconfig.json"`);
   const child = spawn(process.execPath, [CHILD_SCRIPT, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);

@@ -190,6 +190,26 @@ export function walConformanceSuite(name: string, makeHarness: () => Promise<Wal
         await wal.close();
       }));
 
+    it('appendBatch queues all entries or none: a busy queue or a bad entry leaves nothing in the log', () =>
+      withWal(async (h) => {
+        const wal = await h.open({ maxQueuedEntries: 6 });
+        const first = wal.appendBatch([entry('r', 1), entry('r', 2), entry('r', 3), entry('r', 4)]);
+        expect(() => wal.appendBatch([entry('r', 5), entry('r', 6), entry('r', 7)])).toThrow(
+          expect.objectContaining({ code: ErrorCodes.SERVER_BUSY }),
+        );
+        expect(() => wal.appendBatch([entry('r', 8), { ...entry('r', 9), openEpoch: -1 }])).toThrow(
+          expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }),
+        );
+        await wal.sync(first);
+        const last = wal.appendBatch([entry('r', 10), entry('r', 11)]);
+        await wal.sync(last);
+        expect(ids(await collect(wal.replay('r', 0)))).toEqual([1, 2, 3, 4, 10, 11]);
+        await wal.close();
+        const reopened = await h.open();
+        expect(ids(await collect(reopened.replay('r', 0)))).toEqual([1, 2, 3, 4, 10, 11]);
+        await reopened.close();
+      }));
+
     it('rejects bad entries with INVALID_ARGUMENT naming the field', () =>
       withWal(async (h) => {
         const wal = await h.open();
