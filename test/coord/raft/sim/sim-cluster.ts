@@ -401,7 +401,8 @@ export class SimCluster {
       if (targets.every((id) => this.node(id).state.includes(payload))) return;
       this.tick();
     }
-    throw new Error(`'${payload}' not applied everywhere after ${maxTicks} ticks`);
+    const statuses = [...this.nodes.values()].map((n) => `${n.up ? '' : '(down) '}${JSON.stringify(n.raft.status())}`);
+    throw new Error(`'${payload}' not applied everywhere after ${maxTicks} ticks:\n${statuses.join('\n')}`);
   }
 
   static encodeConfChange(change: ConfChange): Uint8Array {
