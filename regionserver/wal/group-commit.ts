@@ -128,21 +128,36 @@ export abstract class GroupCommitWal implements Wal {
   protected abstract retainedEntries(): number;
 
   append(entry: WalEntry): number {
+    return this.appendBatch([entry]);
+  }
+
+  appendBatch(entries: WalEntry[]): number {
     if (this.closing || this.closed) throw walClosedError();
     if (this.failure) throw this.failure;
-    validateEntry(entry);
-    const sizeBytes = entrySize(entry);
+    if (!Array.isArray(entries) || entries.length === 0) throw invalidArgument('entries', 'must be a non-empty array');
+    // Everything is checked before anything is queued: all or nothing.
+    let bytes = 0;
+    const sizes = entries.map((entry) => {
+      validateEntry(entry);
+      const size = entrySize(entry);
+      bytes += size;
+      return size;
+    });
     const queued = this.queue.length - this.queueHead;
-    if (queued >= this.limits.maxQueuedEntries || (queued > 0 && this.queuedBytes + sizeBytes > this.limits.maxQueuedBytes)) {
+    // An oversized batch is still accepted into an empty queue, so that it can make progress.
+    if (queued > 0 && (queued + entries.length > this.limits.maxQueuedEntries || this.queuedBytes + bytes > this.limits.maxQueuedBytes)) {
       throw new BasaltError(ErrorCodes.SERVER_BUSY, 'write-ahead log queue is full', {
         queuedEntries: queued,
         queuedBytes: this.queuedBytes,
       });
     }
-    const position = this.nextPosition++;
-    this.queue.push({ position, entry, sizeBytes });
-    this.queuedBytes += sizeBytes;
-    this.counters.appendedEntries++;
+    let position = 0;
+    for (let i = 0; i < entries.length; i++) {
+      position = this.nextPosition++;
+      this.queue.push({ position, entry: entries[i]!, sizeBytes: sizes[i]! });
+    }
+    this.queuedBytes += bytes;
+    this.counters.appendedEntries += entries.length;
     this.schedule();
     return position;
   }

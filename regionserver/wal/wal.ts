@@ -23,6 +23,13 @@ export interface WalEntry {
 export interface Wal {
   /** Buffers an entry; returns the log position that `sync` takes. Not durable yet. */
   append(entry: WalEntry): number;
+  /**
+   * Buffers several entries all or nothing (added to the contract by the WAL's author): either every
+   * entry is queued, or none is and the error (SERVER_BUSY, WAL_CLOSED, INVALID_ARGUMENT) is thrown.
+   * Returns the position of the last one. Use it for a batch, so that a rejected batch can never
+   * leave some of its entries in the log to be replayed after a crash.
+   */
+  appendBatch(entries: WalEntry[]): number;
   /** Resolves when every entry appended at or before `position` is durable. */
   sync(position: number): Promise<void>;
   /** The region's entries with sequence id > afterSequenceId, in sequence id order. */
