@@ -281,9 +281,22 @@ export class DataTree {
       return;
     }
     const parent = this.nodes.get(parentPath(node.path));
-    assert(parent, `snapshot lists ${node.path} before its parent`);
-    assert(!this.nodes.has(node.path), `snapshot lists ${node.path} twice`);
-    const restored: Znode = { ...node, children: new Set() };
+    // (Messages built only on failure: this runs once per node of a possibly large snapshot.)
+    if (!parent) assert(false, `snapshot lists ${node.path} before its parent`);
+    if (this.nodes.has(node.path)) assert(false, `snapshot lists ${node.path} twice`);
+    const restored: Znode = {
+      path: node.path,
+      data: node.data,
+      czxid: node.czxid,
+      mzxid: node.mzxid,
+      pzxid: node.pzxid,
+      ctime: node.ctime,
+      mtime: node.mtime,
+      version: node.version,
+      cversion: node.cversion,
+      ephemeralOwner: node.ephemeralOwner,
+      children: new Set(),
+    };
     this.nodes.set(node.path, restored);
     parent.children.add(nodeName(node.path));
     if (restored.ephemeralOwner !== 0) this.indexEphemeral(restored);

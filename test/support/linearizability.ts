@@ -19,6 +19,10 @@
  *   try { ...; recorder.complete(id, { ok: true, version: 4 }) }
  *   catch (e) { if definite error: recorder.complete(id, { ok: false, code: e.code }) else leave pending }
  *   expect(checkLinearizable(recorder.history()).result).toBe('linearizable');
+ *
+ * Record as pending anything whose effect is unknown (timeouts, CONNECTION_LOSS, a leader that died
+ * mid-request). A request refused before it could take effect (e.g. NOT_LEADER from a follower)
+ * may simply be left out of the history.
  */
 
 export type RegisterInput =
