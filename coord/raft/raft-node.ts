@@ -59,7 +59,10 @@ export class RaftNode {
     this.raft.step(message);
   }
 
-  /** Append a command (leader only). Throws NOT_LEADER {leaderHint} or PROPOSAL_DROPPED. */
+  /**
+   * Append a command (leader only). Throws NOT_LEADER {leaderHint}, PROPOSAL_DROPPED (during a
+   * leadership transfer) or SERVER_BUSY (too many bytes proposed and not yet applied).
+   */
   propose(data: Uint8Array): void {
     this.raft.propose(data);
   }
@@ -168,6 +171,7 @@ export class RaftNode {
     if (lastEntry) log.stableTo(lastEntry.index, lastEntry.term);
     const lastCommitted = rd.committedEntries[rd.committedEntries.length - 1];
     if (lastCommitted) log.appliedTo(lastCommitted.index);
+    this.raft.reduceUncommitted(rd.committedEntries);
   }
 
   status(): RaftStatus {

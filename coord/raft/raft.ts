@@ -54,6 +54,7 @@ export function validateConfig(config: RaftConfig): void {
     throw invalidArgument('heartbeatTicks', 'must be smaller than electionTicks');
   }
   if (!Number.isInteger(config.applied) || config.applied < 0) throw invalidArgument('applied', 'must be a non-negative integer');
+  if (config.maxUncommittedEntriesBytes !== undefined) positive('maxUncommittedEntriesBytes', config.maxUncommittedEntriesBytes);
 }
 
 export class Raft {
@@ -79,11 +80,15 @@ export class Raft {
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private readonly config: RaftConfig;
+  /** Payload bytes this leader accepted and the application has not applied yet. */
+  private uncommittedBytes = 0;
+  private readonly maxUncommittedBytes: number;
 
   constructor(config: RaftConfig) {
     validateConfig(config);
     this.config = config;
     this.id = config.id;
+    this.maxUncommittedBytes = config.maxUncommittedEntriesBytes ?? 32 * 1024 * 1024;
     this.electionTimeout = config.electionTicks;
     this.heartbeatTimeout = config.heartbeatTicks;
     this.log = new RaftLog(config.storage);
@@ -135,6 +140,7 @@ export class Raft {
       this.tracker.progress.set(id, fresh);
     }
     this.pendingConfIndex = 0;
+    this.uncommittedBytes = 0;
     this.readOnly = new ReadOnlyQueue();
     this.pendingReadIndexMessages = [];
   }
@@ -384,8 +390,26 @@ export class Raft {
     }
   }
 
+  private reserveUncommitted(bytes: number): void {
+    if (this.uncommittedBytes > 0 && this.uncommittedBytes + bytes > this.maxUncommittedBytes) {
+      throw new BasaltError(ErrorCodes.SERVER_BUSY, 'too many uncommitted proposals', {
+        uncommittedBytes: this.uncommittedBytes,
+        maxUncommittedEntriesBytes: this.maxUncommittedBytes,
+      });
+    }
+    this.uncommittedBytes += bytes;
+  }
+
+  /** The application applied these entries: their bytes no longer count as outstanding. */
+  reduceUncommitted(entries: Entry[]): void {
+    if (this.role !== Role.Leader) return;
+    for (const e of entries) this.uncommittedBytes -= e.term === this.term ? e.data.byteLength : 0;
+    if (this.uncommittedBytes < 0) this.uncommittedBytes = 0;
+  }
+
   propose(data: Uint8Array): void {
     this.checkCanPropose();
+    this.reserveUncommitted(data.byteLength);
     this.appendEntries([{ term: 0, index: 0, type: EntryType.Normal, data }]);
     this.broadcastAppend();
   }
@@ -405,7 +429,9 @@ export class Raft {
         applied: this.log.applied,
       });
     }
-    this.appendEntries([{ term: 0, index: 0, type: EntryType.ConfChange, data: encodeConfChange(change) }]);
+    const data = encodeConfChange(change);
+    this.reserveUncommitted(data.byteLength);
+    this.appendEntries([{ term: 0, index: 0, type: EntryType.ConfChange, data }]);
     this.pendingConfIndex = this.log.lastIndex();
     this.broadcastAppend();
   }

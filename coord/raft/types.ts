@@ -164,6 +164,12 @@ export interface RaftConfig {
   checkQuorum: boolean;
   /** Seeded randomness for election timeouts (STYLE.md §2). */
   random: () => number;
+  /**
+   * Leader only: the most payload bytes proposed but not yet applied; beyond it propose()
+   * throws SERVER_BUSY (STYLE.md §8). Optional; default 32 MiB. One entry is always accepted
+   * when nothing is outstanding, so a single large command cannot wedge the leader.
+   */
+  maxUncommittedEntriesBytes?: number;
 }
 
 /** A leader's view of one peer's replication (etcd's tracker.Progress). */

@@ -116,6 +116,29 @@ describe('flow control and backtracking', () => {
     c.waitForApplied('p039-' + 'x'.repeat(60));
   });
 
+  it('refuses proposals with SERVER_BUSY once too many bytes are uncommitted, and accepts again after they apply', () => {
+    const c = new SimCluster({ seed: 63, voters: [1, 2, 3], maxUncommittedEntriesBytes: 1000 });
+    const leader = c.waitForLeader();
+    c.holdMessages = true;
+    const payload = new Uint8Array(300);
+    let accepted = 0;
+    let busy: unknown;
+    for (let i = 0; i < 10 && busy === undefined; i++) {
+      try {
+        leader.raft.propose(payload);
+        accepted++;
+      } catch (err) {
+        busy = err;
+      }
+    }
+    expect(accepted).toBe(3);
+    expect(isBasaltError(busy, 'SERVER_BUSY')).toBe(true);
+    c.holdMessages = false;
+    c.processReady(leader);
+    c.run(5);
+    expect(() => leader.raft.propose(payload)).not.toThrow();
+  });
+
   it('a follower with a long divergent tail is repaired in a few round trips (fast backtracking)', () => {
     const c = new SimCluster({ seed: 62, voters: [1, 2, 3] });
     const oldLeader = c.waitForLeader();

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSeeds } from './sim/scenario.js';
 
-const BUDGET_MS = Number(process.env.RAFT_SIM_BUDGET_MS ?? 10_000);
+const BUDGET_MS = Number(process.env.RAFT_SIM_BUDGET_MS ?? 12_000);
 
 describe('raft simulation, 3 nodes', () => {
   it('keeps election safety, log matching, committed entries, identical applies and linearizable reads under chaos', () => {

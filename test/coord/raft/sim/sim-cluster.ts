@@ -71,6 +71,7 @@ export interface SimOptions {
   checkQuorum?: boolean;
   maxSizePerMessage?: number;
   maxInflightMessages?: number;
+  maxUncommittedEntriesBytes?: number;
 }
 
 export class SimCluster {
@@ -107,6 +108,7 @@ export class SimCluster {
       checkQuorum: true,
       maxSizePerMessage: 1024,
       maxInflightMessages: 8,
+      maxUncommittedEntriesBytes: 32 * 1024 * 1024,
       ...options,
     };
     this.random = new SeededRandom(options.seed);
@@ -128,6 +130,7 @@ export class SimCluster {
       maxInflightMessages: this.options.maxInflightMessages,
       preVote: this.options.preVote,
       checkQuorum: this.options.checkQuorum,
+      maxUncommittedEntriesBytes: this.options.maxUncommittedEntriesBytes,
       random: () => nodeRandom.next(),
     };
   }
