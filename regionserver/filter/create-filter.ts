@@ -2,6 +2,7 @@
  * Builds the server-side Filter for a FilterSpec. A filter holds per-scan state (page counts, the
  * current row's decision), so build a fresh one for every scan and every region.
  */
+import { decodeFilterSpec } from '../../common/filter/proto.js';
 import type { FilterSpec } from '../../common/filter/spec.js';
 import { validateFilterSpec } from '../../common/filter/validate.js';
 import { systemRandom, type Random } from '../../common/random.js';
@@ -111,4 +112,13 @@ function build(spec: FilterSpec, options: Required<CreateFilterOptions>): Filter
 export function createFilter(spec: FilterSpec, options: CreateFilterOptions = {}): Filter {
   const valid = validateFilterSpec(spec);
   return new FilterWrapper(build(valid, { reversed: options.reversed ?? false, random: options.random ?? systemRandom }));
+}
+
+/**
+ * The data plane's entry point: the encoded basalt.filter.Filter of a request's `filter` bytes
+ * field to a ready Filter. Any malformed input is INVALID_ARGUMENT naming `field`. Matches the
+ * server's FilterDecoder signature.
+ */
+export function decodeFilter(encoded: Uint8Array, field: string, options: CreateFilterOptions = {}): Filter {
+  return createFilter(decodeFilterSpec(encoded, field), options);
 }

@@ -7,6 +7,7 @@ import { ErrorCodes, isBasaltError } from '../../../common/errors.js';
 import { decodeFilterSpec, encodeFilterSpec, filterSpecFromProto, filterSpecToProto } from '../../../common/filter-spec.js';
 import type { FilterSpec } from '../../../common/filter/spec.js';
 import { basalt } from '../../../proto/generated/basalt.js';
+import { decodeFilter } from '../../../regionserver/filter/create-filter.js';
 import { filterSpecArbitrary } from './arbitraries.js';
 import { b } from './fixtures.js';
 
@@ -142,5 +143,21 @@ describe('malformed filter messages', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('decodeFilter (the data plane entry point)', () => {
+  it('builds a working filter from encoded bytes', () => {
+    const filter = decodeFilter(encodeFilterSpec({ type: 'PrefixFilter', prefix: b('ab') }), 'scan.filter', { reversed: false });
+    filter.reset();
+    expect(filter.filterRowKey(b('abc'))).toBe(false);
+    filter.reset();
+    expect(filter.filterRowKey(b('b'))).toBe(true);
+    expect(filter.filterAllRemaining()).toBe(true);
+  });
+
+  it('names the request field in its errors', () => {
+    expect(invalidField(() => decodeFilter(new Uint8Array([0xff, 0xff]), 'scan.filter'))).toBe('scan.filter');
+    expect(invalidField(() => decodeFilter(encodeMessage({ pageFilter: {}, prefixFilter: {} }), 'get.filter'))).toBe('get.filter');
   });
 });
