@@ -5,6 +5,7 @@
  * Seeds run until a wall-clock budget is spent; RAFT_SEED=n replays one.
  */
 import { isBasaltError } from '../../../../common/errors.js';
+import { SeededRandom } from '../../../../common/random.js';
 import { ConfChangeType, type NodeId } from '../../../../coord/raft/types.js';
 import { MemoryRaftStorage } from '../../../../coord/storage/memory-raft-storage.js';
 import { encodeState, NO_FAULTS, SimCluster } from './sim-cluster.js';
@@ -31,7 +32,19 @@ function pick<T>(c: SimCluster, items: T[]): T | undefined {
 
 export function runScenario(seed: number, options: ScenarioOptions): ScenarioResult {
   const founders = Array.from({ length: options.size }, (_, i) => i + 1);
-  const c = new SimCluster({ seed, voters: founders });
+  // The configuration varies with the seed too: safety must not depend on pre-vote,
+  // check-quorum or the flow-control knobs (liveness after healing does not need them either).
+  const knobs = new SeededRandom(seed ^ 0x5bd1e995);
+  const c = new SimCluster({
+    seed,
+    voters: founders,
+    preVote: knobs.next() < 0.8,
+    checkQuorum: knobs.next() < 0.8,
+    electionTicks: 8 + knobs.int(8),
+    heartbeatTicks: 1 + knobs.int(3),
+    maxInflightMessages: 1 + knobs.int(8),
+    maxSizePerMessage: knobs.next() < 0.5 ? 1 : 4096,
+  });
   try {
     return chaosThenCalm(c, seed, options);
   } catch (err) {
@@ -198,6 +211,6 @@ function runOne(label: string, seed: number, options: ScenarioOptions): Scenario
     return runScenario(seed, options);
   } catch (err) {
     const reason = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
-    throw new Error(`[${label}] seed ${seed} failed (replay: RAFT_SEED=${seed} npx vitest run test/coord/raft): ${reason}`);
+    throw new Error(`[${label}] seed ${seed} failed (replay: RAFT_SEED=${seed} npx vitest run test/coord/raft/simulation-${options.size}.test.ts): ${reason}`);
   }
 }
