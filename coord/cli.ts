@@ -12,6 +12,7 @@ import { parseServers } from './client/protocol.js';
 import { fetchMemberStatus } from './client/status.js';
 import { CoordServer } from './server/coord-server.js';
 import { openMemberStorage } from './server/open-storage.js';
+import { registerCoordBench } from './bench.js';
 
 function parseId(value: string): number {
   const id = Number(value);
@@ -116,6 +117,7 @@ function printStat(stat: Stat): void {
 }
 
 export function register(program: Command): void {
+  registerCoordBench(program);
   const coord = program.command('coord').description('the coordination service (a Raft-replicated, ZooKeeper-like tree)');
 
   coord

@@ -444,18 +444,24 @@ export class CoordClient extends EventEmitter {
             return;
           }
           failures++;
-          const hint = isBasaltError(err, ErrorCodes.NOT_LEADER) ? err.details.leaderHint : undefined;
+          const notLeader = isBasaltError(err, ErrorCodes.NOT_LEADER);
+          const hint = notLeader ? err.details.leaderHint : undefined;
           if (typeof hint === 'string' && hint.length > 0 && hint !== address) {
             this.leaderHint = hint;
             // Follow a fresh hint at once, but back off if hints keep bouncing.
             if (failures <= this.servers.length) continue;
           }
-          // Back off once per round over the members: 50 ms doubling to 1 s, with jitter.
-          if (failures % this.servers.length === 0 || failures > this.servers.length) {
+          let delayMs = 0;
+          if (notLeader) {
+            // A live member without a leader: an election is under way and ends within about one
+            // election timeout. Poll briskly instead of backing off exponentially.
+            delayMs = 50;
+          } else if (failures % this.servers.length === 0 || failures > this.servers.length) {
+            // Nobody answers: back off once per round over the members, 50 ms doubling to 1 s.
             const round = Math.floor(failures / this.servers.length);
-            const delay = Math.min(1_000, 50 * 2 ** Math.min(round, 5)) * (0.5 + this.random.next() / 2);
-            await new Promise((resolve) => setTimeout(resolve, delay));
+            delayMs = Math.min(1_000, 50 * 2 ** Math.min(round, 5));
           }
+          if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs * (0.5 + this.random.next() / 2)));
         }
       }
     } finally {

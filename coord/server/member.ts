@@ -231,7 +231,10 @@ export class CoordMember implements SessionHost {
   }
 
   detach(sessionId: SessionId, stream: SessionStream): void {
-    if (this.streams.get(sessionId) === stream) this.streams.delete(sessionId);
+    if (this.streams.get(sessionId) !== stream) return;
+    this.streams.delete(sessionId);
+    // Watches live with the connection: a client that comes back re-arms them with SetWatches.
+    this.sm.watches.removeSession(sessionId);
   }
 
   propose(command: CoordCommand): Promise<{ result: CommandResult; zxid: number }> {

@@ -40,6 +40,8 @@ export interface MemberProcess {
   /** stdout and stderr so far (for failure messages). */
   output: string[];
   exited: boolean;
+  /** The command line, to restart the member on the same data dir. */
+  args: string[];
 }
 
 const live = new Set<ChildProcess>();
@@ -110,7 +112,7 @@ export class ProcessEnsemble {
           if (options.size > 1) args.push('--peers', peers);
           if (options.configFile) args.push('--config', options.configFile);
           const { child, output } = await spawnUntil(args, 'ready');
-          const member: MemberProcess = { id, address: `127.0.0.1:${port}`, dataDir, child, output, exited: false };
+          const member: MemberProcess = { id, address: `127.0.0.1:${port}`, dataDir, child, output, exited: false, args };
           child.once('exit', () => (member.exited = true));
           ensemble.members.push(member);
         }),
@@ -153,6 +155,17 @@ export class ProcessEnsemble {
       if (Date.now() > deadline) throw new BasaltError(ErrorCodes.TIMEOUT, `no leader within ${timeoutMs} ms: ${JSON.stringify(statuses)}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+  }
+
+  /** Starts a stopped or killed member again on its data dir and port. */
+  async restart(id: number): Promise<void> {
+    const m = this.member(id);
+    if (!m.exited) throw new BasaltError(ErrorCodes.INTERNAL, `member ${id} is still running`);
+    const { child, output } = await spawnUntil(m.args, 'ready');
+    m.child = child;
+    m.output = output;
+    m.exited = false;
+    child.once('exit', () => (m.exited = true));
   }
 
   signal(id: number, signal: NodeJS.Signals): void {
