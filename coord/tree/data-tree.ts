@@ -1,8 +1,9 @@
 /**
  * The znode tree itself (ZooKeeper's DataTree): nodes by path, their stats, children and the
  * ephemeral index per session. Mutations throw a typed BasaltError before changing anything, and
- * report what changed so the watch layer can fire. A multi runs inside a transaction whose undo
- * journal restores every touched node if a later op fails (all or nothing).
+ * report what changed so the watch layer can fire. A multi runs inside a transaction: each
+ * mutation records its inverse (O(1), never a copy of a parent's child set), and a failed op
+ * replays the inverses newest first, so the tree is exactly as before (all or nothing).
  */
 import { assert, BasaltError, ErrorCodes } from '../../common/errors.js';
 import { childPath, nodeName, parentPath, sequentialSuffix } from './path.js';
@@ -30,10 +31,6 @@ export interface TreeChange {
 }
 
 const EMPTY = new Uint8Array(0);
-
-function cloneNode(node: Znode): Znode {
-  return { ...node, children: new Set(node.children) };
-}
 
 export function statOf(node: Znode): Stat {
   return {
@@ -68,8 +65,8 @@ function checkVersion(node: Znode, expected: number): void {
 export class DataTree {
   private readonly nodes = new Map<string, Znode>();
   private readonly ephemerals = new Map<SessionId, Set<string>>();
-  /** Before-images of nodes touched in the current transaction (undefined = did not exist). */
-  private journal: Map<string, Znode | undefined> | null = null;
+  /** Inverses of the mutations of the current transaction, oldest first; null outside one. */
+  private undoLog: Array<() => void> | null = null;
 
   constructor() {
     this.nodes.set('/', {
@@ -115,36 +112,20 @@ export class DataTree {
   // ---- transactions (multi) ----
 
   begin(): void {
-    assert(this.journal === null, 'nested tree transaction');
-    this.journal = new Map();
+    assert(this.undoLog === null, 'nested tree transaction');
+    this.undoLog = [];
   }
 
   commit(): void {
-    assert(this.journal !== null, 'commit without transaction');
-    this.journal = null;
+    assert(this.undoLog !== null, 'commit without transaction');
+    this.undoLog = null;
   }
 
   rollback(): void {
-    assert(this.journal !== null, 'rollback without transaction');
-    const journal = this.journal;
-    this.journal = null;
-    for (const [path, before] of journal) {
-      const current = this.nodes.get(path);
-      if (current && current.ephemeralOwner !== 0) this.unindexEphemeral(current);
-      if (before) {
-        this.nodes.set(path, before);
-        if (before.ephemeralOwner !== 0) this.indexEphemeral(before);
-      } else {
-        this.nodes.delete(path);
-      }
-    }
-  }
-
-  private touch(path: string): void {
-    if (this.journal && !this.journal.has(path)) {
-      const node = this.nodes.get(path);
-      this.journal.set(path, node ? cloneNode(node) : undefined);
-    }
+    assert(this.undoLog !== null, 'rollback without transaction');
+    const undo = this.undoLog;
+    this.undoLog = null;
+    for (let i = undo.length - 1; i >= 0; i--) undo[i]();
   }
 
   // ---- checks shared by mutations and multi's check op ----
@@ -184,8 +165,6 @@ export class DataTree {
     if (this.nodes.has(path)) {
       throw new BasaltError(ErrorCodes.NODE_EXISTS, `node ${path} exists`, { path });
     }
-    this.touch(parent.path);
-    this.touch(path);
     const node: Znode = {
       path,
       data: options.data,
@@ -199,11 +178,19 @@ export class DataTree {
       ephemeralOwner: options.ephemeralOwner,
       children: new Set(),
     };
+    const { cversion, pzxid } = parent;
     this.nodes.set(path, node);
     parent.children.add(nodeName(path));
     parent.cversion += 1;
     parent.pzxid = options.zxid;
     if (node.ephemeralOwner !== 0) this.indexEphemeral(node);
+    this.undoLog?.push(() => {
+      this.nodes.delete(path);
+      parent.children.delete(nodeName(path));
+      parent.cversion = cversion;
+      parent.pzxid = pzxid;
+      if (node.ephemeralOwner !== 0) this.unindexEphemeral(node);
+    });
     return {
       path,
       node,
@@ -225,13 +212,19 @@ export class DataTree {
     }
     const parent = this.nodes.get(parentPath(path));
     assert(parent, `parent of ${path} exists`);
-    this.touch(parent.path);
-    this.touch(path);
+    const { cversion, pzxid } = parent;
     this.nodes.delete(path);
     if (node.ephemeralOwner !== 0) this.unindexEphemeral(node);
     parent.children.delete(nodeName(path));
     parent.cversion += 1;
     parent.pzxid = zxid;
+    this.undoLog?.push(() => {
+      this.nodes.set(path, node);
+      if (node.ephemeralOwner !== 0) this.indexEphemeral(node);
+      parent.children.add(nodeName(path));
+      parent.cversion = cversion;
+      parent.pzxid = pzxid;
+    });
     return [
       { type: WatchEventType.NodeDeleted, path },
       { type: WatchEventType.NodeChildrenChanged, path: parent.path },
@@ -241,7 +234,8 @@ export class DataTree {
   setData(path: string, data: Uint8Array, version: number, zxid: Zxid, nowMs: number): { node: Znode; changes: TreeChange[] } {
     const node = this.require(path);
     checkVersion(node, version);
-    this.touch(path);
+    const before = { data: node.data, version: node.version, mzxid: node.mzxid, mtime: node.mtime };
+    this.undoLog?.push(() => Object.assign(node, before));
     node.data = data;
     node.version += 1;
     node.mzxid = zxid;
