@@ -158,7 +158,18 @@ function list(value: unknown, field: string, min: number, max: number = FILTER_L
   return value;
 }
 
+/** JSON.stringify writes a Buffer as { type: 'Buffer', data: [...] }; accept that form back. */
+function fromJsonBuffer(value: unknown): Buffer | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, data } = value as { type?: unknown; data?: unknown };
+  if (type !== 'Buffer' || !Array.isArray(data) || data.length > FILTER_LIMITS.maxBytesLength) return undefined;
+  if (!data.every((byte) => Number.isInteger(byte) && byte >= 0 && byte <= 255)) return undefined;
+  return Buffer.from(data as number[]);
+}
+
 function bytes(value: unknown, field: string): Buffer {
+  const json = value instanceof Uint8Array ? undefined : fromJsonBuffer(value);
+  if (json) return json;
   if (!(value instanceof Uint8Array)) throw invalidArgument(field, 'must be bytes');
   if (value.length > FILTER_LIMITS.maxBytesLength) {
     throw invalidArgument(field, `longer than ${FILTER_LIMITS.maxBytesLength} bytes`);
@@ -249,7 +260,9 @@ function rowRange(value: unknown, field: string): RowRange {
 
 /**
  * Checks and copies an untrusted filter description into its canonical FilterSpec (booleans the
- * caller left out take HBase's defaults). Throws INVALID_ARGUMENT naming the bad field.
+ * caller left out take HBase's defaults; bytes may be Buffers, Uint8Arrays or the JSON form of a
+ * Buffer, so JSON.parse(JSON.stringify(spec)) validates back to the spec). Throws
+ * INVALID_ARGUMENT naming the bad field.
  */
 export function validateFilterSpec(value: unknown, field = 'filter'): FilterSpec {
   return new Validator().filter(value, field, 1);

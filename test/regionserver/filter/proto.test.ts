@@ -1,10 +1,10 @@
-// Proves the protobuf form of filters: every valid FilterSpec survives encode/decode unchanged,
+// Proves the wire forms of filters: every valid FilterSpec survives protobuf encode/decode (and JSON) unchanged,
 // malformed messages are rejected with INVALID_ARGUMENT naming the field, and no byte string
 // makes the decoder throw anything else.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, isBasaltError } from '../../../common/errors.js';
-import { decodeFilterSpec, encodeFilterSpec, filterSpecFromProto, filterSpecToProto } from '../../../common/filter-spec.js';
+import { decodeFilterSpec, encodeFilterSpec, filterSpecFromProto, filterSpecToProto, validateFilterSpec } from '../../../common/filter-spec.js';
 import type { FilterSpec } from '../../../common/filter/spec.js';
 import { basalt } from '../../../proto/generated/basalt.js';
 import { decodeFilter } from '../../../regionserver/filter/create-filter.js';
@@ -159,5 +159,20 @@ describe('decodeFilter (the data plane entry point)', () => {
   it('names the request field in its errors', () => {
     expect(invalidField(() => decodeFilter(new Uint8Array([0xff, 0xff]), 'scan.filter'))).toBe('scan.filter');
     expect(invalidField(() => decodeFilter(new Uint8Array(), 'get.filter'))).toBe('get.filter');
+  });
+});
+
+describe('FilterSpec as JSON', () => {
+  it('validateFilterSpec(JSON.parse(JSON.stringify(spec))) equals spec for random specs', () => {
+    fc.assert(
+      fc.property(filterSpecArbitrary(true), (spec) => {
+        expect(validateFilterSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects a value that only looks like a JSON Buffer', () => {
+    expect(invalidField(() => validateFilterSpec({ type: 'PrefixFilter', prefix: { type: 'Buffer', data: [1, 256] } }))).toBe('filter.prefix');
   });
 });
