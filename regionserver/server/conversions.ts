@@ -39,7 +39,7 @@ export interface RequestLimits {
 }
 
 /** Turns an encoded basalt.filter.Filter into a server-side Filter, or throws a typed error. */
-export type FilterDecoder = (encoded: Uint8Array, field: string) => Filter;
+export type FilterDecoder = (encoded: Uint8Array, field: string, options: { reversed: boolean }) => Filter;
 
 export const noFilters: FilterDecoder = (_encoded, field) => {
   throw invalidArgument(field, 'filters are not supported by this server');
@@ -168,10 +168,10 @@ export class RequestDecoder {
     });
   }
 
-  filter(bytes: Uint8Array | null | undefined, field: string): Filter | undefined {
+  filter(bytes: Uint8Array | null | undefined, field: string, reversed = false): Filter | undefined {
     if (!bytes || bytes.length === 0) return undefined;
     this.count(bytes.length);
-    return this.filters(bytes, field);
+    return this.filters(bytes, field, { reversed });
   }
 
   get(get: pb.IGet | null | undefined, field: string): GetRequest {
@@ -211,7 +211,7 @@ export class RequestDecoder {
     if (timeRange) out.timeRange = timeRange;
     const maxVersions = this.smallCount(scan.maxVersions, `${field}.maxVersions`, 1 << 30);
     if (maxVersions) out.maxVersions = maxVersions;
-    const filter = this.filter(scan.filter, `${field}.filter`);
+    const filter = this.filter(scan.filter, `${field}.filter`, scan.reversed === true);
     if (filter) out.filter = filter;
     if (scan.raw) out.raw = true;
     return out;

@@ -19,9 +19,10 @@ import { toGrpcError } from '../../common/grpc-errors.js';
 import { createLogger, type Logger } from '../../common/logger.js';
 import type { RegionLoad } from '../region/api.js';
 import { adminImplementation, type AdminTarget } from './admin.js';
-import { noFilters, regionInfoToProto, regionLoadToProto, type FilterDecoder } from './conversions.js';
+import { regionInfoToProto, regionLoadToProto, type FilterDecoder } from './conversions.js';
 import { alwaysWritable, Dispatcher, type WriteFence } from './dispatcher.js';
 import type { OpenRegionParams, RegionOpener } from './region-port.js';
+import { basaltFilters } from './filters.js';
 import { RegionRegistry } from './registry.js';
 import { ScannerRegistry } from './scanners.js';
 import { adminServiceDefinition, dataServiceDefinition, decodeMessage, FRAME_OVERHEAD_BYTES } from './service.js';
@@ -70,7 +71,7 @@ export class RegionServer implements AdminTarget {
     this.scanners = new ScannerRegistry(config, options.clock, this.startcode);
     this.dispatcher = new Dispatcher(this.registry, this.scanners, options.fence ?? alwaysWritable, {
       limits: config,
-      filters: options.filters ?? noFilters,
+      filters: options.filters ?? basaltFilters,
       scannerBatchRows: config.scannerBatchRows,
       scannerBatchBytes: config.scannerBatchBytes,
     });
@@ -175,7 +176,7 @@ export class RegionServer implements AdminTarget {
 
   /** Stops new requests on the region, waits for running ones, closes its scanners, flushes, closes. */
   async closeRegion(name: string, options: { abort?: boolean } = {}): Promise<void> {
-    const entry = await this.registry.beginClose(name);
+    const entry = await this.registry.beginClose(name, this.options.shutdownTimeoutMs ?? 10_000);
     await this.scanners.closeRegion(name);
     try {
       await entry.port!.close(options);

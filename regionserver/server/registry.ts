@@ -85,8 +85,11 @@ export class RegionRegistry {
     if (entry.running === 0 && entry.drained) entry.drained();
   }
 
-  /** Marks the region closing (new requests fail) and resolves once its running requests ended. */
-  async beginClose(name: string): Promise<OnlineRegion> {
+  /**
+   * Marks the region closing (new requests fail) and resolves once its running requests ended, or
+   * after `waitMs` at most: a stuck request must not hold a close (or a shutdown) forever.
+   */
+  async beginClose(name: string, waitMs = Infinity): Promise<OnlineRegion> {
     const entry = this.regions.get(name);
     if (!entry) throw new BasaltError(ErrorCodes.NOT_SERVING_REGION, `region ${name} is not online`, { region: name });
     if (entry.state !== 'open') {
@@ -94,7 +97,15 @@ export class RegionRegistry {
       throw new BasaltError(code, `region ${name} is ${entry.state}`, { region: name });
     }
     entry.state = 'closing';
-    if (entry.running > 0) await new Promise<void>((resolve) => (entry.drained = resolve));
+    if (entry.running > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = Number.isFinite(waitMs) ? setTimeout(resolve, waitMs) : undefined;
+        entry.drained = () => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
     return entry;
   }
 

@@ -28,11 +28,17 @@ function gatedOpener(inner: RegionOpener): RegionOpener & { release(): void; wai
       },
     });
   };
-  return Object.assign(opener, { release: () => release(), get waiting() { return state.waiting; } });
+  const gated = Object.assign(opener, { release: () => release(), waiting: 0 });
+  Object.defineProperty(gated, 'waiting', { get: () => state.waiting });
+  releaseAll.push(() => release());
+  return gated;
 }
+
+const releaseAll: Array<() => void> = [];
 
 let h: Harness | undefined;
 afterEach(async () => {
+  for (const release of releaseAll.splice(0)) release();
   await h?.stop();
   h = undefined;
 });
@@ -135,8 +141,8 @@ describe('request bounds', () => {
     await open(h);
     const small = new RegionServerClient({ address: h.server.address, maxFrameBytes: 1024 });
     try {
-      await expect(small.mutate('r1', put('x', 'q', Buffer.alloc(2048)))).rejects.toMatchObject({ code: ErrorCodes.REQUEST_TOO_LARGE });
-      await small.mutate('r1', put('x', 'q', 'fits'));
+      await expect(small.mutate('r1', put('w', 'q', Buffer.alloc(2048)))).rejects.toMatchObject({ code: ErrorCodes.REQUEST_TOO_LARGE });
+      await small.mutate('r1', put('w', 'q', 'fits'));
     } finally {
       small.close();
     }
