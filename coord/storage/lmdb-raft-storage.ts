@@ -88,9 +88,26 @@ export class LmdbRaftStorage implements RaftLogStorage {
     if (this.closed) throw new Error('LmdbRaftStorage is closed');
   }
 
+  private inBatch = false;
+
   private write(action: () => void): void {
     this.checkOpen();
-    this.db.transactionSync(action, COMMIT_WITHOUT_FSYNC);
+    // Inside batch() the outer transaction is already open (a nested abortable
+    // transactionSync would become an asynchronous child transaction in lmdb-js).
+    if (this.inBatch) action();
+    else this.db.transactionSync(action, COMMIT_WITHOUT_FSYNC);
+  }
+
+  /** One LMDB transaction for several writes (e.g. a whole Ready). Not re-entrant. */
+  batch(action: () => void): void {
+    this.checkOpen();
+    assert(!this.inBatch, 'batch() is not re-entrant');
+    this.inBatch = true;
+    try {
+      this.db.transactionSync(action, COMMIT_WITHOUT_FSYNC);
+    } finally {
+      this.inBatch = false;
+    }
   }
 
   // ---- reads (synchronous) ----

@@ -148,6 +148,24 @@ describe('durability across restarts and crashes', () => {
     await r.close();
   });
 
+  it('LmdbRaftStorage.batch writes a whole Ready in one transaction, with the same result', async () => {
+    const path = tempDir();
+    const s = LmdbRaftStorage.open({ path });
+    s.batch(() => {
+      s.applySnapshot({ metadata: { index: 5, term: 2, confState: { voters: [1, 2], learners: [] } }, data: new Uint8Array([5]) });
+      s.append([entry(6, 2), entry(7, 3)]);
+      s.setHardState({ term: 3, vote: 1, commit: 6 });
+    });
+    expect(s.lastIndex()).toBe(7);
+    await s.persist();
+    await s.close();
+    const r = LmdbRaftStorage.open({ path });
+    expect(r.initialState()).toEqual({ hardState: { term: 3, vote: 1, commit: 6 }, confState: { voters: [1, 2], learners: [] } });
+    expect(r.firstIndex()).toBe(6);
+    expect(payloads(r.entries(6, 8, 1000))).toEqual(['e6t2', 'e7t3']);
+    await r.close();
+  });
+
   it('a new LMDB member without bootstrap voters starts empty, with no configuration', async () => {
     const s = LmdbRaftStorage.open({ path: tempDir() });
     expect(s.initialState()).toEqual({ hardState: { term: 0, vote: 0, commit: 0 }, confState: { voters: [], learners: [] } });
