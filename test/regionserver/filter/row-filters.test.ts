@@ -112,6 +112,31 @@ describe('MultiRowRangeFilter', () => {
     // r00 (seek), r01, r02 (seek to r18), r18, r19.
     expect(trace.cellsExamined).toBe(5);
   });
+  it('in a reversed scan skips row by row and ends below the first range', () => {
+    const filter = createFilter(
+      {
+        type: 'MultiRowRangeFilter',
+        ranges: [
+          { startRow: b('r02'), startRowInclusive: true, stopRow: b('r04'), stopRowInclusive: false },
+          { startRow: b('r08'), startRowInclusive: true, stopRow: b('r09'), stopRowInclusive: true },
+        ],
+      },
+      { reversed: true },
+    );
+    const seen: Array<[string, boolean, boolean]> = [];
+    for (const row of ['r10', 'r09', 'r05', 'r03', 'r02', 'r01']) {
+      filter.reset();
+      seen.push([row, filter.filterRowKey(b(row)), filter.filterAllRemaining()]);
+    }
+    expect(seen).toEqual([
+      ['r10', true, false],
+      ['r09', false, false],
+      ['r05', true, false],
+      ['r03', false, false],
+      ['r02', false, false],
+      ['r01', true, true],
+    ]);
+  });
 });
 
 describe('RandomRowFilter', () => {
