@@ -112,6 +112,7 @@ describe('MultiRowRangeFilter', () => {
     // r00 (seek), r01, r02 (seek to r18), r18, r19.
     expect(trace.cellsExamined).toBe(5);
   });
+
   it('in a reversed scan skips row by row and ends below the first range', () => {
     const filter = createFilter(
       {
