@@ -7,7 +7,7 @@
  *   plus a 4-byte ordinal, with the full key in front of the value. This keeps LMDB's order equal
  *   to cell order: codec keys are prefix-free, so a short key differs from any long key within
  *   its own length, and long keys sharing a truncated prefix are ordered by ordinal = write order.
- * - root keys `meta` (JSON), `bloom` (bits) and `complete` (CRC-32 of meta + bloom, written last).
+ * - root key `complete`, written last: CRC-32, metadata (JSON) and bloom bits in one record.
  *
  * A file is written under a temporary name and renamed into place only when complete, so a crash
  * mid-write leaves no file that counts. A file without a valid `complete` record, or one LMDB
@@ -29,6 +29,7 @@ export const STORE_FILE_FORMAT_VERSION = 1;
 /** Keys up to this length are LMDB keys as is; longer ones are truncated + ordinal. */
 export const KEY_INLINE_LIMIT = 1900;
 const TRUNCATED_KEY_PAD = Buffer.alloc(5, 0xff);
+const COMPLETE_KEY = 'complete';
 
 export interface StoreFileMeta {
   formatVersion: number;
@@ -184,12 +185,15 @@ export class StoreFileWriter {
     };
     const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
     const bloomBytes = this.bloom?.bits ?? EMPTY;
-    const checksum = Buffer.alloc(4);
-    checksum.writeUInt32BE(crc32(bloomBytes, crc32(metaBytes)));
+    // One record, written last: [crc32 of the rest][meta length][meta JSON][bloom bits]. Its
+    // presence with a matching checksum is the completeness marker.
+    const record = Buffer.allocUnsafe(8 + metaBytes.length + bloomBytes.length);
+    record.writeUInt32BE(metaBytes.length, 4);
+    metaBytes.copy(record, 8);
+    bloomBytes.copy(record, 8 + metaBytes.length);
+    record.writeUInt32BE(crc32(record.subarray(4)), 0);
     this.root.transactionSync(() => {
-      this.root.putSync('meta', metaBytes);
-      this.root.putSync('bloom', bloomBytes);
-      this.root.putSync('complete', checksum);
+      this.root.putSync(COMPLETE_KEY, record);
     });
     await this.root.close();
     fsyncFile(this.options.tmpPath);
@@ -248,15 +252,16 @@ export class StoreFileReader {
       throw corrupt(path, `cannot open: ${(err as Error).message}`);
     }
     try {
-      const metaBytes = root.get('meta');
-      const bloomBytes = root.get('bloom');
-      const checksum = root.get('complete');
-      if (!metaBytes || !bloomBytes || !checksum || checksum.length !== 4) throw corrupt(path, 'incomplete (no completeness record)');
-      if (checksum.readUInt32BE(0) !== crc32(bloomBytes, crc32(metaBytes))) throw corrupt(path, 'metadata checksum mismatch');
-      const meta = JSON.parse(metaBytes.toString('utf8')) as StoreFileMeta;
+      const record = root.get(COMPLETE_KEY);
+      if (!record || record.length < 8) throw corrupt(path, 'incomplete (no completeness record)');
+      if (record.readUInt32BE(0) !== crc32(record.subarray(4))) throw corrupt(path, 'metadata checksum mismatch');
+      const metaLength = record.readUInt32BE(4);
+      if (8 + metaLength > record.length) throw corrupt(path, 'metadata length out of range');
+      const meta = JSON.parse(record.subarray(8, 8 + metaLength).toString('utf8')) as StoreFileMeta;
+      const bloomBytes = Buffer.from(record.subarray(8 + metaLength));
       if (meta.formatVersion !== STORE_FILE_FORMAT_VERSION) throw corrupt(path, `unknown format version ${meta.formatVersion}`);
       const cells = root.openDB<Buffer, Buffer>('cells', { keyEncoding: 'binary', encoding: 'binary', compression: false });
-      return new StoreFileReader(path, name, root, cells, meta, Buffer.from(bloomBytes));
+      return new StoreFileReader(path, name, root, cells, meta, bloomBytes);
     } catch (err) {
       void root.close();
       if (err instanceof BasaltError) throw err;

@@ -1,15 +1,15 @@
-// Proves that every data operation travels through the batched stream to an opened region and back,
-// with the region lifecycle driven by the admin calls and typed errors for routing mistakes.
+// Proves that every data operation travels through the batched stream to a real region (LMDB store
+// files, segment WAL) and back, with the region lifecycle driven by the admin calls and typed
+// errors for routing mistakes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CellType } from '../../../common/cell.js';
 import { ErrorCodes } from '../../../common/errors.js';
-import { fakeOpener } from './fake-region.js';
 import { del, FAMILIES, get, put, regionInfo, startServer, valueOf, type Harness } from './harness.js';
 
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startServer({ opener: fakeOpener() });
+  h = await startServer({});
   await h.client.openRegion({ info: regionInfo('r1', '', 'm'), families: FAMILIES, openEpoch: 1 });
   await h.client.openRegion({ info: regionInfo('r2', 'm', ''), families: FAMILIES, openEpoch: 1 });
 });

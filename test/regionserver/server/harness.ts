@@ -11,6 +11,9 @@ import { RegionServer } from '../../../regionserver/server/region-server.js';
 import type { RegionOpener } from '../../../regionserver/server/region-port.js';
 import type { FilterDecoder } from '../../../regionserver/server/conversions.js';
 import type { WriteFence } from '../../../regionserver/server/dispatcher.js';
+import { storageRegionOpener } from '../../../regionserver/server/region-adapter.js';
+import { SegmentWal } from '../../../regionserver/wal/segment-wal.js';
+import { serverWalDir } from '../../../regionserver/wal/root-reader.js';
 
 import pb = basalt.regionserver;
 
@@ -21,8 +24,13 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/**
+ * A region server on 127.0.0.1:0. Without `opener` it serves real regions (LMDB store files under
+ * `dir/data`) behind a real segment WAL under `dir/wal/<walName>`, closed when the server stops.
+ */
 export async function startServer(options: {
-  opener: RegionOpener;
+  opener?: RegionOpener;
+  walName?: string;
   config?: Partial<RegionServerConfig>;
   clock?: Clock;
   fence?: WriteFence;
@@ -32,15 +40,27 @@ export async function startServer(options: {
   dir?: string;
 }): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'basalt-rs-'));
+  const config = { ...DEFAULT_CONFIG.regionserver, ...options.config };
+  const clock = options.clock ?? systemClock;
+  let opener = options.opener;
+  let onStopped = options.onStopped;
+  if (!opener) {
+    const wal = await SegmentWal.open({ dir: serverWalDir(dir, options.walName ?? 'rs-test'), replayRoot: dir });
+    opener = storageRegionOpener({ dataRoot: dir, wal, clock, config });
+    onStopped = async () => {
+      await wal.close();
+      await options.onStopped?.();
+    };
+  }
   const server = await RegionServer.start({
     port: 0,
-    config: { ...DEFAULT_CONFIG.regionserver, ...options.config },
-    openRegion: options.opener,
-    clock: options.clock ?? systemClock,
+    config,
+    openRegion: opener,
+    clock,
     ...(options.fence ? { fence: options.fence } : {}),
     ...(options.filters ? { filters: options.filters } : {}),
     ...(options.maxInflightPerStream ? { maxInflightPerStream: options.maxInflightPerStream } : {}),
-    ...(options.onStopped ? { onStopped: options.onStopped } : {}),
+    ...(onStopped ? { onStopped } : {}),
     shutdownTimeoutMs: 5_000,
   });
   const client = new RegionServerClient({ address: server.address });
