@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CellType } from '../../../common/cell.js';
 import { ErrorCodes } from '../../../common/errors.js';
+import { encodeFilterSpec } from '../../../common/filter/proto.js';
 import { del, FAMILIES, get, put, regionInfo, startServer, valueOf, type Harness } from './harness.js';
 
 let h: Harness;
@@ -96,6 +97,25 @@ describe('data operations over the stream', () => {
     const all: string[] = [];
     for await (const row of h.client.scan('r2', { startRow: Buffer.from('row'), stopRow: Buffer.from('rox'), limit: 7 }, { maxRows: 3 })) all.push(row.row.toString());
     expect(all).toHaveLength(7);
+  });
+
+  it('applies filters sent as basalt.filter protos to gets and scans, and rejects a malformed one', async () => {
+    await h.client.mutate('r2', put('pear1', 'q', 'ripe'));
+    await h.client.mutate('r2', put('pear2', 'q', 'green'));
+    await h.client.mutate('r2', put('plum', 'q', 'ripe'));
+    const ripe = encodeFilterSpec({ type: 'ValueFilter', op: 'EQUAL', comparator: { type: 'binary', value: Buffer.from('ripe') } });
+    const rows: string[] = [];
+    for await (const row of h.client.scan('r2', { startRow: Buffer.from('p'), stopRow: Buffer.from('q'), filter: ripe })) rows.push(row.row.toString());
+    expect(rows).toEqual(['pear1', 'plum']);
+    const prefix = encodeFilterSpec({ type: 'PrefixFilter', prefix: Buffer.from('pea') });
+    const prefixed: string[] = [];
+    for await (const row of h.client.scan('r2', { startRow: Buffer.from('p'), stopRow: Buffer.from('q'), filter: prefix })) prefixed.push(row.row.toString());
+    expect(prefixed).toEqual(['pear1', 'pear2']);
+    expect(await h.client.get('r2', { row: Buffer.from('pear2'), filter: ripe })).toBeUndefined();
+    await expect(h.client.get('r2', { row: Buffer.from('pear2'), filter: Buffer.from([0xff, 0xff, 0xff]) })).rejects.toMatchObject({
+      code: ErrorCodes.INVALID_ARGUMENT,
+      details: { field: 'get.filter' },
+    });
   });
 
   it('reports regions, loads and the server name through the admin calls', async () => {
