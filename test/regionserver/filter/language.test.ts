@@ -56,6 +56,34 @@ describe('precedence and grouping', () => {
   });
 });
 
+describe("the reference guide's individual filter examples", () => {
+  const examples: Array<[string, FilterSpec['type']]> = [
+    ['KeyOnlyFilter ()', 'KeyOnlyFilter'],
+    ['FirstKeyOnlyFilter ()', 'FirstKeyOnlyFilter'],
+    ["PrefixFilter ('Row')", 'PrefixFilter'],
+    ["ColumnPrefixFilter ('Col')", 'ColumnPrefixFilter'],
+    ["MultipleColumnPrefixFilter ('Col1', 'Col2')", 'MultipleColumnPrefixFilter'],
+    ['ColumnCountGetFilter (4)', 'ColumnCountGetFilter'],
+    ['PageFilter (2)', 'PageFilter'],
+    ['ColumnPaginationFilter (3, 5)', 'ColumnPaginationFilter'],
+    ["InclusiveStopFilter ('Row')", 'InclusiveStopFilter'],
+    ['TimestampsFilter (5985489, 48895495, 58489845945)', 'TimestampsFilter'],
+    ["RowFilter (<=, 'binary:xyz')", 'RowFilter'],
+    ["FamilyFilter (>=, 'binaryprefix:FamilyB')", 'FamilyFilter'],
+    ["QualifierFilter (=, 'substring:Column1')", 'QualifierFilter'],
+    ["ValueFilter (!=, 'binary:Value')", 'ValueFilter'],
+    ["DependentColumnFilter ('conf', 'blacklist', false, >=, 'binary:zebra')", 'DependentColumnFilter'],
+    ["SingleColumnValueFilter ('FamilyA', 'Column1', <=, 'binary:abc', true, false)", 'SingleColumnValueFilter'],
+    ["SingleColumnValueExcludeFilter ('FamilyA', 'Column1', <=, 'binary:abc', false, true)", 'SingleColumnValueExcludeFilter'],
+    ["ColumnRangeFilter ('abc', true, 'xyz', false)", 'ColumnRangeFilter'],
+  ];
+  for (const [text, type] of examples) {
+    it(`parses ${text}`, () => {
+      expect(parseFilter(text).type).toBe(type);
+    });
+  }
+});
+
 describe('arguments', () => {
   it('reads compare operators and comparators', () => {
     expect(parseFilter("ValueFilter(<, 'binary:m')")).toEqual({ type: 'ValueFilter', op: 'LESS', comparator: { type: 'binary', value: b('m') } });
