@@ -183,6 +183,33 @@ describe('membership changes', () => {
     expect(leader.raft.role).toBe(Role.Follower);
   });
 
+  it('a learner receives the log but does not count towards the quorum, until promoted', () => {
+    const c = new SimCluster({ seed: 56, voters: [1, 2, 3] });
+    const leader = c.waitForLeader();
+    c.run(5);
+    c.addNode(4, new MemoryRaftStorage());
+    expect(c.proposeConfChange({ type: ConfChangeType.AddLearner, nodeId: 4, context: none })).toBe(true);
+    c.propose('to-learner');
+    c.waitForApplied('to-learner', 300, [1, 2, 3, 4]);
+    expect(leader.raft.status().learners).toEqual([4]);
+    expect(c.node(4).raft.status().voters).toEqual([1, 2, 3]);
+    // With two voters down, the learner cannot help form a quorum: nothing commits.
+    const others = [1, 2, 3].filter((id) => id !== leader.id);
+    for (const id of others) c.crash(id);
+    const commit = leader.raft.status().commit;
+    c.propose('stuck');
+    c.run(5);
+    expect(leader.raft.status().commit).toBe(commit);
+    for (const id of others) c.restart(id);
+    c.waitForLeader();
+    c.run(5);
+    // Promotion makes it a voter; it never campaigned while a learner.
+    expect(c.proposeConfChange({ type: ConfChangeType.AddNode, nodeId: 4, context: none })).toBe(true);
+    c.run(10);
+    expect(c.leader()!.raft.status().voters).toEqual([1, 2, 3, 4]);
+    expect(c.leader()!.raft.status().learners).toEqual([]);
+  });
+
   it('applies a conf change only when the entry is applied, not when it is appended', () => {
     const c = new SimCluster({ seed: 55, voters: [1, 2, 3] });
     const leader = c.waitForLeader();

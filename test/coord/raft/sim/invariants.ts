@@ -44,6 +44,8 @@ export class InvariantChecker {
   maxCommitted = 0;
   /** The highest term any node has persisted. */
   private maxTerm = 0;
+  /** Per node: the last persisted hard state (term and commit never go backwards). */
+  private readonly lastHardState = new Map<NodeId, { term: number; commit: number }>();
   /** Read-index contexts → the highest committed index when the read was issued. */
   private readonly readFloor = new Map<string, number>();
   readsServed = 0;
@@ -52,7 +54,14 @@ export class InvariantChecker {
   }
 
   onEntriesPersisted(n: SimNode, rd: Ready): void {
-    if (rd.hardState && rd.hardState.term > this.maxTerm) this.maxTerm = rd.hardState.term;
+    if (rd.hardState) {
+      if (rd.hardState.term > this.maxTerm) this.maxTerm = rd.hardState.term;
+      const previous = this.lastHardState.get(n.id);
+      if (previous && rd.hardState.term < previous.term) fail(`node ${n.id}: term went back from ${previous.term} to ${rd.hardState.term}`);
+      if (previous && rd.hardState.commit < previous.commit) {
+        fail(`node ${n.id}: commit went back from ${previous.commit} to ${rd.hardState.commit}`);
+      }
+    }
     for (let i = 0; i < rd.entries.length; i++) {
       const e = rd.entries[i]!;
       let prevTerm: number | undefined;
@@ -109,7 +118,9 @@ export class InvariantChecker {
     this.readsServed++;
   }
 
+  /** Called once the Ready is persisted (a crash before that loses it, legitimately). */
   afterReady(n: SimNode, rd: Ready): void {
+    if (rd.hardState) this.lastHardState.set(n.id, { term: rd.hardState.term, commit: rd.hardState.commit });
     if (rd.softState?.role === Role.Leader || rd.hardState) this.checkLeader(n);
   }
 

@@ -100,13 +100,17 @@ function chaosThenCalm(c: SimCluster, seed: number, options: ScenarioOptions): S
     } else if (roll < 0.38) {
       const l = c.leader();
       if (l) {
-        const voters = l.raft.status().voters;
-        if (voters.length > minVoters && (voters.length >= maxVoters || r.next() < 0.5)) {
-          c.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: pick(c, voters)!, context: new Uint8Array(0) });
+        const { voters, learners } = l.raft.status();
+        const none = new Uint8Array(0);
+        if (learners.length > 0 && voters.length < maxVoters && r.next() < 0.5) {
+          c.proposeConfChange({ type: ConfChangeType.AddNode, nodeId: pick(c, learners)!, context: none });
+        } else if (voters.length > minVoters && (voters.length >= maxVoters || r.next() < 0.5)) {
+          c.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: pick(c, [...voters, ...learners])!, context: none });
         } else if (voters.length < maxVoters) {
           const id = nextId++;
           c.addNode(id, new MemoryRaftStorage());
-          c.proposeConfChange({ type: ConfChangeType.AddNode, nodeId: id, context: new Uint8Array(0) });
+          const type = r.next() < 0.3 ? ConfChangeType.AddLearner : ConfChangeType.AddNode;
+          c.proposeConfChange({ type, nodeId: id, context: none });
         }
       }
     } else if (roll < 0.385) {
