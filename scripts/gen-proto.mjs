@@ -31,7 +31,14 @@ const pbjs = join(cliDir, 'bin', 'pbjs');
 const pbts = join(cliDir, 'bin', 'pbts');
 execFileSync(process.execPath, [pbjs, '-t', 'static-module', '-w', 'es6', '--force-number', '--no-verify', '--no-delimited', '--no-service', '-o', outJs, ...protos], { stdio: 'inherit' });
 // Node's ESM resolver needs the file extension: protobufjs has no "exports" map.
-const js = readFileSync(outJs, 'utf8').replace(/from "protobufjs\/minimal"/g, 'from "protobufjs/minimal.js"');
+// The generated types say 64-bit fields are numbers (--force-number), but the decoder returns Long
+// objects whenever the `long` package is installed. Tell the runtime to use plain numbers so the
+// values match their types (every 64-bit quantity Basalt sends — timestamps, indexes, ids — is < 2^53).
+const js = readFileSync(outJs, 'utf8').replace(
+  /import \$protobuf from "protobufjs\/minimal(?:\.js)?";/,
+  'import $protobuf from "protobufjs/minimal.js";\n$protobuf.util.Long = undefined;\n$protobuf.configure();',
+);
+if (!js.includes('$protobuf.configure();')) throw new Error('gen-proto: unexpected pbjs output header');
 writeFileSync(outJs, js);
 execFileSync(process.execPath, [pbts, '-o', outDts, outJs], { stdio: 'inherit' });
 console.log(`gen-proto: ${protos.length} proto file(s) -> proto/generated/basalt.{js,d.ts}`);
