@@ -31,7 +31,8 @@ const EXPIRED_MEMORY = 10_000;
 
 export class ScannerRegistry {
   private readonly open = new Map<number, OpenScanner>();
-  private readonly expired = new Map<number, string>();
+  /** Ids closed by the server rather than the client, and why (bounded memory). */
+  private readonly ended = new Map<number, { region: string; reason: 'expired' | 'region-closed' }>();
   private nextId: number;
 
   constructor(
@@ -80,11 +81,17 @@ export class ScannerRegistry {
   lookup(id: number, region: string, callSeq: number | undefined): OpenScanner {
     const entry = this.open.get(id);
     if (!entry) {
-      const expiredRegion = this.expired.get(id);
-      if (expiredRegion !== undefined) {
+      const ended = this.ended.get(id);
+      if (ended?.reason === 'expired') {
         throw new BasaltError(ErrorCodes.SCANNER_EXPIRED, `scanner ${id} expired after ${this.limits.scannerLeaseMs} ms idle`, {
           scannerId: id,
           leaseMs: this.limits.scannerLeaseMs,
+        });
+      }
+      if (ended?.reason === 'region-closed') {
+        throw new BasaltError(ErrorCodes.NOT_SERVING_REGION, `scanner ${id}: region ${ended.region} was closed on this server`, {
+          scannerId: id,
+          region: ended.region,
         });
       }
       throw new BasaltError(ErrorCodes.UNKNOWN_SCANNER, `scanner ${id} is not open on this server`, { scannerId: id });
@@ -116,7 +123,7 @@ export class ScannerRegistry {
     const victims = [...this.open.values()].filter((s) => !s.busy && now - s.lastUsedMs > this.limits.scannerLeaseMs);
     for (const s of victims) {
       this.open.delete(s.id);
-      this.remember(s);
+      this.remember(s, 'expired');
       await Promise.resolve(s.scanner.close()).catch(() => undefined);
     }
     return victims.length;
@@ -127,6 +134,7 @@ export class ScannerRegistry {
     for (const s of [...this.open.values()]) {
       if (s.region !== region) continue;
       this.open.delete(s.id);
+      this.remember(s, 'region-closed');
       await Promise.resolve(s.scanner.close()).catch(() => undefined);
     }
   }
@@ -138,11 +146,11 @@ export class ScannerRegistry {
     }
   }
 
-  private remember(s: OpenScanner): void {
-    this.expired.set(s.id, s.region);
-    if (this.expired.size > EXPIRED_MEMORY) {
-      const oldest = this.expired.keys().next().value;
-      if (oldest !== undefined) this.expired.delete(oldest);
+  private remember(s: OpenScanner, reason: 'expired' | 'region-closed'): void {
+    this.ended.set(s.id, { region: s.region, reason });
+    if (this.ended.size > EXPIRED_MEMORY) {
+      const oldest = this.ended.keys().next().value;
+      if (oldest !== undefined) this.ended.delete(oldest);
     }
   }
 }
