@@ -30,6 +30,7 @@ export interface StartMemberOptions {
   random?: Random;
   logger?: Logger;
   maxSessions?: number;
+  catchUpEntries?: number;
   onFatal?: (err: unknown) => void;
 }
 

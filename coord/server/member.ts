@@ -42,6 +42,8 @@ export interface CoordMemberOptions {
   maxSessions?: number;
   /** Most proposals waiting to apply (SERVER_BUSY beyond). Default 10,000. */
   maxPendingProposals?: number;
+  /** Log entries kept behind a snapshot for lagging followers. Default 1,000. */
+  catchUpEntries?: number;
   /** Called when the loop hits a broken invariant; the daemon exits. */
   onFatal?: (err: unknown) => void;
 }
@@ -57,7 +59,7 @@ interface ReadWaiter {
 }
 
 /** Entries kept behind a snapshot so a briefly lagging follower catches up from the log. */
-const CATCH_UP_ENTRIES = 1_000;
+const DEFAULT_CATCH_UP_ENTRIES = 1_000;
 /** A read-index request not answered within this is retried (its messages may have been lost). */
 const READ_INDEX_RETRY_MS = 1_000;
 
@@ -88,6 +90,10 @@ export class CoordMember implements SessionHost {
   private readonly proposals = new Map<number, PendingProposal>();
   private nextProposalId = 1;
   private sessionCounter = 0;
+
+  /** Counters for status and tests. */
+  snapshotsTaken = 0;
+  snapshotsInstalled = 0;
 
   private tracker: SessionTracker | undefined;
   private readonly expiring = new Set<SessionId>();
@@ -266,6 +272,11 @@ export class CoordMember implements SessionHost {
   // ------------------------------------------------------------------------------------------
   // Status.
 
+  /** The log storage's first retained index (compaction moves it forward). */
+  firstLogIndex(): number {
+    return this.storage.firstIndex();
+  }
+
   raftStatus(): RaftStatus {
     return this.node.status();
   }
@@ -384,6 +395,7 @@ export class CoordMember implements SessionHost {
     this.applied = snapshot.metadata.index;
     this.lastSnapshotIndex = snapshot.metadata.index;
     this.confState = snapshot.metadata.confState;
+    this.snapshotsInstalled++;
     this.logger.info({ index: snapshot.metadata.index }, 'installed snapshot from leader');
   }
 
@@ -464,9 +476,10 @@ export class CoordMember implements SessionHost {
     if (this.applied - this.lastSnapshotIndex < this.options.config.snapshotEntries) return;
     const index = this.applied;
     this.storage.createSnapshot(index, this.confState, this.sm.snapshot());
-    const compactTo = index - CATCH_UP_ENTRIES;
+    const compactTo = index - (this.options.catchUpEntries ?? DEFAULT_CATCH_UP_ENTRIES);
     if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
     this.lastSnapshotIndex = index;
+    this.snapshotsTaken++;
     this.logger.info({ index }, 'snapshot taken');
   }
 

@@ -16,6 +16,10 @@ export interface Ensemble {
   addresses: string[];
   connect(options?: Partial<CoordClientOptions>): Promise<CoordClient>;
   leaderIndex(): number;
+  /** Stops member i (0-based) as a crash would, minus the lost unsynced writes. */
+  stop(i: number): Promise<void>;
+  /** Starts member i again on its port with storage from the factory (LMDB: the same files). */
+  restart(i: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,20 +31,25 @@ export const TEST_COORD_CONFIG: CoordConfig = {
   minSessionTimeoutMs: 500,
 };
 
-export async function startEnsemble(size: number, options: { config?: Partial<CoordConfig>; storage?: (id: number, voters: number[]) => RaftLogStorage } = {}): Promise<Ensemble> {
+export async function startEnsemble(
+  size: number,
+  options: { config?: Partial<CoordConfig>; storage?: (id: number, voters: number[]) => RaftLogStorage; catchUpEntries?: number } = {},
+): Promise<Ensemble> {
   const servers = await Promise.all(Array.from({ length: size }, () => CoordServer.listen()));
   const peers = new Map(servers.map((s, i) => [i + 1, s.address] as const));
   const voters = [...peers.keys()];
   const clients: CoordClient[] = [];
   const dirs: string[] = [];
-  servers.forEach((server, i) => {
+  const startMember = (server: CoordServer, i: number): void => {
     server.start({
       id: i + 1,
       peers,
       storage: options.storage ? options.storage(i + 1, voters) : MemoryRaftStorage.bootstrap(voters),
       config: { ...TEST_COORD_CONFIG, ...options.config },
+      ...(options.catchUpEntries !== undefined ? { catchUpEntries: options.catchUpEntries } : {}),
     });
-  });
+  };
+  servers.forEach(startMember);
   return {
     servers,
     addresses: servers.map((s) => s.address),
@@ -48,6 +57,15 @@ export async function startEnsemble(size: number, options: { config?: Partial<Co
       const client = await CoordClient.connect({ servers: servers.map((s) => s.address), sessionTimeoutMs: 2_000, ...clientOptions });
       clients.push(client);
       return client;
+    },
+    async stop(i) {
+      await servers[i]!.close();
+    },
+    async restart(i) {
+      const address = servers[i]!.address;
+      const port = Number(address.slice(address.lastIndexOf(':') + 1));
+      servers[i] = await CoordServer.listen('127.0.0.1', port);
+      startMember(servers[i]!, i);
     },
     leaderIndex() {
       return servers.findIndex((s) => s.coordMember?.isLeader());
