@@ -121,6 +121,7 @@ export class RaftNode {
     if (soft.leader !== this.previousSoftState.leader || soft.role !== this.previousSoftState.role) return true;
     if (!hardStateEqual(this.hardState(), this.previousHardState)) return true;
     return (
+      r.broadcastPending ||
       r.log.unstableSnapshot !== undefined ||
       r.messages.length > 0 ||
       r.log.unstableEntries.length > 0 ||
@@ -136,6 +137,7 @@ export class RaftNode {
   ready(): Ready {
     assert(this.outstanding === undefined, 'ready() called again before advance()');
     const r = this.raft;
+    r.flushPendingBroadcast();
     const rd: Ready = {
       entries: r.log.unstableEntries.slice(),
       messages: r.messages,

@@ -411,7 +411,18 @@ export class Raft {
     this.checkCanPropose();
     this.reserveUncommitted(data.byteLength);
     this.appendEntries([{ term: 0, index: 0, type: EntryType.Normal, data }]);
-    this.broadcastAppend();
+    // Sent when the adapter next takes a Ready: proposals made in between (e.g. while the
+    // previous Ready persists) travel together in one Append per follower.
+    this.broadcastPending = true;
+  }
+
+  /** Proposals appended since the last Ready wait to be broadcast. */
+  broadcastPending = false;
+
+  flushPendingBroadcast(): void {
+    if (!this.broadcastPending) return;
+    this.broadcastPending = false;
+    if (this.role === Role.Leader) this.broadcastAppend();
   }
 
   proposeConfChange(change: ConfChange): void {
@@ -433,7 +444,7 @@ export class Raft {
     this.reserveUncommitted(data.byteLength);
     this.appendEntries([{ term: 0, index: 0, type: EntryType.ConfChange, data }]);
     this.pendingConfIndex = this.log.lastIndex();
-    this.broadcastAppend();
+    this.broadcastPending = true;
   }
 
   // ---- configuration ----
