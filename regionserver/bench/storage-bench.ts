@@ -10,7 +10,7 @@ import Table from 'cli-table3';
 import { invalidArgument } from '../../common/errors.js';
 import { runBasaltRegionWorkload } from './basalt-workload.js';
 import { runLmdbWorkload } from './lmdb-workload.js';
-import { addRatios, type BenchRow, type StorageWorkloadOptions, type SystemWorkload } from './workload.js';
+import { addRatios, bestRuns, type BenchRow, type StorageWorkloadOptions, type SystemWorkload } from './workload.js';
 
 export interface StorageBenchOptions {
   records: number;
@@ -20,6 +20,8 @@ export interface StorageBenchOptions {
   concurrency?: number;
   scanRows?: number;
   seed?: number;
+  /** Runs per system, interleaved; the best run of each (system, op) is reported (default 2). */
+  runs?: number;
   /** Parent directory for the runs' data (a temp dir by default; removed afterwards). */
   dir?: string;
   /** More systems to run on the same options, e.g. { 'basalt-grpc': fn }. */
@@ -56,19 +58,25 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Ben
   const rows: BenchRow[] = [];
   try {
     const systems = { ...STORAGE_SYSTEMS, ...options.extraSystems };
-    for (const [name, run] of Object.entries(systems)) {
-      rows.push(...(await run(resolveWorkloadOptions(options, join(parent, name)))));
+    const runs = options.runs ?? 2;
+    if (!Number.isSafeInteger(runs) || runs < 1) throw invalidArgument('runs', 'must be a positive integer');
+    for (let r = 0; r < runs; r++) {
+      for (const [name, run] of Object.entries(systems)) {
+        const dir = join(parent, `${name}-${r}`);
+        rows.push(...(await run(resolveWorkloadOptions(options, dir))));
+        await rm(dir, { recursive: true, force: true });
+      }
     }
   } finally {
     if (!options.dir) await rm(parent, { recursive: true, force: true });
   }
-  return addRatios(rows);
+  return addRatios(bestRuns(rows));
 }
 
 export function renderBenchTable(rows: BenchRow[]): string {
   const table = new Table({
-    head: ['op', 'system', 'ops/s', 'p50 ms', 'p99 ms', 'vs lmdb', 'ops'],
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+    head: ['op', 'system', 'ops/s', 'p50 ms', 'p99 ms', 'vs lmdb', 'CPU µs/op', 'ops'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
   const ops = [...new Set(rows.map((r) => r.op))];
   for (const op of ops) {
@@ -81,6 +89,7 @@ export function renderBenchTable(rows: BenchRow[]): string {
         r.p50Ms.toFixed(3),
         r.p99Ms.toFixed(3),
         r.ratio !== undefined ? `${(r.ratio * 100).toFixed(0)} %` : '',
+        r.cpuUsPerOp !== undefined ? r.cpuUsPerOp.toFixed(1) : '',
         r.count.toLocaleString('en-US'),
       ]);
     }

@@ -21,6 +21,10 @@ export interface BenchRow {
   /** opsPerSec divided by the physical limit's (raw LMDB) for the same op, when known. */
   ratio?: number;
   records?: number;
+  /** Process CPU (all threads: LMDB's writer, the fs pool) per operation, in microseconds. */
+  cpuUsPerOp?: number;
+  /** Best of this many runs (each system's runs interleaved with the others'). */
+  runs?: number;
   note?: string;
 }
 
@@ -96,9 +100,12 @@ export class LatencyRecorder {
   private readonly samples: number[] = [];
   private startedAt = 0;
   private endedAt = 0;
+  private cpuStart: NodeJS.CpuUsage | undefined;
+  private cpu: NodeJS.CpuUsage | undefined;
 
   start(): void {
     this.startedAt = performance.now();
+    this.cpuStart = process.cpuUsage();
   }
 
   record(ms: number): void {
@@ -107,6 +114,7 @@ export class LatencyRecorder {
 
   stop(): void {
     this.endedAt = performance.now();
+    this.cpu = process.cpuUsage(this.cpuStart);
   }
 
   /** `operations` defaults to the samples; load counts rows while sampling batches. */
@@ -114,7 +122,8 @@ export class LatencyRecorder {
     const sorted = [...this.samples].sort((a, b) => a - b);
     const pick = (q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
     const seconds = Math.max(1e-9, (this.endedAt - this.startedAt) / 1000);
-    return { system, op, opsPerSec: operations / seconds, p50Ms: pick(0.5), p99Ms: pick(0.99), count: operations, ...extra };
+    const cpuUsPerOp = this.cpu && operations > 0 ? (this.cpu.user + this.cpu.system) / operations : undefined;
+    return { system, op, opsPerSec: operations / seconds, p50Ms: pick(0.5), p99Ms: pick(0.99), count: operations, cpuUsPerOp, ...extra };
   }
 }
 
@@ -134,6 +143,22 @@ export async function runConcurrently(count: number, concurrency: number, worker
 /** The rows of batch b: record indexes [b*batchRows, min(records, (b+1)*batchRows)). */
 export function batchRange(b: number, batchRows: number, records: number): [number, number] {
   return [b * batchRows, Math.min(records, (b + 1) * batchRows)];
+}
+
+/**
+ * Keeps, for each (system, op), the run with the most ops/s. Runs of different systems are
+ * interleaved, so a burst of load from other processes does not fall on one system only.
+ */
+export function bestRuns(rows: BenchRow[]): BenchRow[] {
+  const best = new Map<string, BenchRow>();
+  const runs = new Map<string, number>();
+  for (const row of rows) {
+    const key = `${row.system}\u0000${row.op}`;
+    runs.set(key, (runs.get(key) ?? 0) + 1);
+    const prev = best.get(key);
+    if (!prev || row.opsPerSec > prev.opsPerSec) best.set(key, row);
+  }
+  return [...best.entries()].map(([key, row]) => ({ ...row, runs: runs.get(key)! }));
 }
 
 /** Sets `ratio` on each row relative to the same op of the limit system. */

@@ -14,8 +14,14 @@ export interface RegionManifest {
   formatVersion: number;
   /** Every edit with a sequence id ≤ this is in the listed store files. */
   maxFlushedSequenceId: number;
-  /** Store file names per family (files live in `<region dir>/<family>/`). */
-  stores: Record<string, string[]>;
+  /** Store files per family (files live in `<region dir>/<family>/`), with their fingerprints. */
+  stores: Record<string, ManifestFile[]>;
+}
+
+export interface ManifestFile {
+  name: string;
+  sizeBytes: number;
+  headerCrc32: number;
 }
 
 export function emptyManifest(): RegionManifest {

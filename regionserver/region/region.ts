@@ -38,7 +38,7 @@ import type {
   ScanRequest,
   TimeRange,
 } from './api.js';
-import { readManifest, writeManifest, type RegionManifest } from './manifest.js';
+import { readManifest, writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
 import { Mvcc } from './mvcc.js';
 import { planRead, readPlannedRow } from './read-plan.js';
 import { RegionScannerImpl, scanBounds, type RegionScanner } from './region-scanner.js';
@@ -135,8 +135,8 @@ export class Region {
       for (const family of [...families].sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const store = new Store(family, join(dir, family.name), tmpDir);
         const files: StoreFileReader[] = [];
-        for (const name of manifest.stores[family.name] ?? []) {
-          const file = StoreFileReader.open(join(dir, family.name, name), name);
+        for (const entry of manifest.stores[family.name] ?? []) {
+          const file = StoreFileReader.open(join(dir, family.name, entry.name), entry.name, entry);
           opened.push(file);
           files.push(file);
         }
@@ -553,8 +553,8 @@ export class Region {
   }
 
   private buildManifest(maxFlushedSequenceId: number, filesOf: (s: Store) => readonly StoreFileReader[]): RegionManifest {
-    const stores: Record<string, string[]> = {};
-    for (const s of this.stores.values()) stores[s.name] = filesOf(s).map((f) => f.name);
+    const stores: Record<string, ManifestFile[]> = {};
+    for (const s of this.stores.values()) stores[s.name] = filesOf(s).map((f) => ({ name: f.name, ...f.fingerprint }));
     return { formatVersion: 1, maxFlushedSequenceId, stores };
   }
 
@@ -678,7 +678,7 @@ const COMPARE: Record<CompareOp, (c: number) => boolean> = {
 function removeOrphans(dir: string, tmpDir: string, manifest: RegionManifest, families: FamilyDescriptor[]): void {
   rmSync(tmpDir, { recursive: true, force: true });
   for (const f of families) {
-    const listed = new Set(manifest.stores[f.name] ?? []);
+    const listed = new Set((manifest.stores[f.name] ?? []).map((e) => e.name));
     let names: string[];
     try {
       names = readdirSync(join(dir, f.name));

@@ -13,7 +13,7 @@
  * mid-write leaves no file that counts. A file without a valid `complete` record, or one LMDB
  * cannot open, is CORRUPT_STORE_FILE.
  */
-import { mkdirSync, renameSync, rmSync, existsSync, openSync, fsyncSync, closeSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, existsSync, openSync, fsyncSync, closeSync, fstatSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { open, type Database, type RootDatabase } from 'lmdb';
@@ -48,6 +48,35 @@ export interface StoreFileMeta {
   /** Written by a major compaction: holds every surviving cell of the store up to maxSequenceId. */
   majorCompacted: boolean;
   createdAtMs: number;
+}
+
+/** Identifies a store file's exact bytes cheaply: recorded in the manifest, checked on open. */
+export interface StoreFileFingerprint {
+  sizeBytes: number;
+  /** CRC-32 of the first HEADER_BYTES (LMDB's meta pages and the first data pages). */
+  headerCrc32: number;
+}
+
+const LMDB_PAGE_BYTES = 4096;
+const HEADER_BYTES = 4 * LMDB_PAGE_BYTES;
+/** LMDB's MDB_MAGIC, little-endian, in the meta page of lmdb-js's LMDB build (offset measured). */
+const LMDB_MAGIC = 0xbeefc0de;
+const LMDB_MAGIC_OFFSET = 24;
+
+export function fingerprintOf(path: string): StoreFileFingerprint & { magicOk: boolean } {
+  const fd = openSync(path, 'r');
+  try {
+    const sizeBytes = fstatSync(fd).size;
+    const header = Buffer.alloc(Math.min(HEADER_BYTES, sizeBytes));
+    readSync(fd, header, 0, header.length, 0);
+    const magicOk =
+      header.length >= 2 * LMDB_PAGE_BYTES &&
+      header.readUInt32LE(LMDB_MAGIC_OFFSET) === LMDB_MAGIC &&
+      header.readUInt32LE(LMDB_PAGE_BYTES + LMDB_MAGIC_OFFSET) === LMDB_MAGIC;
+    return { sizeBytes, headerCrc32: crc32(header), magicOk };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function corrupt(path: string, reason: string): BasaltError {
@@ -230,6 +259,7 @@ export class StoreFileReader {
   private constructor(
     readonly path: string,
     readonly name: string,
+    readonly fingerprint: StoreFileFingerprint,
     private readonly root: RootDatabase<Buffer, string>,
     private readonly cells: Database<Buffer, Buffer>,
     meta: StoreFileMeta,
@@ -239,12 +269,21 @@ export class StoreFileReader {
     this.firstKey = Buffer.from(meta.firstKey, 'base64');
     this.lastKey = Buffer.from(meta.lastKey, 'base64');
     this.bloom = meta.bloomType === 'NONE' ? undefined : new BloomFilter(bloomBits, meta.bloomHashes);
-    this.sizeBytes = statSync(path).size;
+    this.sizeBytes = fingerprint.sizeBytes;
   }
 
   /** Opens and verifies a store file; any problem is CORRUPT_STORE_FILE (nothing is modified). */
-  static open(path: string, name: string): StoreFileReader {
+  static open(path: string, name: string, expected?: StoreFileFingerprint): StoreFileReader {
     if (!existsSync(path)) throw corrupt(path, 'missing');
+    // LMDB trusts its file: a truncated or overwritten one can crash the process (measured: SIGSEGV
+    // on open). So the size and a checksum of the header pages, recorded in the manifest when the
+    // file was written, are checked before LMDB sees the file.
+    const fingerprint = fingerprintOf(path);
+    if (fingerprint.sizeBytes < 2 * LMDB_PAGE_BYTES) throw corrupt(path, `too short (${fingerprint.sizeBytes} bytes)`);
+    if (expected && (expected.sizeBytes !== fingerprint.sizeBytes || expected.headerCrc32 !== fingerprint.headerCrc32)) {
+      throw corrupt(path, `size or header checksum differs from the manifest (${fingerprint.sizeBytes} vs ${expected.sizeBytes} bytes)`);
+    }
+    if (!fingerprint.magicOk) throw corrupt(path, 'not an LMDB environment (bad magic)');
     let root: RootDatabase<Buffer, string>;
     try {
       root = open<Buffer, string>({ path, noSubdir: true, maxDbs: 2, readOnly: true, encoding: 'binary', compression: false });
@@ -261,7 +300,7 @@ export class StoreFileReader {
       const bloomBytes = Buffer.from(record.subarray(8 + metaLength));
       if (meta.formatVersion !== STORE_FILE_FORMAT_VERSION) throw corrupt(path, `unknown format version ${meta.formatVersion}`);
       const cells = root.openDB<Buffer, Buffer>('cells', { keyEncoding: 'binary', encoding: 'binary', compression: false });
-      return new StoreFileReader(path, name, root, cells, meta, bloomBytes);
+      return new StoreFileReader(path, name, { sizeBytes: fingerprint.sizeBytes, headerCrc32: fingerprint.headerCrc32 }, root, cells, meta, bloomBytes);
     } catch (err) {
       void root.close();
       if (err instanceof BasaltError) throw err;

@@ -1,0 +1,51 @@
+/**
+ * `basalt regionserver --coord HOST:PORT[,…] --data-dir DIR [--port P]`: one region server.
+ * Prints one `ready` line with its address; SIGINT/SIGTERM stop it cleanly (regions flushed, WAL
+ * closed, ephemeral node removed); bad flags exit non-zero with a one-line reason.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../common/config.js';
+import { invalidArgument } from '../common/errors.js';
+import { logReady } from '../common/logger.js';
+import { parseServers } from '../coord/client/protocol.js';
+import { startRegionServerDaemon } from './server/daemon.js';
+
+interface Flags {
+  coord?: string;
+  dataDir?: string;
+  port: string;
+  host: string;
+  config?: string;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw invalidArgument('--port', `must be an integer in 0..65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+async function run(flags: Flags): Promise<void> {
+  if (!flags.dataDir) throw invalidArgument('--data-dir', 'required');
+  const port = parsePort(flags.port);
+  const coord = flags.coord ? parseServers(flags.coord, '--coord') : undefined;
+  const config = loadConfig(flags.config);
+  const daemon = await startRegionServerDaemon({ dataDir: flags.dataDir, host: flags.host, port, config, ...(coord ? { coord } : {}) });
+  const onSignal = (): void => void daemon.stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  logReady('regionserver', daemon.server.address, { serverName: daemon.server.serverName, coord: flags.coord ?? 'none' });
+  const { reason } = await daemon.stopped;
+  process.exit(reason === 'stopped' ? 0 : 1);
+}
+
+export function register(program: Command): void {
+  program
+    .command('regionserver')
+    .description('run a region server (serves regions over gRPC; all servers of a cluster share --data-dir)')
+    .option('--coord <list>', 'coordination members HOST:PORT[,HOST:PORT…] (omit: standalone, no registration or fencing)')
+    .option('--data-dir <dir>', "the cluster's data root (WAL under wal/, regions under data/)")
+    .option('--port <port>', 'port to serve on (0: ephemeral)', '0')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--config <file>', 'JSON config file')
+    .action((flags: Flags) => run(flags));
+}
