@@ -17,6 +17,7 @@ program
 const registrations: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('../coord/cli.js'),
   () => import('../regionserver/cli-bench.js'),
+  () => import('../regionserver/cli.js'),
 ];
 
 async function main(): Promise<void> {
