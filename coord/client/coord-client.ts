@@ -255,10 +255,13 @@ export class CoordClient extends EventEmitter {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     if (this.state === 'connected' && this.link) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([this.call({ closeSession: {} }, false), new Promise((resolve) => setTimeout(resolve, this.connectTimeoutMs))]);
+        await Promise.race([this.call({ closeSession: {} }, false), new Promise((resolve) => (timer = setTimeout(resolve, this.connectTimeoutMs)))]);
       } catch {
         // The session ends by expiry instead.
+      } finally {
+        clearTimeout(timer);
       }
     }
     this.shutdown('closed', new BasaltError(ErrorCodes.CLOSED, 'client closed'));

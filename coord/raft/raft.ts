@@ -97,10 +97,10 @@ export class Raft {
     const { hardState, confState } = config.storage.initialState();
     this.restoreConfState(confState);
     if (hardState.term !== 0 || hardState.vote !== 0 || hardState.commit !== 0) {
-      assert(
-        hardState.commit >= this.log.committed && hardState.commit <= this.log.lastIndex(),
-        `hard state commit ${hardState.commit} outside [${this.log.committed}, ${this.log.lastIndex()}]`,
-      );
+      // A commit below the snapshot is fine (a snapshot is committed by definition, and a crash
+      // may keep the snapshot write but not the hard state written after it); a commit beyond
+      // the log means entries the hard state relies on were lost: refuse to run on that.
+      assert(hardState.commit <= this.log.lastIndex(), `hard state commit ${hardState.commit} beyond last index ${this.log.lastIndex()}`);
       this.log.commitTo(hardState.commit);
       this.term = hardState.term;
       this.vote = hardState.vote;

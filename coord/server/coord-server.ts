@@ -49,7 +49,9 @@ export class CoordServer {
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw invalidArgument('port', `must be 0..65535, got ${port}`);
     const server = new Server({ 'grpc.max_receive_message_length': MAX_FRAME_BYTES, 'grpc.max_send_message_length': MAX_FRAME_BYTES });
     const bound = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, actual) => (err ? reject(err) : resolve(actual)));
+      server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, actual) =>
+        err ? reject(new BasaltError(ErrorCodes.UNAVAILABLE, `cannot bind ${host}:${port}: ${err.message}`, { field: 'port' })) : resolve(actual),
+      );
     });
     const coord = new CoordServer(server, `${host}:${bound}`, createLogger('coord-server', { address: `${host}:${bound}` }));
     server.addService(COORD_SERVICE, {

@@ -81,8 +81,13 @@ export class FaultyRaftStorage implements RaftLogStorage {
     return this.unpersisted.length;
   }
 
-  /** Simulated crash: returns what survived on "disk", for the restarted node. */
-  crash(): FaultyRaftStorage {
+  /**
+   * Simulated crash: returns what survived on "disk", for the restarted node. By default every
+   * unpersisted write is lost; `keepWrites` lets the first few survive, as when a storage
+   * engine happened to write some of its separate transactions before the process died.
+   */
+  crash(keepWrites = 0): FaultyRaftStorage {
+    for (const w of this.unpersisted.slice(0, keepWrites)) w(this.durable);
     this.crashed = true;
     this.unpersisted = [];
     return new FaultyRaftStorage(this.durable.clone());
