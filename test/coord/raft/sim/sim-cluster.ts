@@ -162,11 +162,12 @@ export class SimCluster {
 
   // ---- faults ----
 
-  crash(id: NodeId): void {
+  /** Crash a node; `keepWrites` of its unpersisted writes (in order) survive. */
+  crash(id: NodeId, keepWrites = 0): void {
     const n = this.node(id);
     if (!n.up) return;
     n.up = false;
-    n.storage = n.storage.crash();
+    n.storage = n.storage.crash(keepWrites);
     this.stats.crashes++;
     this.note(`crash ${id}`);
   }
@@ -240,7 +241,8 @@ export class SimCluster {
       if (rd.softState) this.note(`node ${n.id} ${rd.softState.role} term ${n.raft.term} leader ${rd.softState.leader}`);
       if (rd.snapshot) this.note(`node ${n.id} installs snapshot ${JSON.stringify(rd.snapshot.metadata)}`);
       if (this.crashInReadyRate > 0 && this.random.next() < this.crashInReadyRate) {
-        this.crash(n.id);
+        // Any prefix of the Ready's writes (snapshot, entries, hard state) may have survived.
+        this.crash(n.id, this.random.int(n.storage.unpersistedWrites + 1));
         return;
       }
       n.storage.persistNow();
