@@ -16,6 +16,7 @@ program
 // Subcommand registrations (each component adds its own module below).
 const registrations: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('../coord/cli.js'),
+  () => import('../coord/storage/raft-bench.js'),
   () => import('../regionserver/cli-bench.js'),
   () => import('../regionserver/cli.js'),
 ];
