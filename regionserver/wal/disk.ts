@@ -18,6 +18,8 @@ export interface WalDisk {
   /** Names (not paths) of the entries of a directory; [] if it does not exist. */
   list(dir: string): Promise<string[]>;
   readFile(path: string): Promise<Buffer>;
+  /** Size of a file in bytes, or undefined if it does not exist. */
+  size(path: string): Promise<number | undefined>;
   /** Creates a new, empty file (fails if it exists) and makes its directory entry durable. */
   create(path: string): Promise<WalFile>;
   /** Cuts a file to `size` bytes, durably. */
@@ -43,6 +45,15 @@ export class NodeWalDisk implements WalDisk {
 
   readFile(path: string): Promise<Buffer> {
     return fsp.readFile(path);
+  }
+
+  async size(path: string): Promise<number | undefined> {
+    try {
+      return (await fsp.stat(path)).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
   }
 
   async create(path: string): Promise<WalFile> {
@@ -111,6 +122,8 @@ export class MemoryWalDisk implements WalDisk {
   failNext: Error | undefined;
   /** Counts datasync calls (group commits reaching the disk). */
   datasyncs = 0;
+  /** Counts whole-file reads (tests of the readers' caching). */
+  fileReads = 0;
 
   async mkdirp(dir: string): Promise<void> {
     let d = normalize(dir);
@@ -132,7 +145,12 @@ export class MemoryWalDisk implements WalDisk {
   async readFile(path: string): Promise<Buffer> {
     const f = this.files.get(normalize(path));
     if (!f) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    this.fileReads++;
     return Buffer.from(contents(f));
+  }
+
+  async size(path: string): Promise<number | undefined> {
+    return this.files.get(normalize(path))?.length;
   }
 
   async create(path: string): Promise<WalFile> {

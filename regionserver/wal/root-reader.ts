@@ -32,31 +32,96 @@ export function serverWalDir(root: string, serverName: string): string {
   return join(walRootDir(root), serverName);
 }
 
-/** The region's entries (sequence id > afterSequenceId) in one log directory, unfenced, sorted. */
-export async function readRegionFromWalDir(disk: WalDisk, dir: string, regionId: string, afterSequenceId: number): Promise<WalEntry[]> {
-  const ids = await listSegmentIds(disk, dir);
-  const out: WalEntry[] = [];
-  for (let i = 0; i < ids.length; i++) {
-    const path = join(dir, segmentFileName(ids[i]!));
-    let buf: Buffer;
+interface IndexedEntry {
+  sequenceId: number;
+  openEpoch: number;
+  /** Absolute offset of the entry record in its segment. */
+  offset: number;
+}
+
+interface SegmentIndex {
+  size: number;
+  byRegion: Map<string, IndexedEntry[]>;
+}
+
+/**
+ * Reads regions from the logs under a data root, remembering each segment's index (which region
+ * has entries where) keyed by path and size. Reopening the N regions of a dead server then scans its
+ * log once, not N times; a segment that grew (a live server's current one) is re-scanned.
+ */
+export class WalRootReader {
+  private readonly segments = new Map<string, SegmentIndex>();
+
+  constructor(
+    private readonly disk: WalDisk,
+    private readonly root: string,
+  ) {}
+
+  /** The region's entries from every server's log (optionally except one directory), unfenced, sorted. */
+  async readRegion(regionId: string, afterSequenceId: number, options: { excludeDir?: string } = {}): Promise<WalEntry[]> {
+    const base = walRootDir(this.root);
+    const exclude = options.excludeDir !== undefined ? resolve(options.excludeDir) : undefined;
+    let out: WalEntry[] = [];
+    const seen = new Set<string>();
+    for (const serverName of (await this.disk.list(base)).sort()) {
+      const dir = join(base, serverName);
+      if (resolve(dir) === exclude) continue;
+      const entries = await this.readRegionFromDir(dir, regionId, afterSequenceId, seen);
+      if (entries.length > 0) out = out.concat(entries);
+    }
+    for (const path of this.segments.keys()) if (!seen.has(path)) this.segments.delete(path); // Deleted logs.
+    return out.sort(compareEntryKeys);
+  }
+
+  private async readRegionFromDir(dir: string, regionId: string, afterSequenceId: number, seen: Set<string>): Promise<WalEntry[]> {
+    const ids = await listSegmentIds(this.disk, dir);
+    const out: WalEntry[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const path = join(dir, segmentFileName(ids[i]!));
+      seen.add(path);
+      let buf: Buffer | undefined;
+      let index = this.segments.get(path);
+      const size = await this.disk.size(path);
+      if (size === undefined) continue; // Deleted by its live owner after list: every entry in it was flushed.
+      if (!index || index.size !== size) {
+        buf = await this.readIfPresent(path);
+        if (!buf) continue;
+        index = indexSegment(buf, path, i === ids.length - 1);
+        this.segments.set(path, index);
+      }
+      const wanted = (index.byRegion.get(regionId) ?? []).filter((e) => e.sequenceId > afterSequenceId);
+      if (wanted.length === 0) continue;
+      buf ??= await this.readIfPresent(path);
+      if (!buf) continue;
+      for (const e of wanted) out.push(decodeEntryRecord(buf, e.offset, path));
+    }
+    return out;
+  }
+
+  private async readIfPresent(path: string): Promise<Buffer | undefined> {
     try {
-      buf = await disk.readFile(path);
+      return await this.disk.readFile(path);
     } catch (err) {
-      // Deleted by its live owner between list and read: every entry in it was flushed.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    const scan = scanSegment(buf, path, i === ids.length - 1);
-    for (const frame of scan.frames) {
-      const { locations } = decodeFrameIndex(buf.subarray(frame.offset, frame.offset + frame.length));
-      for (const loc of locations) {
-        if (loc.regionId === regionId && loc.sequenceId > afterSequenceId) {
-          out.push(decodeEntryRecord(buf, frame.offset + loc.offset, path));
-        }
-      }
+  }
+}
+
+/** Scans one segment (frames verified, torn tail tolerated only in the last) into a per-region index. */
+function indexSegment(buf: Buffer, path: string, isLastSegment: boolean): SegmentIndex {
+  const scan = scanSegment(buf, path, isLastSegment);
+  const byRegion = new Map<string, IndexedEntry[]>();
+  for (const frame of scan.frames) {
+    const { locations } = decodeFrameIndex(buf.subarray(frame.offset, frame.offset + frame.length));
+    for (const loc of locations) {
+      let list = byRegion.get(loc.regionId);
+      if (!list) byRegion.set(loc.regionId, (list = []));
+      list.push({ sequenceId: loc.sequenceId, openEpoch: loc.openEpoch, offset: frame.offset + loc.offset });
     }
   }
-  return out.sort(compareEntryKeys);
+  // The size read, torn tail included: a file that grew since (a live log) is indexed again.
+  return { size: buf.length, byRegion };
 }
 
 /** The region's entries from every server's log under the root (optionally except one), unfenced, sorted. */
@@ -67,16 +132,7 @@ export async function readRegionFromRoot(
   afterSequenceId: number,
   options: { excludeDir?: string } = {},
 ): Promise<WalEntry[]> {
-  const base = walRootDir(root);
-  const exclude = options.excludeDir !== undefined ? resolve(options.excludeDir) : undefined;
-  let out: WalEntry[] = [];
-  for (const serverName of (await disk.list(base)).sort()) {
-    const dir = join(base, serverName);
-    if (resolve(dir) === exclude) continue;
-    const entries = await readRegionFromWalDir(disk, dir, regionId, afterSequenceId);
-    if (entries.length > 0) out = out.concat(entries);
-  }
-  return out.sort(compareEntryKeys);
+  return new WalRootReader(disk, root).readRegion(regionId, afterSequenceId, options);
 }
 
 /**

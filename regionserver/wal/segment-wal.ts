@@ -14,7 +14,7 @@ import { decodeEntryRecord, decodeFrameIndex, encodeFrame, scanSegment, type Flu
 import { NodeWalDisk, type WalDisk, type WalFile } from './disk.js';
 import { applyEpochRuleSync, compareEntryKeys } from './fencing.js';
 import { checkReplayArgs, GroupCommitWal, type GroupCommitOptions, type QueuedEntry } from './group-commit.js';
-import { readRegionFromRoot } from './root-reader.js';
+import { WalRootReader } from './root-reader.js';
 import { listSegmentIds, segmentFileName } from './segment-files.js';
 import type { WalEntry } from './wal.js';
 
@@ -53,7 +53,8 @@ export class SegmentWal extends GroupCommitWal {
   readonly dir: string;
   protected readonly disk: WalDisk;
   private readonly segmentSizeBytes: number;
-  private readonly replayRoot: string | undefined;
+  /** Reads other servers' logs when replayRoot is set (keeps their segment indexes between calls). */
+  private readonly rootReader: WalRootReader | undefined;
   private readonly segments = new Map<number, Segment>();
   private readonly index = new Map<string, EntryRef[]>();
   private readonly flushed = new Map<string, number>();
@@ -75,7 +76,7 @@ export class SegmentWal extends GroupCommitWal {
     this.dir = options.dir;
     this.disk = options.disk ?? new NodeWalDisk();
     this.segmentSizeBytes = options.segmentSizeBytes ?? 64 * 1024 * 1024;
-    this.replayRoot = options.replayRoot;
+    this.rootReader = options.replayRoot !== undefined ? new WalRootReader(this.disk, options.replayRoot) : undefined;
     this.ready = this.recover();
     this.ready.catch(() => {}); // Reported by open() or by the first operation that needs it.
   }
@@ -162,8 +163,8 @@ export class SegmentWal extends GroupCommitWal {
     checkReplayArgs(regionId, afterSequenceId);
     await this.ready;
     let entries = await this.readOwn(regionId, afterSequenceId);
-    if (this.replayRoot !== undefined) {
-      const others = await readRegionFromRoot(this.disk, this.replayRoot, regionId, afterSequenceId, { excludeDir: this.dir });
+    if (this.rootReader) {
+      const others = await this.rootReader.readRegion(regionId, afterSequenceId, { excludeDir: this.dir });
       if (others.length > 0) entries = entries.concat(others).sort(compareEntryKeys);
     }
     for (const e of applyEpochRuleSync(entries)) yield e;

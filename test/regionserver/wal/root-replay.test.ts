@@ -3,7 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { removeServerWal, replayRegionFromRoot, serverWalDir } from '../../../regionserver/wal/root-reader.js';
+import { MemoryWalDisk } from '../../../regionserver/wal/disk.js';
+import { removeServerWal, replayRegionFromRoot, serverWalDir, WalRootReader } from '../../../regionserver/wal/root-reader.js';
 import { SegmentWal } from '../../../regionserver/wal/segment-wal.js';
 import { collect, entry } from './conformance.js';
 
@@ -71,5 +72,25 @@ describe('replaying a region from the data root', () => {
     await appendFile(join(serverWalDir(root, 'a'), names[names.length - 1]!), Buffer.from('BWAL\x00\x00\x01\x00garbage'));
     expect((await collect(replayRegionFromRoot(root, 'R', 0))).map((e) => e.sequenceId)).toEqual([1, 2]);
     await a.close();
+  });
+
+  it("indexes a dead server's segments once for all of its regions, and re-reads a segment that grew", async () => {
+    const disk = new MemoryWalDisk();
+    const dead = await SegmentWal.open({ disk, dir: serverWalDir('/root', 'dead'), segmentSizeBytes: 1024 });
+    for (let s = 1; s <= 30; s++) await dead.sync(dead.append(entry(`region-${s % 3}`, s, 1, 'x'.repeat(100))));
+    const segments = dead.segmentCount();
+    expect(segments).toBeGreaterThan(2);
+    const reader = new WalRootReader(disk, '/root');
+    const before = disk.fileReads;
+    expect((await reader.readRegion('region-0', 0)).map((e) => e.sequenceId)).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27, 30]);
+    const firstRegionReads = disk.fileReads - before;
+    expect(firstRegionReads).toBe(segments); // Each segment read once: indexed and decoded together.
+    const mid = disk.fileReads;
+    expect((await reader.readRegion('region-1', 27)).map((e) => e.sequenceId)).toEqual([28]);
+    expect(disk.fileReads - mid).toBe(1); // Only the segment holding region-1's entry 28.
+    // The log grows: its last segment changed size, so it is indexed again and the new entry found.
+    await dead.sync(dead.append(entry('region-1', 31)));
+    expect((await reader.readRegion('region-1', 27)).map((e) => e.sequenceId)).toEqual([28, 31]);
+    await dead.close();
   });
 });
