@@ -30,6 +30,9 @@ import { commandResultToWire, readResultToWire, toCommand, toRead, watchEventToW
 
 type Fields = Omit<WireResponse, 'xid' | 'zxid' | 'error'>;
 
+/** Frames queued to one client (grpc-js streams are in object mode) before its stream is dropped. */
+const MAX_BUFFERED_FRAMES = 100_000;
+
 /** What a session stream needs from its member. */
 export interface SessionHost {
   readonly logger: Logger;
@@ -245,6 +248,13 @@ export class SessionStream {
       this.call.write(frame);
     } catch {
       this.end();
+      return;
+    }
+    // A client that does not read its stream must not grow our memory without bound: drop the
+    // stream; it reconnects, resumes its session and re-arms its watches with SetWatches.
+    if (this.call.writableLength > MAX_BUFFERED_FRAMES) {
+      this.host.logger.warn({ sessionId: this.sessionId, buffered: this.call.writableLength }, 'slow session stream dropped');
+      this.close();
     }
   }
 
