@@ -66,6 +66,7 @@ export interface ScanRequest {
   stopInclusive?: boolean;
   /** Only rows starting with this prefix (combined with start/stop). */
   prefix?: Buffer;
+  /** Rows in descending order. As in HBase, the scan still runs from startRow (now the higher row) towards stopRow. */
   reversed?: boolean;
   /** Most rows to return in total. */
   limit?: number;

@@ -38,13 +38,20 @@ function minKey(a: Buffer | undefined, b: Buffer | undefined): Buffer | undefine
 export function scanBounds(info: RegionInfo, request: ScanRequest): ScanBounds {
   let lower = info.startKey.length > 0 ? encodeRowPrefix(info.startKey) : Buffer.alloc(0);
   let upper = info.endKey.length > 0 ? encodeRowPrefix(info.endKey) : undefined;
+  // HBase's convention: a scan runs from startRow towards stopRow, so a reversed scan starts at
+  // the higher row. Inclusive start and exclusive stop by default, in both directions.
+  const reversed = request.reversed === true;
   if (request.startRow && request.startRow.length > 0) {
     const p = encodeRowPrefix(request.startRow);
-    lower = maxKey(lower, request.startInclusive === false ? prefixUpperBound(p) : p);
+    const inclusive = request.startInclusive !== false;
+    if (reversed) upper = minKey(upper, inclusive ? prefixUpperBound(p) : p);
+    else lower = maxKey(lower, inclusive ? p : prefixUpperBound(p));
   }
   if (request.stopRow && request.stopRow.length > 0) {
     const p = encodeRowPrefix(request.stopRow);
-    upper = minKey(upper, request.stopInclusive === true ? prefixUpperBound(p) : p);
+    const inclusive = request.stopInclusive === true;
+    if (reversed) lower = maxKey(lower, inclusive ? p : prefixUpperBound(p));
+    else upper = minKey(upper, inclusive ? prefixUpperBound(p) : p);
   }
   if (request.prefix && request.prefix.length > 0) {
     // Escaping is per byte, so every row starting with the prefix has a key starting with the
