@@ -263,6 +263,11 @@ export class RegionServerClient {
     return this.unaryRaw(EXECUTE_PATH, bytes, options.deadlineMs).then((b) => pb.BatchResponse.decode(b));
   }
 
+  /** Sends already-encoded bytes as one Execute frame (fuzzing, tools). */
+  async executeRaw(frame: Buffer): Promise<pb.BatchResponse> {
+    return pb.BatchResponse.decode(await this.unaryRaw(EXECUTE_PATH, frame));
+  }
+
   // ---- admin ----
 
   private unaryRaw(path: string, request: Buffer, deadlineMs = 60_000): Promise<Buffer> {
