@@ -96,6 +96,8 @@ export class CoordMember implements SessionHost {
   snapshotsInstalled = 0;
 
   private tracker: SessionTracker | undefined;
+  /** Our extendAll is proposed and not yet applied (or failed). */
+  private extendAllPending = false;
   private readonly expiring = new Set<SessionId>();
 
   private readQueue: ReadWaiter[] = [];
@@ -449,20 +451,36 @@ export class CoordMember implements SessionHost {
     this.logger.info({ role, leader, term: this.node.status().term }, 'raft role changed');
     if (wasLeader && role !== Role.Leader) {
       this.tracker = undefined;
+      this.extendAllPending = false;
       this.expiring.clear();
       // Sessions follow the leader: end every stream so its client reconnects there.
       for (const stream of [...this.streams.values()]) stream.close();
       this.failAll(this.notLeader());
     }
-    if (!wasLeader && role === Role.Leader) {
-      this.propose({ type: 'extendAll', nowMs: this.clock.now() }).catch((err: unknown) => {
-        this.logger.warn({ err: (err as Error).message }, 'extendAll proposal failed');
-      });
-    }
+    if (!wasLeader && role === Role.Leader) this.proposeExtendAll();
+  }
+
+  /** A new leader's first duty: give every session a full timeout, then start tracking leases. */
+  private proposeExtendAll(): void {
+    if (this.extendAllPending || this.tracker) return;
+    this.extendAllPending = true;
+    this.propose({ type: 'extendAll', nowMs: this.clock.now() }).then(
+      () => {
+        this.extendAllPending = false;
+      },
+      (err: unknown) => {
+        this.extendAllPending = false;
+        this.logger.warn({ err: (err as Error).message }, 'extendAll proposal failed; retrying on the next tick');
+      },
+    );
   }
 
   private expireSessions(): void {
-    if (!this.tracker) return;
+    if (!this.tracker) {
+      // Until our extendAll applies no session may expire; if its proposal was lost, try again.
+      this.proposeExtendAll();
+      return;
+    }
     const due = this.tracker.expired(this.clock.now(), 1_000).filter((id) => !this.expiring.has(id));
     if (due.length === 0) return;
     for (const id of due) this.expiring.add(id);
