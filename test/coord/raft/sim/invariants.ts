@@ -82,6 +82,21 @@ export class InvariantChecker {
     }
   }
 
+  /** A node reported entries [lo, hi] committed: they are fixed forever, applied or not. */
+  private recordCommitted(n: SimNode, lo: number, hi: number): void {
+    const from = Math.max(lo, n.storage.firstIndex());
+    if (from > hi) return;
+    for (const e of n.storage.entries(from, hi + 1, Number.MAX_SAFE_INTEGER)) {
+      const content = describe(e);
+      const seen = this.committed.get(e.index);
+      if (seen && (seen.term !== e.term || seen.content !== content)) {
+        fail(`committed entry ${e.index} changed: ${seen.term}/'${seen.content}' then ${e.term}/'${content}' in node ${n.id}'s log`);
+      }
+      if (!seen) this.committed.set(e.index, { term: e.term, content, seenInTerm: Math.max(this.maxTerm, n.raft.term) });
+      if (e.index > this.maxCommitted) this.maxCommitted = e.index;
+    }
+  }
+
   onApply(n: SimNode, e: Entry): void {
     if (e.index !== n.applied + 1) fail(`node ${n.id} applied ${e.index} after ${n.applied}: gap or repeat`);
     const content = describe(e);
@@ -120,7 +135,11 @@ export class InvariantChecker {
 
   /** Called once the Ready is persisted (a crash before that loses it, legitimately). */
   afterReady(n: SimNode, rd: Ready): void {
-    if (rd.hardState) this.lastHardState.set(n.id, { term: rd.hardState.term, commit: rd.hardState.commit });
+    if (rd.hardState) {
+      const before = this.lastHardState.get(n.id)?.commit ?? 0;
+      this.lastHardState.set(n.id, { term: rd.hardState.term, commit: rd.hardState.commit });
+      this.recordCommitted(n, before + 1, rd.hardState.commit);
+    }
     if (rd.softState?.role === Role.Leader || rd.hardState) this.checkLeader(n);
   }
 
