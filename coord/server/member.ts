@@ -22,7 +22,7 @@ import { createLogger, type Logger } from '../../common/logger.js';
 import { basalt } from '../../proto/generated/basalt.js';
 import { RaftNode } from '../raft/raft-node.js';
 import { decodeConfChange } from '../raft/codec.js';
-import { EntryType, Role, type ConfState, type Entry, type Message, type NodeId, type Ready, type RaftStatus } from '../raft/types.js';
+import { EntryType, Role, type ConfState, type Entry, type HardState, type Message, type NodeId, type Ready, type RaftStatus } from '../raft/types.js';
 import type { RaftLogStorage } from '../storage/raft-log-storage.js';
 import { CoordStateMachine, SessionTracker, type CommandResult, type CoordCommand, type SessionId, type StateMachineOptions } from '../tree/index.js';
 import { decodeCommand, encodeCommand } from '../tree/codec.js';
@@ -78,6 +78,9 @@ export class CoordMember implements SessionHost {
   private applied: number;
   private confState: ConfState;
   private lastSnapshotIndex: number;
+  /** The hard state last written to storage, and a newer commit-only one not yet written. */
+  private persistedHardState: HardState | undefined;
+  private deferredHardState: HardState | undefined;
   private role: Role = Role.Follower;
   private leaderId: NodeId = 0;
   private ticker: NodeJS.Timeout | undefined;
@@ -124,7 +127,9 @@ export class CoordMember implements SessionHost {
     this.sm = snapshot.data.byteLength > 0 ? CoordStateMachine.restore(snapshot.data, this.smOptions) : new CoordStateMachine(this.smOptions);
     this.applied = snapshot.metadata.index;
     this.lastSnapshotIndex = snapshot.metadata.index;
-    this.confState = this.storage.initialState().confState;
+    const initial = this.storage.initialState();
+    this.confState = initial.confState;
+    this.persistedHardState = initial.hardState;
     const random: Random = options.random ?? systemRandom;
     this.node = new RaftNode({
       id: options.id,
@@ -166,6 +171,8 @@ export class CoordMember implements SessionHost {
     // Let a Ready in progress finish its persist before the storage closes under it.
     const deadline = Date.now() + 2_000;
     while (this.inLoop && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    const deferred = this.takeDeferredHardState();
+    if (deferred) this.writeHardState(deferred);
     await this.storage.close();
   }
 
@@ -367,10 +374,24 @@ export class CoordMember implements SessionHost {
     try {
       while (!this.closed && this.node.hasReady()) {
         const rd = this.node.ready();
-        if (rd.snapshot) this.storage.applySnapshot(rd.snapshot);
-        if (rd.entries.length > 0) this.storage.append(rd.entries);
-        if (rd.hardState) this.storage.setHardState(rd.hardState);
-        if (rd.snapshot || rd.entries.length > 0 || rd.hardState) await this.storage.persist();
+        // The commit index is volatile in Raft: a Ready that only moves it need not cost a
+        // storage write and an fsync. It is kept aside and written with the next durable write
+        // (and before a snapshot, so the stored commit never falls behind the snapshot index).
+        const commitOnly = rd.hardState !== undefined && !rd.snapshot && rd.entries.length === 0 && this.sameTermAndVote(rd.hardState);
+        if (commitOnly) this.deferredHardState = rd.hardState;
+        const hardState = commitOnly ? undefined : (rd.hardState ?? this.takeDeferredHardState());
+        if (!commitOnly) this.deferredHardState = undefined;
+        if (rd.snapshot || rd.entries.length > 0 || hardState) {
+          const write = (): void => {
+            if (rd.snapshot) this.storage.applySnapshot(rd.snapshot);
+            if (rd.entries.length > 0) this.storage.append(rd.entries);
+            if (hardState) this.writeHardState(hardState);
+          };
+          // One storage transaction for the whole Ready where the storage offers it.
+          if (this.storage.batch) this.storage.batch(write);
+          else write();
+          await this.storage.persist();
+        }
         if (this.closed) return;
         this.transport.send(rd.messages);
         if (rd.snapshot) this.installSnapshot(rd);
@@ -389,6 +410,22 @@ export class CoordMember implements SessionHost {
     } finally {
       this.inLoop = false;
     }
+  }
+
+  private sameTermAndVote(hardState: HardState): boolean {
+    const last = this.persistedHardState;
+    return last !== undefined && last.term === hardState.term && last.vote === hardState.vote;
+  }
+
+  private takeDeferredHardState(): HardState | undefined {
+    const deferred = this.deferredHardState;
+    this.deferredHardState = undefined;
+    return deferred;
+  }
+
+  private writeHardState(hardState: HardState): void {
+    this.storage.setHardState(hardState);
+    this.persistedHardState = hardState;
   }
 
   private installSnapshot(rd: Ready): void {
@@ -493,6 +530,8 @@ export class CoordMember implements SessionHost {
   private maybeSnapshot(): void {
     if (this.applied - this.lastSnapshotIndex < this.options.config.snapshotEntries) return;
     const index = this.applied;
+    const deferred = this.takeDeferredHardState();
+    if (deferred) this.writeHardState(deferred);
     this.storage.createSnapshot(index, this.confState, this.sm.snapshot());
     const compactTo = index - (this.options.catchUpEntries ?? DEFAULT_CATCH_UP_ENTRIES);
     if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
