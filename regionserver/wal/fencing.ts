@@ -82,3 +82,16 @@ export async function* mergeEntryStreams(sources: Array<AsyncIterable<WalEntry>>
     await Promise.all(iterators.map((it) => it.return?.()));
   }
 }
+
+/**
+ * The entry a region appends (and syncs) right after replay, at its first new sequence id and its
+ * own epoch: it fences every entry an older open writes at or after that id, even if this open
+ * crashes before its first edit. Replay yields it back; it has no cells to apply.
+ */
+export function openMarkerEntry(regionId: string, sequenceId: number, openEpoch: number): WalEntry {
+  return { regionId, sequenceId, openEpoch, cells: [] };
+}
+
+export function isOpenMarker(entry: WalEntry): boolean {
+  return entry.cells.length === 0;
+}

@@ -1,7 +1,7 @@
 // Proves the epoch rule on arbitrary histories: replay keeps the highest epoch per sequence id and drops every entry written by an open that a newer open had already superseded.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyEpochRule, applyEpochRuleSync, compareEntryKeys, mergeEntryStreams } from '../../../regionserver/wal/fencing.js';
+import { applyEpochRule, applyEpochRuleSync, compareEntryKeys, isOpenMarker, mergeEntryStreams, openMarkerEntry } from '../../../regionserver/wal/fencing.js';
 import type { WalEntry } from '../../../regionserver/wal/wal.js';
 
 const arbEntries = fc
@@ -41,5 +41,13 @@ describe('epoch rule', () => {
         expect(merged.map((e) => [e.sequenceId, e.openEpoch])).toEqual(expected.map((e) => [e.sequenceId, e.openEpoch]));
       }),
     );
+  });
+
+  it("an open marker fences a zombie's later entries even when the new owner wrote nothing else", () => {
+    const zombie = (s: number): WalEntry => ({ regionId: 'r', sequenceId: s, openEpoch: 1, cells: [] as WalEntry['cells'] });
+    const history = [zombie(1), zombie(2), openMarkerEntry('r', 3, 2), zombie(3), zombie(4)].sort(compareEntryKeys);
+    const out = applyEpochRuleSync(history);
+    expect(out.map((e) => [e.sequenceId, e.openEpoch])).toEqual([[1, 1], [2, 1], [3, 2]]);
+    expect(isOpenMarker(out[2]!)).toBe(true);
   });
 });
