@@ -2,11 +2,16 @@
  * Store files: immutable LMDB environments, written once in key order and then opened read-only.
  *
  * Layout of one file (an LMDB environment in a single file, `noSubdir`):
- * - named database `cells`: codec key → value. LMDB keys are at most 1978 bytes, rows may be
- *   32 KiB, so a key longer than KEY_INLINE_LIMIT is stored as its first KEY_INLINE_LIMIT bytes
- *   plus a 4-byte ordinal, with the full key in front of the value. This keeps LMDB's order equal
- *   to cell order: codec keys are prefix-free, so a short key differs from any long key within
- *   its own length, and long keys sharing a truncated prefix are ordered by ordinal = write order.
+ * - named database `cells`: one entry per row of the family, keyed by the row's family prefix
+ *   (codec: escaped row, family), holding all the row's cells (qualifier, timestamp, type,
+ *   sequence id, value) in key order. A wide row is cut into ~1 MiB entries; each continuation is
+ *   keyed by the codec key of its first cell, which sorts between the row's head and the next
+ *   row. So a Get is one LMDB lookup, and LMDB order is cell order.
+ * - LMDB keys are at most 1978 bytes and rows may be 32 KiB, so a key longer than
+ *   KEY_INLINE_LIMIT is stored as its first KEY_INLINE_LIMIT bytes plus a 4-byte ordinal, with the
+ *   full key in the value. Order still holds: codec keys and family prefixes are prefix-free, so a
+ *   short key differs from a long one within its own length, and long keys sharing a truncated
+ *   prefix are ordered by ordinal = write order.
  * - root key `complete`, written last: CRC-32, metadata (JSON) and bloom bits in one record.
  *
  * A file is written under a temporary name and renamed into place only when complete, so a crash
@@ -20,10 +25,17 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { isDeleteType, CellType, type Cell } from '../../common/cell.js';
 import { compareBytes, EMPTY } from '../../common/bytes.js';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
-import { encodeKey } from '../../common/keycodec.js';
+import { decodeRow, encodeFamilyPrefix, encodeKey, prefixUpperBound } from '../../common/keycodec.js';
 import type { BloomType } from '../region/api.js';
 import { BloomFilter, columnBloomKey, rowBloomKey } from './bloom.js';
-import { EntryCursor, type CellCursor, type RawEntry } from './cell-cursor.js';
+
+/** One LMDB entry of a store file: its full key, the raw value, and where the cells start. */
+interface RawEntry {
+  key: Buffer;
+  value: Buffer;
+  flags: number;
+  bodyOffset: number;
+}
 
 export const STORE_FILE_FORMAT_VERSION = 1;
 /** Keys up to this length are LMDB keys as is; longer ones are truncated + ordinal. */
@@ -102,15 +114,26 @@ export function removeStoreFile(path: string): void {
   rmSync(`${path}-lock`, { force: true });
 }
 
+/** Flags in the first byte of an entry. */
+const FLAG_MORE = 1; // further chunks of this row-family follow
+const FLAG_FULL_KEY = 2; // the LMDB key was truncated: the full key follows the flags
+const FLAG_CONTINUATION = 4; // this entry continues the previous row-family
+/** A row's cells are cut into entries of about this size (wide rows stay bounded per read). */
+const ROW_CHUNK_BYTES = 1024 * 1024;
+const CELL_OVERHEAD_BYTES = 4 + 8 + 1 + 8 + 4;
+
 /**
- * Writes one store file from cells given in strictly increasing key order, in chunks (one LMDB
+ * Writes one store file. Cells arrive in strictly increasing key order, in chunks (one LMDB
  * transaction each) so that a large flush or compaction can yield to the event loop in between.
+ * Each row of the family becomes one LMDB entry (more for very wide rows), keyed by the row's
+ * family prefix: a Get is then a single LMDB lookup, as fast as a raw key-value read.
  */
 export class StoreFileWriter {
   private readonly root: RootDatabase<Buffer, string>;
   private readonly cells: Database<Buffer, Buffer>;
   private readonly bloom: BloomFilter | undefined;
   private count = 0;
+  private entries = 0;
   private deleteMarkers = 0;
   private minSequenceId = Number.MAX_SAFE_INTEGER;
   private maxSequenceId = 0;
@@ -118,8 +141,7 @@ export class StoreFileWriter {
   private maxTimestamp = 0;
   private firstKey: Buffer | undefined;
   private lastKey: Buffer | undefined;
-  private lastRow: Buffer | undefined;
-  private lastColumnKey: string | undefined;
+  private lastEntryKey: Buffer | undefined;
 
   constructor(
     private readonly options: {
@@ -144,47 +166,87 @@ export class StoreFileWriter {
   appendChunk(cells: readonly Cell[]): void {
     if (cells.length === 0) return;
     this.root.transactionSync(() => {
-      for (const cell of cells) this.appendOne(cell);
+      let start = 0;
+      while (start < cells.length) {
+        const row = cells[start]!.row;
+        let end = start + 1;
+        while (end < cells.length && cells[end]!.row.equals(row)) end++;
+        this.appendRow(row, cells, start, end);
+        start = end;
+      }
     });
   }
 
-  private appendOne(cell: Cell): void {
-    const key = encodeKey(cell);
-    if (this.lastKey && compareBytes(this.lastKey, key) >= 0) {
-      throw new Error('invariant violated: store file cells out of order');
+  /** One row's cells [start, end): one entry, or several for a very wide row. */
+  private appendRow(row: Buffer, cells: readonly Cell[], start: number, end: number): void {
+    const familyPrefix = encodeFamilyPrefix(row, this.options.family);
+    if (this.lastKey && compareBytes(this.lastKey, familyPrefix) >= 0) {
+      throw new Error('invariant violated: store file rows out of order');
     }
-    if (key.length <= KEY_INLINE_LIMIT) {
-      this.cells.putSync(key, cell.value, { append: true });
-    } else {
-      const stored = Buffer.allocUnsafe(KEY_INLINE_LIMIT + 4);
-      key.copy(stored, 0, 0, KEY_INLINE_LIMIT);
-      stored.writeUInt32BE(this.count, KEY_INLINE_LIMIT);
-      const value = Buffer.allocUnsafe(4 + key.length + cell.value.length);
-      value.writeUInt32BE(key.length, 0);
-      key.copy(value, 4);
-      cell.value.copy(value, 4 + key.length);
-      this.cells.putSync(stored, value, { append: true });
-    }
-    if (this.firstKey === undefined) this.firstKey = key;
-    this.lastKey = key;
-    this.count++;
-    if (isDeleteType(cell.type)) this.deleteMarkers++;
-    if (cell.sequenceId < this.minSequenceId) this.minSequenceId = cell.sequenceId;
-    if (cell.sequenceId > this.maxSequenceId) this.maxSequenceId = cell.sequenceId;
-    if (cell.timestamp < this.minTimestamp) this.minTimestamp = cell.timestamp;
-    if (cell.timestamp > this.maxTimestamp) this.maxTimestamp = cell.timestamp;
-    if (this.bloom) {
-      if (!this.lastRow || compareBytes(this.lastRow, cell.row) !== 0) {
-        this.bloom.add(rowBloomKey(cell.row));
-        this.lastRow = cell.row;
-        this.lastColumnKey = undefined;
+    this.trackRow(row, cells, start, end);
+    let chunkStart = start;
+    let first = true;
+    while (chunkStart < end) {
+      let bytes = 0;
+      let chunkEnd = chunkStart;
+      while (chunkEnd < end && (chunkEnd === chunkStart || bytes < ROW_CHUNK_BYTES)) {
+        const c = cells[chunkEnd]!;
+        bytes += CELL_OVERHEAD_BYTES + c.qualifier.length + c.value.length;
+        chunkEnd++;
       }
-      if (this.options.bloomType === 'ROWCOL') {
+      const entryKey = first ? familyPrefix : encodeKey(cells[chunkStart]!);
+      const flags = (chunkEnd < end ? FLAG_MORE : 0) | (first ? 0 : FLAG_CONTINUATION);
+      this.putEntry(entryKey, flags, cells, chunkStart, chunkEnd, bytes);
+      first = false;
+      chunkStart = chunkEnd;
+    }
+    const lastKey = encodeKey(cells[end - 1]!);
+    if (this.firstKey === undefined) this.firstKey = encodeKey(cells[start]!);
+    this.lastKey = lastKey;
+  }
+
+  private putEntry(key: Buffer, flags: number, cells: readonly Cell[], start: number, end: number, bytes: number): void {
+    const truncated = key.length > KEY_INLINE_LIMIT;
+    const header = 1 + (truncated ? 4 + key.length : 0) + 4;
+    const value = Buffer.allocUnsafe(header + bytes);
+    let pos = 0;
+    value[pos++] = flags | (truncated ? FLAG_FULL_KEY : 0);
+    if (truncated) {
+      value.writeUInt32BE(key.length, pos);
+      key.copy(value, pos + 4);
+      pos += 4 + key.length;
+    }
+    value.writeUInt32BE(end - start, pos);
+    pos += 4;
+    for (let i = start; i < end; i++) pos = writeCell(value, pos, cells[i]!);
+    let stored = key;
+    if (truncated) {
+      stored = Buffer.allocUnsafe(KEY_INLINE_LIMIT + 4);
+      key.copy(stored, 0, 0, KEY_INLINE_LIMIT);
+      stored.writeUInt32BE(this.entries, KEY_INLINE_LIMIT);
+    }
+    if (this.lastEntryKey && compareBytes(this.lastEntryKey, stored) >= 0) throw new Error('invariant violated: store file entries out of order');
+    this.lastEntryKey = stored;
+    this.cells.putSync(stored, value, { append: true });
+    this.entries++;
+  }
+
+  private trackRow(row: Buffer, cells: readonly Cell[], start: number, end: number): void {
+    if (this.bloom) this.bloom.add(rowBloomKey(row));
+    let lastQualifier: Buffer | undefined;
+    for (let i = start; i < end; i++) {
+      const cell = cells[i]!;
+      this.count++;
+      if (isDeleteType(cell.type)) this.deleteMarkers++;
+      if (cell.sequenceId < this.minSequenceId) this.minSequenceId = cell.sequenceId;
+      if (cell.sequenceId > this.maxSequenceId) this.maxSequenceId = cell.sequenceId;
+      if (cell.timestamp < this.minTimestamp) this.minTimestamp = cell.timestamp;
+      if (cell.timestamp > this.maxTimestamp) this.maxTimestamp = cell.timestamp;
+      if (this.bloom && this.options.bloomType === 'ROWCOL') {
         const qualifier = cell.type === CellType.DeleteFamily || cell.type === CellType.DeleteFamilyVersion ? EMPTY : cell.qualifier;
-        const columnKey = columnBloomKey(cell.row, qualifier);
-        if (columnKey !== this.lastColumnKey) {
-          this.bloom.add(columnKey);
-          this.lastColumnKey = columnKey;
+        if (!lastQualifier || !lastQualifier.equals(qualifier)) {
+          this.bloom.add(columnBloomKey(row, qualifier));
+          lastQualifier = qualifier;
         }
       }
     }
@@ -308,12 +370,54 @@ export class StoreFileReader {
     }
   }
 
-  /** A cursor over [start, end). */
-  cursor(start: Buffer, end: Buffer | undefined): CellCursor {
-    return new EntryCursor(this.entries(start, end, false));
+  /**
+   * Appends one row's cells in this family to `out` (key order). A single LMDB lookup for rows
+   * that fit one entry.
+   */
+  readRow(row: Buffer, familyPrefix: Buffer, out: Cell[]): void {
+    const family = this.meta.family;
+    if (familyPrefix.length <= KEY_INLINE_LIMIT) {
+      const head = this.cells.get(familyPrefix);
+      if (head === undefined) return;
+      readCells(head, 1, row, family, out);
+      if ((head[0]! & FLAG_MORE) === 0) return;
+    }
+    const it = this.entries(familyPrefix, prefixUpperBound(familyPrefix), false);
+    try {
+      for (let step = it.next(); !step.done; step = it.next()) {
+        const e = step.value;
+        if (familyPrefix.length <= KEY_INLINE_LIMIT && (e.flags & FLAG_CONTINUATION) === 0) continue; // the head, read above
+        readCells(e.value, e.bodyOffset, row, family, out);
+      }
+    } finally {
+      it.return?.();
+    }
   }
 
-  /** The smallest key ≥ `key` (and below `end`), or undefined. */
+  /** Iterates whole rows (all chunks) with family prefix ≥ start, in order. Synchronous use only. */
+  *rows(start: Buffer): Generator<{ familyPrefix: Buffer; cells: Cell[] }> {
+    const it = this.entries(start, undefined, false);
+    const family = this.meta.family;
+    let current: { familyPrefix: Buffer; cells: Cell[]; row: Buffer } | undefined;
+    try {
+      for (let step = it.next(); !step.done; step = it.next()) {
+        const e = step.value;
+        if ((e.flags & FLAG_CONTINUATION) !== 0) {
+          if (current) readCells(e.value, e.bodyOffset, current.row, family, current.cells);
+          continue;
+        }
+        if (current) yield { familyPrefix: current.familyPrefix, cells: current.cells };
+        const row = decodeRow(e.key);
+        current = { familyPrefix: e.key, cells: [], row };
+        readCells(e.value, e.bodyOffset, row, family, current.cells);
+      }
+      if (current) yield { familyPrefix: current.familyPrefix, cells: current.cells };
+    } finally {
+      it.return?.();
+    }
+  }
+
+  /** The smallest entry key ≥ `key` (and below `end`), or undefined. */
   firstKeyAtOrAfter(key: Buffer, end: Buffer | undefined): Buffer | undefined {
     const it = this.entries(key, end, false);
     const step = it.next();
@@ -321,7 +425,7 @@ export class StoreFileReader {
     return step.done ? undefined : step.value.key;
   }
 
-  /** The greatest key strictly below `key`, or undefined. */
+  /** The greatest entry key strictly below `key`, or undefined. */
   lastKeyBefore(key: Buffer): Buffer | undefined {
     const it = this.entries(key, undefined, true);
     const step = it.next();
@@ -332,8 +436,8 @@ export class StoreFileReader {
   private entries(start: Buffer, end: Buffer | undefined, reverse: boolean): Iterator<RawEntry> {
     const lmStart = start.length > KEY_INLINE_LIMIT ? Buffer.concat([start.subarray(0, KEY_INLINE_LIMIT), reverse ? TRUNCATED_KEY_PAD : EMPTY]) : start;
     const lmEnd = end === undefined ? undefined : end.length > KEY_INLINE_LIMIT ? Buffer.concat([end.subarray(0, KEY_INLINE_LIMIT), TRUNCATED_KEY_PAD]) : end;
-    const range = this.cells.getRange(reverse ? { start: lmStart, reverse: true } : { start: lmStart, end: lmEnd });
-    const inner = range[Symbol.iterator]();
+    const options = reverse ? { start: lmStart, reverse: true } : lmEnd === undefined ? { start: lmStart } : { start: lmStart, end: lmEnd };
+    const inner = this.cells.getRange(lmStart.length === 0 && !reverse ? (lmEnd === undefined ? {} : { end: lmEnd }) : options)[Symbol.iterator]();
     const exact = start.length > KEY_INLINE_LIMIT || (end !== undefined && end.length > KEY_INLINE_LIMIT) || reverse;
     return {
       next(): IteratorResult<RawEntry> {
@@ -341,11 +445,13 @@ export class StoreFileReader {
           const step = inner.next();
           if (step.done) return { done: true, value: undefined };
           let key = step.value.key;
-          let value = step.value.value;
-          if (key.length > KEY_INLINE_LIMIT) {
-            const keyLength = value.readUInt32BE(0);
-            key = value.subarray(4, 4 + keyLength);
-            value = value.subarray(4 + keyLength);
+          const value = step.value.value;
+          const flags = value[0]!;
+          let bodyOffset = 1;
+          if ((flags & FLAG_FULL_KEY) !== 0) {
+            const keyLength = value.readUInt32BE(1);
+            key = value.subarray(5, 5 + keyLength);
+            bodyOffset = 5 + keyLength;
           }
           if (exact) {
             if (reverse) {
@@ -358,7 +464,7 @@ export class StoreFileReader {
               }
             }
           }
-          return { done: false, value: { key, value } };
+          return { done: false, value: { key, value, flags, bodyOffset } };
         }
       },
       return(): IteratorResult<RawEntry> {
@@ -409,4 +515,44 @@ export class StoreFileReader {
       if (discarded) removeStoreFile(path);
     });
   }
+}
+
+function writeCell(out: Buffer, pos: number, c: Cell): number {
+  out.writeUInt32BE(c.qualifier.length, pos);
+  pos += 4;
+  pos += c.qualifier.copy(out, pos);
+  const tsHi = Math.floor(c.timestamp / TWO_32);
+  out.writeUInt32BE(tsHi, pos);
+  out.writeUInt32BE(c.timestamp - tsHi * TWO_32, pos + 4);
+  out[pos + 8] = c.type;
+  const seqHi = Math.floor(c.sequenceId / TWO_32);
+  out.writeUInt32BE(seqHi, pos + 9);
+  out.writeUInt32BE(c.sequenceId - seqHi * TWO_32, pos + 13);
+  out.writeUInt32BE(c.value.length, pos + 17);
+  pos += 21;
+  pos += c.value.copy(out, pos);
+  return pos;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+/** Decodes the cells of one entry's payload (qualifiers and values are views of `buf`). */
+function readCells(buf: Buffer, pos: number, row: Buffer, family: string, out: Cell[]): void {
+  const count = buf.readUInt32BE(pos);
+  pos += 4;
+  for (let i = 0; i < count; i++) {
+    const qLen = buf.readUInt32BE(pos);
+    pos += 4;
+    const qualifier = buf.subarray(pos, pos + qLen);
+    pos += qLen;
+    const timestamp = buf.readUInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
+    const type = buf[pos + 8]! as CellType;
+    const sequenceId = buf.readUInt32BE(pos + 9) * TWO_32 + buf.readUInt32BE(pos + 13);
+    const vLen = buf.readUInt32BE(pos + 17);
+    pos += 21;
+    const value = buf.subarray(pos, pos + vLen);
+    pos += vLen;
+    out.push({ row, family, qualifier, timestamp, type, value, sequenceId });
+  }
+  if (pos !== buf.length) throw new Error('store file entry: trailing bytes');
 }

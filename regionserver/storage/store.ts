@@ -8,10 +8,9 @@ import type { Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
 import { encodeFamilyPrefix, prefixUpperBound } from '../../common/keycodec.js';
 import type { FamilyDescriptor } from '../region/api.js';
-import { MergedCursor, TreeCursor, type CellCursor } from './cell-cursor.js';
 import { MemStore, type CellTree } from './memstore.js';
 import { StoreFileReader, StoreFileWriter } from './store-file.js';
-import { compactRowFamily, resolveRowFamily, type ReadOptions } from './versions.js';
+import { compactRowFamily, compareInFamily, resolveRowFamily, type ReadOptions } from './versions.js';
 
 /** Cells written per LMDB transaction; the writer yields to the event loop in between. */
 const CHUNK_CELLS = 20_000;
@@ -203,36 +202,35 @@ export class Store {
 
   /** One synchronous step of a compaction: whole rows up to ~CHUNK_CELLS cells. */
   private compactChunk(files: StoreFileReader[], major: boolean, start: Buffer, writer: StoreFileWriter, nowMs: number): Buffer | undefined {
-    const merged = new MergedCursor(files.map((f) => f.cursor(start, undefined)), Number.MAX_SAFE_INTEGER);
+    const iterators = files.map((f) => f.rows(start));
+    const heads = iterators.map((it) => it.next());
     try {
       const out: Cell[] = [];
-      let rowCells: Cell[] = [];
-      let rowPrefix: string | undefined;
-      const flushRow = (): void => {
-        if (rowCells.length === 0) return;
+      for (;;) {
+        let best: Buffer | undefined;
+        for (const h of heads) if (!h.done && (best === undefined || compareBytes(h.value.familyPrefix, best) < 0)) best = h.value.familyPrefix;
+        if (best === undefined) {
+          writer.appendChunk(out);
+          return undefined;
+        }
+        if (out.length >= CHUNK_CELLS) {
+          writer.appendChunk(out);
+          return best;
+        }
+        const parts: Cell[][] = [];
+        for (let i = 0; i < heads.length; i++) {
+          const h = heads[i]!;
+          if (!h.done && compareBytes(h.value.familyPrefix, best) === 0) {
+            parts.push(h.value.cells);
+            heads[i] = iterators[i]!.next();
+          }
+        }
+        const rowCells = mergeParts(parts);
         if (major) for (const c of compactRowFamily(rowCells, this.family, nowMs)) out.push(c);
         else for (const c of rowCells) out.push(c);
-        rowCells = [];
-      };
-      while (merged.key !== undefined) {
-        const key = merged.key;
-        const prefixEnd = key.indexOf('\x00\x01') + 2;
-        if (rowPrefix === undefined || !key.startsWith(rowPrefix)) {
-          flushRow();
-          if (out.length >= CHUNK_CELLS) {
-            writer.appendChunk(out);
-            return Buffer.from(key.slice(0, prefixEnd), 'latin1');
-          }
-          rowPrefix = key.slice(0, prefixEnd);
-        }
-        rowCells.push(merged.cell());
-        merged.next();
       }
-      flushRow();
-      writer.appendChunk(out);
-      return undefined;
     } finally {
-      merged.close();
+      for (const it of iterators) it.return(undefined);
     }
   }
 
@@ -264,12 +262,17 @@ export function readRowFromSources(
 ): Cell[] {
   const family = store.family;
   const familyPrefix = encodeFamilyPrefix(row, family.name);
-  const end = prefixUpperBound(familyPrefix);
   const startString = familyPrefix.toString('latin1');
-  const endString = end.toString('latin1');
-  const cursors: CellCursor[] = [];
+  const endString = prefixUpperBound(familyPrefix).toString('latin1');
+  const parts: Cell[][] = [];
   for (const tree of trees) {
-    if (tree.size > 0) cursors.push(new TreeCursor(tree, startString, endString));
+    if (tree.size === 0) continue;
+    const fromTree: Cell[] = [];
+    for (const [key, cell] of tree.entries(startString)) {
+      if (key >= endString) break;
+      if (cell.sequenceId <= readPoint) fromTree.push(cell);
+    }
+    if (fromTree.length > 0) parts.push(fromTree);
   }
   const fileOptions = {
     timeRange: options.raw ? undefined : options.timeRange,
@@ -278,20 +281,24 @@ export function readRowFromSources(
     qualifiers,
   };
   for (const file of files) {
-    if (fileMayHoldRow(file, row, familyPrefix, fileOptions)) cursors.push(file.cursor(familyPrefix, end));
+    if (!fileMayHoldRow(file, row, familyPrefix, fileOptions)) continue;
+    const fromFile: Cell[] = [];
+    file.readRow(row, familyPrefix, fromFile);
+    if (fromFile.length === 0) continue;
+    // Files hold flushed writes, all below any read point of a reader that can see the file.
+    parts.push(file.meta.maxSequenceId <= readPoint ? fromFile : fromFile.filter((c) => c.sequenceId <= readPoint));
   }
-  const cells: Cell[] = [];
-  const merged = new MergedCursor(cursors, readPoint);
-  try {
-    while (merged.key !== undefined) {
-      cells.push(merged.cellInFamily(row, family.name, familyPrefix.length));
-      merged.next();
-    }
-  } finally {
-    merged.close();
-  }
-  if (cells.length === 0) return cells;
+  if (parts.length === 0) return [];
+  const cells = mergeParts(parts);
   return resolveRowFamily(cells, family, options);
+}
+
+/** Merges one row-family's cells from several sources into key order. */
+export function mergeParts(parts: Cell[][]): Cell[] {
+  if (parts.length === 1) return parts[0]!;
+  const all = ([] as Cell[]).concat(...parts);
+  all.sort(compareInFamily);
+  return all;
 }
 
 export function yieldToEventLoop(): Promise<void> {

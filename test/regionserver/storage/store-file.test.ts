@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CellType, compareCells, type Cell } from '../../../common/cell.js';
-import { encodeFamilyPrefix, encodeKey, prefixUpperBound } from '../../../common/keycodec.js';
+import { encodeFamilyPrefix, prefixUpperBound } from '../../../common/keycodec.js';
 import { SeededRandom } from '../../../common/random.js';
 import { isBasaltError } from '../../../common/errors.js';
 import { KEY_INLINE_LIMIT, StoreFileReader, StoreFileWriter } from '../../../regionserver/storage/store-file.js';
@@ -28,14 +28,9 @@ async function write(name: string, cells: Cell[], bloomType: 'NONE' | 'ROW' | 'R
   return StoreFileReader.open(join(dir, name), name);
 }
 
-function readAll(file: StoreFileReader, start = Buffer.alloc(1, 0), end?: Buffer): Cell[] {
+function readAll(file: StoreFileReader, start = Buffer.alloc(0)): Cell[] {
   const out: Cell[] = [];
-  const c = file.cursor(start, end);
-  while (c.key !== undefined) {
-    out.push(c.cell());
-    c.next();
-  }
-  c.close();
+  for (const { cells } of file.rows(start)) out.push(...cells);
   return out;
 }
 
@@ -60,13 +55,33 @@ describe('store files', () => {
     // A range that starts and ends inside the long-key region.
     const target = expected.find((c) => c.row.length > KEY_INLINE_LIMIT)!;
     const prefix = encodeFamilyPrefix(target.row, 'cf');
-    const inRow = readAll(file, prefix, prefixUpperBound(prefix));
+    const inRow: Cell[] = [];
+    file.readRow(target.row, prefix, inRow);
     expect(inRow.length).toBe(expected.filter((c) => c.row.equals(target.row)).length);
     expect(inRow.every((c) => c.row.equals(target.row))).toBe(true);
-    // Reverse lookup of the previous key crosses long keys correctly.
-    const before = file.lastKeyBefore(encodeKey(target));
-    const index = expected.findIndex((c) => compareCells(c, target) === 0);
-    if (index > 0) expect(before?.equals(encodeKey(expected[index - 1]!))).toBe(true);
+    // Every row reads back alone, and the previous row is found from any row's prefix.
+    const rows = [...new Map(expected.map((c) => [c.row.toString('latin1'), c.row])).values()];
+    for (const [i, row] of rows.entries()) {
+      const got: Cell[] = [];
+      file.readRow(row, encodeFamilyPrefix(row, 'cf'), got);
+      expect(got.length).toBe(expected.filter((c) => c.row.equals(row)).length);
+      const before = file.lastKeyBefore(encodeFamilyPrefix(row, 'cf'));
+      if (i > 0) expect(before?.equals(encodeFamilyPrefix(rows[i - 1]!, 'cf'))).toBe(true);
+      else expect(before).toBeUndefined();
+    }
+    expect(file.firstKeyAtOrAfter(prefixUpperBound(prefix), undefined)?.equals(encodeFamilyPrefix(rows[rows.indexOf(target.row) + 1] ?? Buffer.alloc(0), 'cf')) ?? true).toBe(true);
+    file.closeForStore();
+  });
+
+  it('a row wider than one entry is cut into chunks and reads back whole, in order', async () => {
+    const row = Buffer.from('wide');
+    const big = 'x'.repeat(100_000);
+    const cells = Array.from({ length: 30 }, (_, i) => cell(row, `q${String(i).padStart(3, '0')}`, 1, i + 1, big));
+    const file = await write('wide.sf', [...cells, cell(Buffer.from('after'), 'q', 1, 99), cell(Buffer.from('before'), 'q', 1, 98)]);
+    const got: Cell[] = [];
+    file.readRow(row, encodeFamilyPrefix(row, 'cf'), got);
+    expect(got.map((c) => c.qualifier.toString())).toEqual(cells.map((c) => c.qualifier.toString()));
+    expect(readAll(file).map((c) => c.row.toString())).toEqual(['after', 'before', ...cells.map(() => 'wide')]);
     file.closeForStore();
   });
 
