@@ -1,4 +1,4 @@
-// Elections: pre-vote keeps a rejoining partitioned member from disrupting a healthy leader, check-quorum deposes a leader cut off from its quorum, and leadership transfer hands over on request.
+// Elections: pre-vote keeps a rejoining partitioned member from disrupting a healthy leader, check-quorum deposes a leader cut off from its quorum, leadership transfer hands over on request, and a new leader never commits an earlier term's entry by counting.
 import { describe, expect, it } from 'vitest';
 import { isBasaltError } from '../../../common/errors.js';
 import { MessageType, Role } from '../../../coord/raft/types.js';
@@ -131,5 +131,52 @@ describe('leadership transfer', () => {
     const newLeader = c.leader()!;
     expect(newLeader.id).toBe(target);
     expect(newLeader.state).toContain('x19');
+  });
+});
+
+describe('commitment rule', () => {
+  it('a new leader does not commit an earlier term\'s entry by counting replicas (Raft §5.4.2)', () => {
+    // One entry per Append, so the entry of the old term and the new leader's empty entry travel apart.
+    const c = new SimCluster({ seed: 71, voters: [1, 2, 3], maxSizePerMessage: 1 });
+    const a = c.waitForLeader();
+    c.run(5);
+    const [b, cc] = [1, 2, 3].filter((id) => id !== a.id) as [number, number];
+    c.holdMessages = true;
+    a.raft.propose(new TextEncoder().encode('X'));
+    c.processReady(a);
+    const x = a.raft.status().lastIndex;
+    // X reaches B only; nobody acknowledges it.
+    c.deliverMatching((m) => m.type === MessageType.Append && m.to === b && m.entries.some((e) => e.index === x));
+    c.dropQueued();
+    c.crash(a.id);
+    // B and C forget A's lease; then B campaigns and wins with C's vote (B's log is longer).
+    c.run(40);
+    c.dropQueued();
+    const leader = c.node(b);
+    leader.raft.campaign();
+    c.processReady(leader);
+    for (let i = 0; i < 4 && leader.raft.role !== Role.Leader; i++) {
+      c.deliverMatching((m) => m.type === MessageType.PreVote || m.type === MessageType.Vote);
+      c.deliverMatching((m) => m.type === MessageType.PreVoteResponse || m.type === MessageType.VoteResponse);
+    }
+    expect(leader.raft.role).toBe(Role.Leader);
+    const empty = leader.raft.status().lastIndex;
+    expect(empty).toBe(x + 1);
+    // Let everything through except the empty entry of the new term once C could accept it
+    // (before C has X, an Append carrying it is rejected and makes B back off to X).
+    const follower = c.node(cc);
+    const blocked = (m: { entries: { index: number }[] }): boolean =>
+      follower.storage.lastIndex() >= x && m.entries.some((e) => e.index === empty);
+    for (let i = 0; i < 10; i++) {
+      c.deliverMatching((m) => m.from === b && m.to === cc && !blocked(m));
+      c.deliverMatching((m) => m.from === cc && m.to === b);
+    }
+    expect(follower.storage.lastIndex()).toBe(x);
+    expect(leader.raft.status().progress![cc]!.match).toBe(x);
+    // X is on two of three members, yet it is from an earlier term: not committed.
+    expect(leader.raft.status().commit).toBeLessThan(x);
+    c.holdMessages = false;
+    c.run(5);
+    expect(leader.raft.status().commit).toBeGreaterThanOrEqual(empty);
   });
 });

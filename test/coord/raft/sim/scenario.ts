@@ -198,7 +198,7 @@ export function runSeeds(
     console.log(`[${label}] seed ${seed}: ${JSON.stringify(totals)}`);
     return { runs: 1, base: seed, totals };
   }
-  const base = process.env.RAFT_SEED_BASE !== undefined ? Number(process.env.RAFT_SEED_BASE) : (Date.now() % 1_000_000_000) * 10;
+  const base = process.env.RAFT_SEED_BASE !== undefined ? Number(process.env.RAFT_SEED_BASE) : (Date.now() % 2_000_000) * 1000;
   console.log(`[${label}] seeds from base ${base} (replay one with RAFT_SEED=<seed>)`);
   const deadline = Date.now() + budgetMs;
   let runs = 0;
