@@ -108,6 +108,45 @@ describe('snapshots and compaction', () => {
     expect(leader.raft.status().progress![lagging.id]!.state).toBe(ProgressState.Replicate);
   });
 
+  it('a snapshot lost on the way is sent again after the leader gives up waiting for it', () => {
+    const c = new SimCluster({ seed: 43, voters: [1, 2, 3] });
+    const leader = c.waitForLeader();
+    const lagging = c.node([1, 2, 3].find((id) => id !== leader.id)!);
+    c.isolate(lagging.id);
+    for (let i = 0; i < 10; i++) c.propose(`v${i}`);
+    c.run(5);
+    leader.storage.createSnapshot(leader.applied, leader.confState, encodeState(leader.state));
+    leader.storage.compact(leader.applied);
+    c.heal();
+    c.holdMessages = true;
+    // Deliver everything except snapshots until the leader has sent one; then lose it.
+    let lost = 0;
+    for (let round = 0; round < 20 && lost === 0; round++) {
+      c.tick();
+      for (let i = 0; i < 5; i++) c.deliverMatching((m) => m.type !== MessageType.Snapshot);
+      lost = c.queued().filter((m) => m.type === MessageType.Snapshot && m.to === lagging.id).length;
+    }
+    expect(lost).toBe(1);
+    expect(leader.raft.status().progress![lagging.id]!.state).toBe(ProgressState.Snapshot);
+    c.dropQueued();
+    c.holdMessages = false;
+    c.run(40);
+    expect(c.stats.snapshotsInstalled).toBe(1);
+    expect(lagging.state).toEqual(leader.state);
+    expect(leader.raft.status().progress![lagging.id]!.state).toBe(ProgressState.Replicate);
+  });
+
+  it('reportSnapshot(failed) and reportUnreachable send the leader back to probing', () => {
+    const c = new SimCluster({ seed: 44, voters: [1, 2, 3] });
+    const leader = c.waitForLeader();
+    c.propose('x');
+    c.waitForApplied('x');
+    const f = [1, 2, 3].find((id) => id !== leader.id)!;
+    expect(leader.raft.status().progress![f]!.state).toBe(ProgressState.Replicate);
+    leader.raft.reportUnreachable(f);
+    expect(leader.raft.status().progress![f]!.state).toBe(ProgressState.Probe);
+  });
+
   it('a restarted member resumes from its persisted snapshot and log', () => {
     const c = new SimCluster({ seed: 42, voters: [1, 2, 3] });
     const leader = c.waitForLeader();
