@@ -506,7 +506,10 @@ export class CoordClient extends EventEmitter {
         const connect = response.connect ?? {};
         this.sessionId = Number(connect.sessionId ?? 0);
         this.sessionTimeoutMs = connect.timeoutMs ?? this.sessionTimeoutMs;
-        this.lastZxid = Math.max(this.lastZxid, Number(response.zxid ?? 0));
+        // The connect response's zxid is NOT taken as seen: it covers changes whose events this
+        // client never received. Watches are re-armed relative to what it really saw, and the
+        // SetWatches answer (after the events it fires, in stream order) moves lastZxid on.
+        const relativeZxid = this.lastZxid;
         this.lastAckedKeepAliveMs = sentMs;
         this.lastPingSentMs = this.clock.monotonic();
         this.pingInFlight = undefined;
@@ -519,7 +522,7 @@ export class CoordClient extends EventEmitter {
         if (this.watches.size > 0) {
           const xid = this.nextXid++;
           this.inflight.set(xid, { xid, request: { xid }, retryable: false, startedMs: this.clock.monotonic(), resolve: () => undefined, reject: () => undefined });
-          call.write({ xid, setWatches: { relativeZxid: this.lastZxid, watches: this.watches.specs() } });
+          call.write({ xid, setWatches: { relativeZxid, watches: this.watches.specs() } });
         }
         const queued = this.queue.sort((a, b) => a.xid - b.xid);
         this.queue = [];

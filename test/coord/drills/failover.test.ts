@@ -1,4 +1,6 @@
 /** Proves, with real member processes on loopback, that a 3-member ensemble survives SIGKILL of its leader without losing an acknowledged write or a client's session, expires a SIGKILLed client's session, and takes a SIGSTOPped follower back without a term change. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -82,11 +84,18 @@ describe('SIGKILL of the leader', () => {
 
 describe('a three-member ensemble with client processes', () => {
   let ensemble: ProcessEnsemble;
+  let configDir: string;
   beforeAll(async () => {
-    ensemble = await ProcessEnsemble.start({ size: 3 });
+    // Longer election timeouts (1–2 s) here: on a loaded CI machine a starved process must not
+    // look like a failure, or the "term does not change" check below would test the scheduler.
+    configDir = mkdtempSync(join(tmpdir(), 'basalt-coord-config-'));
+    const configFile = join(configDir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ coord: { tickMs: 100 } }));
+    ensemble = await ProcessEnsemble.start({ size: 3, configFile });
   });
   afterAll(async () => {
     await ensemble?.close();
+    rmSync(configDir, { recursive: true, force: true });
   });
 
   it("deletes a SIGKILLed client's ephemeral node after its session timeout and tells another client's watcher", async () => {
@@ -123,7 +132,8 @@ describe('a three-member ensemble with client processes', () => {
     ensemble.signal(follower.id, 'SIGSTOP');
     try {
       for (let i = 0; i < 20; i++) await client.create(`/paused/n-${i}`);
-      await new Promise((resolve) => setTimeout(resolve, 3 * ELECTION_TIMEOUT_MS));
+      // Longer than the paused member's election timeout (1–2 s with tickMs 100).
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
     } finally {
       ensemble.signal(follower.id, 'SIGCONT');
     }
@@ -132,7 +142,7 @@ describe('a three-member ensemble with client processes', () => {
       const s = (await ensemble.statuses()).find((x) => x.id === follower.id);
       return s !== undefined && s.appliedIndex >= target;
     }, 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 2 * ELECTION_TIMEOUT_MS));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
     const after = await ensemble.waitForLeader();
     expect(after.id).toBe(leader.id);
     expect(after.term).toBe(leader.term);

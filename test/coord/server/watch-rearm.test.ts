@@ -1,0 +1,46 @@
+/** Proves that a change made while a client is disconnected reaches its watcher after it reconnects to another member (SetWatches with the last zxid seen), and that it arrives exactly once. */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { startEnsemble, tempDir, waitFor, type Ensemble } from '../../support/coord-ensemble.js';
+import { LmdbRaftStorage } from '../../../coord/storage/lmdb-raft-storage.js';
+import type { WatchedEvent } from '../../../coord/client/index.js';
+
+let ensemble: Ensemble | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await ensemble?.close();
+  ensemble = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it('delivers a change made while the watcher was disconnected, once, after it reconnects elsewhere', async () => {
+  dir = tempDir('basalt-coord-rearm-');
+  const base = dir;
+  ensemble = await startEnsemble(3, { storage: (id, voters) => LmdbRaftStorage.open({ path: join(base, `m${id}`), bootstrapVoters: voters }) });
+  const e = ensemble;
+  const leader = await waitFor('a leader', () => (e.leaderIndex() >= 0 ? e.leaderIndex() : undefined));
+  // The watcher knows only the leader's address, so it stays disconnected while that member is down.
+  const watcher = await e.connect({ servers: [e.addresses[leader]!], sessionTimeoutMs: 8_000 });
+  await watcher.create('/w', 'v0');
+  await watcher.create('/kids');
+  const events: WatchedEvent[] = [];
+  await watcher.getData('/w', { watch: (ev) => events.push(ev) });
+  await watcher.getChildren('/kids', { watch: (ev) => events.push(ev) });
+
+  await e.stop(leader);
+  await waitFor('the watcher to notice', () => watcher.state === 'suspended');
+  const others = e.addresses.filter((_, i) => i !== leader);
+  const writer = await e.connect({ servers: others });
+  await writer.setData('/w', 'v1');
+  await writer.create('/kids/k1');
+  expect(events).toEqual([]);
+
+  await e.restart(leader);
+  await waitFor('the watcher to resume its session', () => watcher.state === 'connected', 20_000);
+  await waitFor('both missed events', () => events.length >= 2);
+  await writer.setData('/w', 'v2');
+  await watcher.sync();
+  expect(events.map((ev) => `${ev.type} ${ev.path}`).sort()).toEqual(['childrenChanged /kids', 'dataChanged /w']);
+  expect(watcher.currentServer).not.toBe(e.addresses[leader]);
+});
