@@ -202,6 +202,13 @@ export class CoordClient extends EventEmitter {
   /** The znode's stat, or null when it does not exist. `watch` fires on create, change or delete. */
   async exists(path: string, options: { watch?: Watcher } = {}): Promise<Stat | null> {
     const r = await this.watchedCall({ exists: { path, watch: options.watch !== undefined } }, 'exist', path, options.watch);
+    const watcher = options.watch;
+    if (watcher && r.stat?.stat && this.watches.has('exist', path, watcher)) {
+      // The server armed a data watch on a present node (as ZooKeeper does); record it as one so
+      // that a re-arm after reconnect does not fire a spurious NodeCreated.
+      this.watches.removeOne('exist', path, watcher);
+      this.watches.add('data', path, watcher);
+    }
     return r.stat?.stat ? statFromWire(r.stat.stat) : null;
   }
 

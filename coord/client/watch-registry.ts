@@ -33,6 +33,10 @@ export class WatchRegistry {
     set.add(watcher);
   }
 
+  has(kind: WatchKind, path: string, watcher: Watcher): boolean {
+    return this.byKind[kind].get(path)?.has(watcher) ?? false;
+  }
+
   /** Drops one registration (a watch whose arming request failed). */
   removeOne(kind: WatchKind, path: string, watcher: Watcher): void {
     const set = this.byKind[kind].get(path);

@@ -27,6 +27,9 @@ it('delivers a change made while the watcher was disconnected, once, after it re
   const events: WatchedEvent[] = [];
   await watcher.getData('/w', { watch: (ev) => events.push(ev) });
   await watcher.getChildren('/kids', { watch: (ev) => events.push(ev) });
+  await watcher.create('/quiet', 'q');
+  // An exists watch on a present node that nothing changes: re-arming it must not fire.
+  expect(await watcher.exists('/quiet', { watch: (ev) => events.push(ev) })).not.toBeNull();
 
   await e.stop(leader);
   await waitFor('the watcher to notice', () => watcher.state === 'suspended');
