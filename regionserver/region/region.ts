@@ -179,7 +179,8 @@ export class Region {
   async mutate(mutation: Mutation): Promise<void> {
     this.checkServing();
     validateMutation(this.info, this.config, this.stores, mutation);
-    const release = await this.rowLocks.acquire([mutation.row.toString('latin1')]);
+    const rowKey = mutation.row.toString('latin1');
+    const release = this.rowLocks.tryAcquire(rowKey) ?? (await this.rowLocks.acquire([rowKey]));
     try {
       await this.writeLocked([{ row: mutation.row, cells: mutation.cells }]);
     } finally {

@@ -7,6 +7,12 @@
 export class RowLocks {
   private readonly tails = new Map<string, Promise<void>>();
 
+  /** Locks one row if it is free, synchronously (the common, uncontended case). */
+  tryAcquire(row: string): (() => void) | undefined {
+    if (this.tails.has(row)) return undefined;
+    return this.lockOne(row) as () => void;
+  }
+
   /** Locks the rows (latin1 keys); resolves with the release function. */
   async acquire(rows: readonly string[]): Promise<() => void> {
     const unique = [...new Set(rows)].sort();

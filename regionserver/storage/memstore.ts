@@ -43,10 +43,9 @@ export class MemStore {
   add(cell: Cell): number {
     const key = encodeKeyString(cell);
     const size = cellSize(cell) + key.length;
-    const previous = this.active.get(key);
-    this.active.set(key, cell);
     // The same key twice can only be one mutation naming a cell twice: the later one replaces it.
-    const delta = previous === undefined ? size : 0;
+    const added = this.active.set(key, cell, true);
+    const delta = added ? size : 0;
     this.activeBytes += delta;
     if (cell.sequenceId > this.activeMaxSequenceId) this.activeMaxSequenceId = cell.sequenceId;
     return delta;

@@ -175,6 +175,14 @@ export function resolveRowFamily(cells: readonly Cell[], rules: FamilyRules, opt
     return out;
   }
   const oldest = oldestUnexpired(rules, options.nowMs);
+  let onlyPuts = true;
+  for (let i = 0; i < cells.length; i++) {
+    if (cells[i]!.type !== CellType.Put) {
+      onlyPuts = false;
+      break;
+    }
+  }
+  if (onlyPuts) return resolvePutsOnly(cells, rules, options, oldest);
   forEachColumn(cells, (column, familyMarkers) => {
     if (options.qualifiers && !options.qualifiers.has(column[0]!.qualifier.toString('latin1'))) return;
     const { survivors } = resolveColumn(column, familyMarkers, rules.maxVersions);
@@ -188,6 +196,44 @@ export function resolveRowFamily(cells: readonly Cell[], rules: FamilyRules, opt
     }
   });
   return out;
+}
+
+/**
+ * The common case, without any delete marker in the row: each column's survivors are its VERSIONS
+ * newest distinct timestamps (see the file comment), read in one pass without grouping.
+ */
+function resolvePutsOnly(cells: readonly Cell[], rules: FamilyRules, options: ReadOptions, oldest: number): Cell[] {
+  const out: Cell[] = [];
+  const wanted = options.qualifiers;
+  let i = 0;
+  while (i < cells.length) {
+    const q = cells[i]!.qualifier;
+    let end = i + 1;
+    while (end < cells.length && sameBytes(cells[end]!.qualifier, q)) end++;
+    if (!wanted || wanted.has(q.toString('latin1'))) {
+      let survivors = 0;
+      let returned = 0;
+      let lastTs = -1;
+      for (let j = i; j < end && survivors < rules.maxVersions && returned < options.maxVersions; j++) {
+        const c = cells[j]!;
+        if (c.timestamp === lastTs) continue;
+        lastTs = c.timestamp;
+        if (survivors >= rules.minVersions && c.timestamp < oldest) break;
+        survivors++;
+        if (!inRange(c.timestamp, options.timeRange)) continue;
+        out.push(c);
+        returned++;
+      }
+    }
+    i = end;
+  }
+  return out;
+}
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /**
