@@ -27,7 +27,7 @@ export interface RegionServerClientOptions {
   address: string;
   /** Largest request frame; must not exceed the server's maxRequestBytes (default: the default config's). */
   maxFrameBytes?: number;
-  /** Most requests in flight on this client; beyond it a call fails with SERVER_BUSY. Default 8,192. */
+  /** Most requests in flight on this client; beyond it a call fails with SERVER_BUSY. Default 4,096 (the server's per-stream bound). */
   maxInflight?: number;
   /** A request unanswered after this fails with TIMEOUT. Default 30 s. */
   requestTimeoutMs?: number;
@@ -40,6 +40,8 @@ export type RequestOp = Omit<pb.IRequestItem, 'id'>;
 interface Pending {
   id: number;
   deadlineMs: number;
+  /** The stream the request was written to; undefined while it waits in the coalescing queue. */
+  stream?: ClientDuplexStream<Buffer, Buffer>;
   resolve(item: pb.IResponseItem): void;
   reject(err: BasaltError): void;
 }
@@ -77,6 +79,7 @@ export class RegionServerClient {
   private readonly pending = new Map<number, Pending>();
   private stream: ClientDuplexStream<Buffer, Buffer> | undefined;
   private queued: Uint8Array[] = [];
+  private queuedIds: number[] = [];
   private queuedBytes = 0;
   private flushScheduled = false;
   private nextId = 1;
@@ -89,7 +92,7 @@ export class RegionServerClient {
     this.address = options.address;
     this.clock = options.clock ?? systemClock;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_CONFIG.regionserver.maxRequestBytes;
-    this.maxInflight = options.maxInflight ?? 8_192;
+    this.maxInflight = options.maxInflight ?? 4_096;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.grpc = new Client(options.address, credentials.createInsecure(), {
       'grpc.max_send_message_length': this.maxFrameBytes + FRAME_OVERHEAD_BYTES,
@@ -123,6 +126,7 @@ export class RegionServerClient {
       this.pending.set(id, { id, deadlineMs: this.clock.monotonic() + this.requestTimeoutMs, resolve, reject });
       if (this.queuedBytes + bytes.length + 8 > this.maxFrameBytes) this.flush();
       this.queued.push(bytes);
+      this.queuedIds.push(id);
       this.queuedBytes += bytes.length + 8;
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -140,8 +144,12 @@ export class RegionServerClient {
       this.stream = undefined;
       const error = err === undefined ? new BasaltError(ErrorCodes.UNAVAILABLE, 'the region server ended the stream') : fromGrpcError(err);
       // Everything sent on this stream is now in doubt: fail it (the caller decides about retries).
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
+      // Requests still waiting in the coalescing queue were never sent: they go on the next stream.
+      for (const p of [...this.pending.values()]) {
+        if (p.stream !== stream) continue;
+        this.pending.delete(p.id);
+        p.reject(error);
+      }
     };
     stream.on('error', (err: ServiceError) => lost(err));
     stream.on('end', () => lost(undefined));
@@ -154,9 +162,14 @@ export class RegionServerClient {
     const writer = protobuf.Writer.create();
     for (const item of this.queued) writer.uint32(10).bytes(item);
     const frame = writer.finish();
-    this.queued = [];
-    this.queuedBytes = 0;
     this.stream ??= this.openStream();
+    for (const id of this.queuedIds) {
+      const p = this.pending.get(id);
+      if (p) p.stream = this.stream;
+    }
+    this.queued = [];
+    this.queuedIds = [];
+    this.queuedBytes = 0;
     this.framesSent++;
     this.stream.write(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
   }

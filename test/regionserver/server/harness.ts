@@ -38,6 +38,8 @@ export async function startServer(options: {
   maxInflightPerStream?: number;
   onStopped?: () => Promise<void>;
   dir?: string;
+  port?: number;
+  shutdownTimeoutMs?: number;
 }): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'basalt-rs-'));
   const config = { ...DEFAULT_CONFIG.regionserver, ...options.config };
@@ -53,7 +55,7 @@ export async function startServer(options: {
     };
   }
   const server = await RegionServer.start({
-    port: 0,
+    port: options.port ?? 0,
     config,
     openRegion: opener,
     clock,
@@ -61,7 +63,7 @@ export async function startServer(options: {
     ...(options.filters ? { filters: options.filters } : {}),
     ...(options.maxInflightPerStream ? { maxInflightPerStream: options.maxInflightPerStream } : {}),
     ...(onStopped ? { onStopped } : {}),
-    shutdownTimeoutMs: 5_000,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
   });
   const client = new RegionServerClient({ address: server.address });
   return {

@@ -116,6 +116,34 @@ describe('one stream, many independent requests', () => {
   });
 });
 
+describe('a broken stream', () => {
+  it('fails the requests in flight on it with UNAVAILABLE, and the next call opens a new stream', async () => {
+    const opener = gatedOpener(fakeOpener());
+    const first = await startServer({ opener, shutdownTimeoutMs: 300 });
+    await open(first);
+    const client = new RegionServerClient({ address: first.server.address });
+    try {
+      const slow = client.get('r1', get('slow')).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      await eventually(() => opener.waiting === 1, 20_000, 'the slow get');
+      // The server gives up on the stuck request after its shutdown timeout and ends the stream.
+      await first.server.stop();
+      expect(await slow).toMatchObject({ code: ErrorCodes.UNAVAILABLE });
+      const port = Number(first.server.address.split(':')[1]);
+      h = await startServer({ opener: fakeOpener(), port });
+      await open(h);
+      await client.mutate('r1', put('again', 'q', 'v'));
+      expect(valueOf(await client.get('r1', get('again')), 'q')).toBe('v');
+    } finally {
+      client.close();
+      opener.release();
+      await first.stop();
+    }
+  });
+});
+
 describe('request bounds', () => {
   it('rejects oversized rows, cells and requests with their codes and changes nothing', async () => {
     h = await startServer({ opener: fakeOpener(), config: { maxRowKeyBytes: 64, maxCellBytes: 1024, maxRequestBytes: 8 * 1024, maxRowsPerRequest: 10 } });
