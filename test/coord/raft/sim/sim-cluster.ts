@@ -368,7 +368,13 @@ export class SimCluster {
       }
       this.tick();
     }
-    throw new Error(`no leader after ${maxTicks} ticks`);
+    throw new Error(`no leader after ${maxTicks} ticks:\n${this.describeNodes()}`);
+  }
+
+  describeNodes(): string {
+    const knobs = `preVote=${this.options.preVote} checkQuorum=${this.options.checkQuorum} electionTicks=${this.options.electionTicks}`;
+    const lines = [...this.nodes.values()].map((n) => `${n.up ? '' : '(down) '}${JSON.stringify(n.raft.status())} applied=${n.applied}`);
+    return [knobs, ...lines].join('\n');
   }
 
   propose(payload: string): boolean {
@@ -406,8 +412,7 @@ export class SimCluster {
       if (targets.every((id) => this.node(id).state.includes(payload))) return;
       this.tick();
     }
-    const statuses = [...this.nodes.values()].map((n) => `${n.up ? '' : '(down) '}${JSON.stringify(n.raft.status())}`);
-    throw new Error(`'${payload}' not applied everywhere after ${maxTicks} ticks:\n${statuses.join('\n')}`);
+    throw new Error(`'${payload}' not applied everywhere after ${maxTicks} ticks:\n${this.describeNodes()}`);
   }
 
   static encodeConfChange(change: ConfChange): Uint8Array {
