@@ -3,7 +3,8 @@
  * edits are all in those files (WAL replay starts after it). Replaced atomically: written to a
  * temporary file, fsynced, renamed over the old one, and the directory fsynced.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { removeStoreFile } from '../storage/store-file.js';
 import { join } from 'node:path';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
 
@@ -64,4 +65,21 @@ export function writeManifest(dir: string, manifest: RegionManifest): void {
   }
   renameSync(tmp, join(dir, MANIFEST_FILE));
   fsyncPath(dir);
+}
+
+/** After a successful open: temp files and files the manifest does not list are leftovers of a crash. */
+export function removeOrphans(dir: string, tmpDir: string, manifest: RegionManifest, families: ReadonlyArray<{ name: string }>): void {
+  rmSync(tmpDir, { recursive: true, force: true });
+  for (const f of families) {
+    const listed = new Set((manifest.stores[f.name] ?? []).map((e) => e.name));
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, f.name));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (name.endsWith('.sf') && !listed.has(name)) removeStoreFile(join(dir, f.name, name));
+    }
+  }
 }

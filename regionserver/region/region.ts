@@ -11,7 +11,7 @@
  * Flush and compaction run in the background (never inline with a write); the manifest records
  * the store files and the max flushed sequence id, so open knows where WAL replay starts.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CellType, MAX_TIMESTAMP, isValidFamilyName, type Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
@@ -21,12 +21,11 @@ import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../c
 import { createLogger } from '../../common/logger.js';
 import type { Wal } from '../wal/wal.js';
 import { Store } from '../storage/store.js';
-import { StoreFileReader, removeStoreFile } from '../storage/store-file.js';
+import { StoreFileReader } from '../storage/store-file.js';
 import type {
   AppendRequest,
   CheckAndMutateRequest,
   CheckAndMutateResult,
-  CompareOp,
   FamilyDescriptor,
   GetRequest,
   IncrementRequest,
@@ -38,13 +37,13 @@ import type {
   ScanRequest,
   TimeRange,
 } from './api.js';
-import { readManifest, writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
+import { readManifest, removeOrphans, writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
 import { Mvcc } from './mvcc.js';
 import { planRead, readPlannedRow } from './read-plan.js';
 import { RegionScannerImpl, scanBounds, type RegionScanner } from './region-scanner.js';
 import { RowLocks } from './row-locks.js';
 import { UpdatesGate } from './updates-gate.js';
-import { checkFamily, checkRow, containsRow, requestTooLarge, validateMutation } from './validation.js';
+import { checkRow, conditionHolds, containsRow, requestTooLarge, validateAppend, validateCheckAndMutate, validateIncrement, validateMutation } from './validation.js';
 
 export type { RegionScanner } from './region-scanner.js';
 
@@ -329,12 +328,7 @@ export class Region {
   async increment(request: IncrementRequest): Promise<IncrementResult[]> {
     this.checkServing();
     const row = checkRow(this.info, this.config, request?.row);
-    if (!Array.isArray(request.columns) || request.columns.length === 0) throw invalidArgument('columns', 'must be a non-empty array');
-    request.columns.forEach((c, i) => {
-      checkFamily(this.stores, c.family, `columns[${i}].family`);
-      if (!Buffer.isBuffer(c.qualifier)) throw invalidArgument(`columns[${i}].qualifier`, 'must be bytes');
-      if (typeof c.amount !== 'bigint') throw invalidArgument(`columns[${i}].amount`, 'must be a bigint');
-    });
+    validateIncrement(this.stores, request);
     const release = await this.rowLocks.acquire([row.toString('latin1')]);
     try {
       const now = this.clock.now();
@@ -373,12 +367,7 @@ export class Region {
   async append(request: AppendRequest): Promise<RowResult> {
     this.checkServing();
     const row = checkRow(this.info, this.config, request?.row);
-    if (!Array.isArray(request.columns) || request.columns.length === 0) throw invalidArgument('columns', 'must be a non-empty array');
-    request.columns.forEach((c, i) => {
-      checkFamily(this.stores, c.family, `columns[${i}].family`);
-      if (!Buffer.isBuffer(c.qualifier)) throw invalidArgument(`columns[${i}].qualifier`, 'must be bytes');
-      if (!Buffer.isBuffer(c.value)) throw invalidArgument(`columns[${i}].value`, 'must be bytes');
-    });
+    validateAppend(this.stores, request);
     const release = await this.rowLocks.acquire([row.toString('latin1')]);
     try {
       const now = this.clock.now();
@@ -412,29 +401,13 @@ export class Region {
   async checkAndMutate(request: CheckAndMutateRequest): Promise<CheckAndMutateResult> {
     this.checkServing();
     const row = checkRow(this.info, this.config, request?.row);
+    validateCheckAndMutate(this.info, this.config, this.stores, request);
     const { condition, filter } = request;
-    if ((condition === undefined) === (filter === undefined)) throw invalidArgument('condition', 'give exactly one of condition and filter');
-    if (!request.mutation || !Buffer.isBuffer(request.mutation.row) || compareBytes(request.mutation.row, row) !== 0) {
-      throw invalidArgument('mutation.row', 'must equal row');
-    }
-    validateMutation(this.info, this.config, this.stores, request.mutation);
-    if (condition) {
-      checkFamily(this.stores, condition.family, 'condition.family');
-      if (!Buffer.isBuffer(condition.qualifier)) throw invalidArgument('condition.qualifier', 'must be bytes');
-      if (!['exists', 'not_exists', 'compare'].includes(condition.kind)) throw invalidArgument('condition.kind', 'must be exists, not_exists or compare');
-      if (condition.kind === 'compare') {
-        if (!condition.op || !(condition.op in COMPARE)) throw invalidArgument('condition.op', 'must be a compare operator');
-        if (!Buffer.isBuffer(condition.value)) throw invalidArgument('condition.value', 'must be bytes');
-      }
-    }
     const release = await this.rowLocks.acquire([row.toString('latin1')]);
     try {
       let holds: boolean;
       if (condition) {
-        const latest = this.latestCell(row, condition.family, condition.qualifier, condition.timeRange);
-        if (condition.kind === 'exists') holds = latest !== undefined;
-        else if (condition.kind === 'not_exists') holds = latest === undefined;
-        else holds = latest !== undefined && COMPARE[condition.op!](compareBytes(latest.value, condition.value!));
+        holds = conditionHolds(condition, this.latestCell(row, condition.family, condition.qualifier, condition.timeRange));
       } else {
         const plan = planRead(this.stores, { filter }, this.clock.now());
         holds = readPlannedRow(plan, row, LATEST).cells.length > 0;
@@ -662,32 +635,5 @@ export class Region {
       maxSequenceId: this.mvcc.lastAssigned,
       maxFlushedSequenceId: this.maxFlushedSequenceId,
     };
-  }
-}
-
-/** compareBytes(cellValue, conditionValue) → does "cell value OP condition value" hold. */
-const COMPARE: Record<CompareOp, (c: number) => boolean> = {
-  LESS: (c) => c < 0,
-  LESS_OR_EQUAL: (c) => c <= 0,
-  EQUAL: (c) => c === 0,
-  NOT_EQUAL: (c) => c !== 0,
-  GREATER_OR_EQUAL: (c) => c >= 0,
-  GREATER: (c) => c > 0,
-};
-
-/** After a successful open: temp files and files the manifest does not list are leftovers of a crash. */
-function removeOrphans(dir: string, tmpDir: string, manifest: RegionManifest, families: FamilyDescriptor[]): void {
-  rmSync(tmpDir, { recursive: true, force: true });
-  for (const f of families) {
-    const listed = new Set((manifest.stores[f.name] ?? []).map((e) => e.name));
-    let names: string[];
-    try {
-      names = readdirSync(join(dir, f.name));
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (name.endsWith('.sf') && !listed.has(name)) removeStoreFile(join(dir, f.name, name));
-    }
   }
 }

@@ -6,7 +6,8 @@ import { CellType, MAX_TIMESTAMP } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
 import type { RegionServerConfig } from '../../common/config.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
-import type { Mutation, MutationCell, RegionInfo } from './api.js';
+import type { AppendRequest, CheckAndMutateRequest, CheckCondition, CompareOp, IncrementRequest, Mutation, MutationCell, RegionInfo } from './api.js';
+import type { Cell } from '../../common/cell.js';
 
 const CELL_TYPES: ReadonlySet<number> = new Set([CellType.Put, CellType.Delete, CellType.DeleteColumn, CellType.DeleteFamily, CellType.DeleteFamilyVersion]);
 
@@ -94,4 +95,59 @@ export function validateMutation(
 
 export function requestTooLarge(field: string, size: number, limit: number): BasaltError {
   return new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `${field}: ${size} bytes exceeds maxRequestBytes ${limit}`, { field, size, limit });
+}
+
+export function validateIncrement(families: ReadonlyMap<string, unknown>, request: IncrementRequest): void {
+  if (!Array.isArray(request.columns) || request.columns.length === 0) throw invalidArgument('columns', 'must be a non-empty array');
+  request.columns.forEach((c, i) => {
+    checkFamily(families, c.family, `columns[${i}].family`);
+    if (!Buffer.isBuffer(c.qualifier)) throw invalidArgument(`columns[${i}].qualifier`, 'must be bytes');
+    if (typeof c.amount !== 'bigint') throw invalidArgument(`columns[${i}].amount`, 'must be a bigint');
+  });
+}
+
+export function validateAppend(families: ReadonlyMap<string, unknown>, request: AppendRequest): void {
+  if (!Array.isArray(request.columns) || request.columns.length === 0) throw invalidArgument('columns', 'must be a non-empty array');
+  request.columns.forEach((c, i) => {
+    checkFamily(families, c.family, `columns[${i}].family`);
+    if (!Buffer.isBuffer(c.qualifier)) throw invalidArgument(`columns[${i}].qualifier`, 'must be bytes');
+    if (!Buffer.isBuffer(c.value)) throw invalidArgument(`columns[${i}].value`, 'must be bytes');
+  });
+}
+
+export function validateCheckAndMutate(info: RegionInfo, config: RegionServerConfig, families: ReadonlyMap<string, unknown>, request: CheckAndMutateRequest): void {
+  const { condition, filter } = request;
+  if ((condition === undefined) === (filter === undefined)) throw invalidArgument('condition', 'give exactly one of condition and filter');
+  if (!request.mutation || !Buffer.isBuffer(request.mutation.row) || compareBytes(request.mutation.row, request.row) !== 0) {
+    throw invalidArgument('mutation.row', 'must equal row');
+  }
+  validateMutation(info, config, families, request.mutation);
+  if (!condition) return;
+  checkFamily(families, condition.family, 'condition.family');
+  if (!Buffer.isBuffer(condition.qualifier)) throw invalidArgument('condition.qualifier', 'must be bytes');
+  if (!['exists', 'not_exists', 'compare'].includes(condition.kind)) throw invalidArgument('condition.kind', 'must be exists, not_exists or compare');
+  if (condition.kind === 'compare') {
+    if (!condition.op || !(condition.op in COMPARE)) throw invalidArgument('condition.op', 'must be a compare operator');
+    if (!Buffer.isBuffer(condition.value)) throw invalidArgument('condition.value', 'must be bytes');
+  }
+}
+
+/**
+ * "cell value OP condition value" on the column's latest visible version (HBase's
+ * CheckAndMutate compares the other way round; the natural reading is kept here). A missing column
+ * fails every compare.
+ */
+const COMPARE: Record<CompareOp, (c: number) => boolean> = {
+  LESS: (c) => c < 0,
+  LESS_OR_EQUAL: (c) => c <= 0,
+  EQUAL: (c) => c === 0,
+  NOT_EQUAL: (c) => c !== 0,
+  GREATER_OR_EQUAL: (c) => c >= 0,
+  GREATER: (c) => c > 0,
+};
+
+export function conditionHolds(condition: CheckCondition, latest: Cell | undefined): boolean {
+  if (condition.kind === 'exists') return latest !== undefined;
+  if (condition.kind === 'not_exists') return latest === undefined;
+  return latest !== undefined && COMPARE[condition.op!](compareBytes(latest.value, condition.value!));
 }
