@@ -6,7 +6,7 @@ const BUDGET_MS = Number(process.env.RAFT_SIM_BUDGET_MS ?? 12_000);
 
 describe('raft simulation, 5 nodes', () => {
   it('keeps election safety, log matching, committed entries, identical applies and linearizable reads under chaos', () => {
-    const { runs } = runSeeds('raft-sim-5', { size: 5, chaosTicks: 400 }, BUDGET_MS);
+    const { runs } = runSeeds('raft-sim-5', { size: 5, chaosTicks: 500 }, BUDGET_MS);
     expect(runs).toBeGreaterThan(0);
   });
 });

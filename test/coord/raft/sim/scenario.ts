@@ -21,6 +21,7 @@ export interface ScenarioResult {
 
 export interface ScenarioOptions {
   size: 3 | 5;
+  /** Mean length of the chaotic phase; each seed draws from [chaosTicks / 2, 3 · chaosTicks / 2). */
   chaosTicks: number;
 }
 
@@ -45,26 +46,27 @@ export function runScenario(seed: number, options: ScenarioOptions): ScenarioRes
     maxInflightMessages: 1 + knobs.int(8),
     maxSizePerMessage: knobs.next() < 0.5 ? 1 : 4096,
   });
+  const chaosTicks = Math.floor(options.chaosTicks / 2) + knobs.int(options.chaosTicks);
   try {
-    return chaosThenCalm(c, seed, options);
+    return chaosThenCalm(c, seed, options.size, chaosTicks);
   } catch (err) {
     if (err instanceof Error) err.message += `\n--- last events ---\n${c.trace.join('\n')}`;
     throw err;
   }
 }
 
-function chaosThenCalm(c: SimCluster, seed: number, options: ScenarioOptions): ScenarioResult {
+function chaosThenCalm(c: SimCluster, seed: number, size: 3 | 5, chaosTicks: number): ScenarioResult {
   const r = c.random;
   c.faults = { dropRate: r.next() * 0.2, duplicateRate: r.next() * 0.1, maxDelayTicks: r.int(5) };
   c.crashInReadyRate = r.next() < 0.5 ? 0.002 : 0;
-  let nextId = options.size + 1;
+  let nextId = size + 1;
   let proposals = 0;
   let reads = 0;
   // Membership wanders within these bounds (3 nodes: 2–4, 5 nodes: 3–5).
-  const minVoters = options.size === 3 ? 2 : 3;
-  const maxVoters = options.size === 3 ? 4 : 5;
+  const minVoters = size === 3 ? 2 : 3;
+  const maxVoters = size === 3 ? 4 : 5;
 
-  for (let t = 0; t < options.chaosTicks; t++) {
+  for (let t = 0; t < chaosTicks; t++) {
     const live = [...c.nodes.values()].filter((n) => n.up);
     const roll = r.next();
     if (roll < 0.3) {
