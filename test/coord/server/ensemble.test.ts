@@ -54,4 +54,22 @@ describe('a three-member ensemble', () => {
     const eph = await client.exists('/eph');
     expect(eph?.ephemeralOwner).toBe(sessionId);
   });
+
+  it('hands leadership to an up-to-date follower when the leader shuts down cleanly', async () => {
+    ensemble = await startEnsemble(3);
+    const e = ensemble;
+    const client = await e.connect();
+    await client.create('/before', 'x');
+    const old = await waitFor('a leader', () => (e.leaderIndex() >= 0 ? e.leaderIndex() : undefined));
+    const oldMember = e.servers[old]!.coordMember!;
+    const oldTerm = oldMember.raftStatus().term;
+    await e.servers[old]!.close();
+    const successor = await waitFor('the successor', () => {
+      const i = e.servers.findIndex((s, idx) => idx !== old && s.coordMember?.isLeader());
+      return i >= 0 ? i : undefined;
+    });
+    expect(oldMember.lastTransferTarget).toBe(successor + 1);
+    expect(e.servers[successor]!.coordMember!.raftStatus().term).toBe(oldTerm + 1);
+    await client.setData('/before', 'y');
+  });
 });
