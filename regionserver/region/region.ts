@@ -95,6 +95,7 @@ export class Region {
   private flushRequested = false;
   private compactionTail: Promise<unknown> = Promise.resolve();
   private compactionScheduled = false;
+  private lastMajorCompactionMs: number;
   private readRequests = 0;
   private writeRequests = 0;
 
@@ -107,6 +108,7 @@ export class Region {
     this.stores = stores;
     this.maxFlushedSequenceId = manifest.maxFlushedSequenceId;
     this.gate = new UpdatesGate(options.info.encodedName);
+    this.lastMajorCompactionMs = options.clock.now();
   }
 
   /**
@@ -537,6 +539,7 @@ export class Region {
   /** Compacts every store now (major: into one file each, dropping what is dead). */
   async compact(major: boolean): Promise<void> {
     this.checkReadable();
+    if (major) this.lastMajorCompactionMs = this.clock.now();
     await this.enqueueCompaction(async () => {
       for (const s of this.stores.values()) await this.compactStore(s, major);
     });
@@ -549,16 +552,23 @@ export class Region {
     return run;
   }
 
+  /**
+   * After a flush: a minor compaction when a store has compactionMinFiles files, or a major one
+   * when majorCompactionPeriodMs has passed since the last. Queued behind any running one.
+   */
   private scheduleCompaction(): void {
     if (this.compactionScheduled || this.state !== 'open') return;
-    const due = [...this.stores.values()].some((s) => s.files.length >= Math.max(2, this.config.compactionMinFiles));
-    if (!due) return;
+    const period = this.config.majorCompactionPeriodMs;
+    const majorDue = period > 0 && this.clock.now() - this.lastMajorCompactionMs >= period;
+    const minorDue = [...this.stores.values()].some((s) => s.files.length >= Math.max(2, this.config.compactionMinFiles));
+    if (!majorDue && !minorDue) return;
     this.compactionScheduled = true;
     void this.enqueueCompaction(async () => {
       this.compactionScheduled = false;
+      if (majorDue) this.lastMajorCompactionMs = this.clock.now();
       for (const s of this.stores.values()) {
         if (this.state !== 'open') return;
-        await this.compactStore(s, false);
+        await this.compactStore(s, majorDue);
       }
     }).catch(() => undefined);
   }

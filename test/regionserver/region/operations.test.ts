@@ -282,4 +282,27 @@ describe('lifecycle', () => {
       h.cleanup();
     }
   });
+
+  it('a major compaction runs after a flush once majorCompactionPeriodMs has passed', async () => {
+    const h = harness({ config: { majorCompactionPeriodMs: 60_000, compactionMinFiles: 100 } });
+    const r = await h.open();
+    try {
+      for (let i = 0; i < 3; i++) {
+        await r.put({ row: b(`r${i}`), cells: [put('cf', 'q', 'v', 1)] });
+        await r.flush();
+      }
+      expect(r.load().storeFileCount).toBe(3);
+      h.clock.advance(61_000);
+      await r.put({ row: b('r9'), cells: [put('cf', 'q', 'v', 1)] });
+      await r.flush();
+      const deadline = Date.now() + 10_000;
+      while (r.load().storeFileCount !== 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(r.load().storeFileCount).toBe(1);
+      const { rows } = await r.scan({}).next(10, 1e6);
+      expect(rows.map((x) => x.row.toString())).toEqual(['r0', 'r1', 'r2', 'r9']);
+    } finally {
+      await r.close();
+      h.cleanup();
+    }
+  });
 });
