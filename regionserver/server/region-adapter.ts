@@ -19,7 +19,7 @@ function incrementResultToRow(row: Buffer, results: IncrementResult[]): RowResul
     cells: results.map((r) => {
       const value = Buffer.alloc(8);
       value.writeBigInt64BE(r.value);
-      return { row, family: r.family, qualifier: r.qualifier, timestamp: 0, type: CellType.Put, value, sequenceId: 0 };
+      return { row, family: r.family, qualifier: r.qualifier, timestamp: r.cell.timestamp, type: CellType.Put, value, sequenceId: r.cell.sequenceId };
     }),
   };
 }

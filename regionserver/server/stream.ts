@@ -54,6 +54,8 @@ export class StreamSession {
   private closed = false;
   private halfClosed = false;
   private draining = false;
+  private paused = false;
+  private unflushed = 0;
   private idle?: () => void;
 
   constructor(
@@ -88,6 +90,7 @@ export class StreamSession {
       return;
     }
     for (const item of batch.items) this.accept(item);
+    this.applyBackpressure();
   }
 
   private accept(item: pb.IRequestItem): void {
@@ -146,9 +149,36 @@ export class StreamSession {
     this.flushScheduled = false;
     if (this.closed || this.pending.length === 0) return;
     const frame = encodeFrame(this.pending);
+    const items = this.pending.length;
     this.pending = [];
     this.pendingBytes = 0;
-    this.call.write(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+    // Responses count against the stream's bound until HTTP/2 has taken them (the write callback
+    // waits for the peer's flow-control window), so a client that does not read cannot make the
+    // server buffer without limit.
+    this.unflushed += items;
+    this.call.write(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), () => {
+      this.unflushed -= items;
+      if (this.paused && this.unsent() <= this.options.maxInflightPerStream / 2 && !this.closed) {
+        this.paused = false;
+        this.call.resume();
+      }
+    });
+  }
+
+  /** Responses not yet taken by the transport. */
+  private unsent(): number {
+    return this.unflushed + this.pending.length;
+  }
+
+  /**
+   * Running requests are bounded by SERVER_BUSY; responses the client does not read are bounded
+   * by reading no more requests until the transport takes them (resumed by the write callback).
+   */
+  private applyBackpressure(): void {
+    if (!this.paused && this.unsent() >= this.options.maxInflightPerStream) {
+      this.paused = true;
+      this.call.pause();
+    }
   }
 
   private maybeFinish(): void {

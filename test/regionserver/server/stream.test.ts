@@ -2,12 +2,15 @@
 // blocks its neighbours), that frames coalesce, and that every bound answers a typed error.
 import { Client, credentials } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { basalt } from '../../../proto/generated/basalt.js';
 import { CellType } from '../../../common/cell.js';
 import { ErrorCodes } from '../../../common/errors.js';
 import { fromGrpcError } from '../../../common/grpc-errors.js';
 import { RegionServerClient } from '../../../client/rpc/region-server-client.js';
 import type { RegionOpener, RegionPort } from '../../../regionserver/server/region-port.js';
 import { BATCH_PATH } from '../../../regionserver/server/service.js';
+import { Admission, StreamSession } from '../../../regionserver/server/stream.js';
+import { EventEmitter } from 'node:events';
 import { fakeOpener } from './fake-region.js';
 import { eventually, FAMILIES, get, put, regionInfo, startServer, valueOf, type Harness } from './harness.js';
 
@@ -140,6 +143,70 @@ describe('a broken stream', () => {
       client.close();
       opener.release();
       await first.stop();
+    }
+  });
+});
+
+describe('flow control', () => {
+  it('stops reading requests while the transport has not taken its responses, and resumes after', async () => {
+    // A stand-in for grpc-js's server stream whose write callbacks we release by hand.
+    const call = Object.assign(new EventEmitter(), {
+      paused: false,
+      writes: [] as Array<() => void>,
+      write(_frame: Buffer, done: () => void) {
+        this.writes.push(done);
+        return true;
+      },
+      pause() {
+        this.paused = true;
+      },
+      resume() {
+        this.paused = false;
+      },
+      end() {},
+    });
+    const executor = { execute: async (item: basalt.regionserver.IRequestItem) => ({ id: item.id ?? 0, exists: { exists: true } }) };
+    new StreamSession(call as never, executor, new Admission(1_000), { maxInflightPerStream: 8, maxFrameBytes: 1 << 20 }, () => undefined);
+    const frame = (from: number, n: number): Buffer =>
+      Buffer.from(basalt.regionserver.BatchRequest.encode({ items: Array.from({ length: n }, (_, i) => ({ id: from + i, exists: { region: 'r1', get: get('a') } })) }).finish());
+    call.emit('data', frame(1, 4));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(call.writes).toHaveLength(1);
+    expect(call.paused).toBe(false);
+    call.emit('data', frame(5, 4));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    call.emit('data', frame(9, 1)); // Arrives while 8 responses are unsent: reading stops after it.
+    expect(call.paused).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    for (const done of call.writes.splice(0)) done();
+    expect(call.paused).toBe(false);
+  });
+
+  it('answers every request of a client that stopped reading for a while once it reads again', async () => {
+    h = await startServer({ opener: fakeOpener(), maxInflightPerStream: 64 });
+    await open(h);
+    await h.client.mutate('r1', put('big', 'q', Buffer.alloc(16 * 1024, 1)));
+    const raw = new Client(h.server.address, credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
+    try {
+      const stream = raw.makeBidiStreamRequest(BATCH_PATH, (b: Buffer) => b, (b: Buffer) => b);
+      stream.pause();
+      const total = 1_000;
+      for (let f = 0; f < total / 50; f++) {
+        const items = Array.from({ length: 50 }, (_, i) => ({ id: f * 50 + i + 1, get: { region: 'r1', get: get('big') } }));
+        stream.write(Buffer.from(basalt.regionserver.BatchRequest.encode({ items }).finish()));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      // Every request is answered once the client reads: a result, or SERVER_BUSY.
+      let answered = 0;
+      stream.on('data', (frame: Buffer) => (answered += basalt.regionserver.BatchResponse.decode(frame).items.length));
+      stream.resume();
+      await eventually(() => answered === total, 30_000, 'every response once the client reads');
+      stream.end();
+    } finally {
+      raw.close();
     }
   });
 });
