@@ -103,7 +103,11 @@ export abstract class RaftBase {
     // the log between the snapshot and `applied`: replay them so the membership is current.
     const snapshotIndex = config.storage.snapshot().metadata.index;
     const applied = Math.max(config.applied, snapshotIndex, this.log.firstIndex() - 1);
-    assert(applied <= this.log.committed, `applied ${applied} beyond commit ${this.log.committed}`);
+    // The stored snapshot, and whatever the application applied, were committed even if the
+    // stored commit index lags (an adapter may persist the commit index lazily: it is volatile
+    // state in Raft). Only an applied index beyond the log is a broken promise.
+    assert(applied <= this.log.lastIndex(), `applied ${applied} beyond last index ${this.log.lastIndex()}`);
+    this.log.commitTo(applied);
     const replayFrom = Math.max(snapshotIndex + 1, this.log.firstIndex());
     if (applied >= replayFrom) {
       for (const e of this.log.slice(replayFrom, applied + 1, Number.MAX_SAFE_INTEGER) ?? []) {

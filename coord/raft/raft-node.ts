@@ -170,7 +170,15 @@ export class RaftNode {
       log.appliedTo(rd.snapshot.metadata.index);
     }
     const lastEntry = rd.entries[rd.entries.length - 1];
-    if (lastEntry) log.stableTo(lastEntry.index, lastEntry.term);
+    if (lastEntry) {
+      // Catch an adapter that skipped the append: the core would read a log that is not there.
+      const storage = log.storage;
+      assert(
+        storage.lastIndex() >= lastEntry.index && storage.term(lastEntry.index) === lastEntry.term,
+        `advance(): entry ${lastEntry.index} of the Ready is not in storage (append before advance)`,
+      );
+      log.stableTo(lastEntry.index, lastEntry.term);
+    }
     const lastCommitted = rd.committedEntries[rd.committedEntries.length - 1];
     if (lastCommitted) log.appliedTo(lastCommitted.index);
     this.raft.reduceUncommitted(rd.committedEntries);

@@ -15,7 +15,9 @@ import {
   encodeMessage,
   encodeSnapshot,
 } from '../../../coord/raft/codec.js';
-import { ConfChangeType, EntryType, MessageType, type Entry, type Message } from '../../../coord/raft/types.js';
+import { RaftNode } from '../../../coord/raft/raft-node.js';
+import { ConfChangeType, EntryType, MessageType, type Entry, type Message, type RaftConfig, type Ready } from '../../../coord/raft/types.js';
+import { MemoryRaftStorage } from '../../../coord/storage/memory-raft-storage.js';
 import { SimCluster } from './sim/sim-cluster.js';
 
 const uint = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
@@ -163,5 +165,51 @@ describe('flow control and backtracking', () => {
     expect(oldLeader.state.some((s) => s.startsWith('orphan'))).toBe(false);
     // One rejection per conflicting term, not one per entry.
     expect(rejections).toBeLessThan(10);
+  });
+});
+
+describe('configuration', () => {
+  const valid = (): RaftConfig => ({
+    id: 1, electionTicks: 10, heartbeatTicks: 1, storage: MemoryRaftStorage.bootstrap([1]), applied: 0,
+    maxSizePerMessage: 1024, maxInflightMessages: 4, preVote: true, checkQuorum: true, random: () => 0.5,
+  });
+
+  it.each([
+    ['id', { id: 0 }],
+    ['electionTicks', { electionTicks: 0 }],
+    ['heartbeatTicks', { heartbeatTicks: 10 }],
+    ['maxSizePerMessage', { maxSizePerMessage: -1 }],
+    ['maxInflightMessages', { maxInflightMessages: 1.5 }],
+    ['applied', { applied: -1 }],
+    ['maxUncommittedEntriesBytes', { maxUncommittedEntriesBytes: 0 }],
+  ] as const)('rejects a bad %s with INVALID_ARGUMENT naming it', (field, patch) => {
+    try {
+      new RaftNode({ ...valid(), ...patch });
+      expect.unreachable();
+    } catch (err) {
+      expect(isBasaltError(err, 'INVALID_ARGUMENT') && err.details.field).toBe(field);
+    }
+  });
+
+  it('a single-member cluster elects itself and commits alone', () => {
+    const config = valid();
+    const storage = config.storage as MemoryRaftStorage;
+    const node = new RaftNode(config);
+    const persist = (): Ready => {
+      const rd = node.ready();
+      storage.append(rd.entries);
+      if (rd.hardState) storage.setHardState(rd.hardState);
+      return rd;
+    };
+    node.campaign();
+    const rd = persist();
+    expect(rd.softState?.role).toBe('leader');
+    expect(rd.messages).toEqual([]);
+    node.advance();
+    node.propose(new Uint8Array([42]));
+    const next = persist();
+    expect(next.committedEntries.map((e) => [...e.data])).toContainEqual([42]);
+    node.advance();
+    expect(node.status().applied).toBe(storage.lastIndex());
   });
 });

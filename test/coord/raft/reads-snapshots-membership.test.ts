@@ -147,6 +147,24 @@ describe('snapshots and compaction', () => {
     expect(leader.raft.status().progress![f]!.state).toBe(ProgressState.Probe);
   });
 
+  it('a member restarts when its stored commit index lags its snapshot (commit persisted lazily)', () => {
+    const c = new SimCluster({ seed: 45, voters: [1, 2, 3] });
+    const leader = c.waitForLeader();
+    for (let i = 0; i < 10; i++) c.propose(`v${i}`);
+    c.waitForApplied('v9');
+    const f = c.node([1, 2, 3].find((id) => id !== leader.id)!);
+    f.storage.createSnapshot(f.applied, f.confState, encodeState(f.state));
+    f.storage.compact(f.applied - 2);
+    const hs = f.storage.initialState().hardState;
+    f.storage.setHardState({ ...hs, commit: 2 });
+    f.storage.persistNow();
+    c.crash(f.id);
+    c.restart(f.id);
+    expect(c.node(f.id).raft.status().commit).toBe(f.applied);
+    c.propose('after');
+    c.waitForApplied('after');
+  });
+
   it('a restarted member resumes from its persisted snapshot and log', () => {
     const c = new SimCluster({ seed: 42, voters: [1, 2, 3] });
     const leader = c.waitForLeader();
