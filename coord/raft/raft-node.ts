@@ -4,7 +4,7 @@
  * its committed entries; then call advance(). One Ready is outstanding at a time: hasReady()
  * answers false until the previous one is advanced. Nothing here awaits, times or does I/O.
  */
-import { assert } from '../../common/errors.js';
+import { assert, invalidArgument } from '../../common/errors.js';
 import { Raft } from './raft.js';
 import { Role, type ConfChange, type ConfState, type HardState, type Message, type NodeId, type RaftConfig, type RaftStatus, type Ready, type SoftState } from './types.js';
 
@@ -53,9 +53,14 @@ export class RaftNode {
     this.raft.tick();
   }
 
-  /** A message from a peer. Messages for another node are a wiring bug. */
+  /**
+   * A message from a peer. One addressed to another node (a misconfigured peer) is refused with
+   * INVALID_ARGUMENT {field: 'message.to'}: bad input from the network must not crash a member.
+   */
   step(message: Message): void {
-    assert(message.to === this.raft.id, `message for ${message.to} stepped into node ${this.raft.id}`);
+    if (message.to !== this.raft.id) {
+      throw invalidArgument('message.to', `message for node ${message.to} delivered to node ${this.raft.id}`);
+    }
     this.raft.step(message);
   }
 
