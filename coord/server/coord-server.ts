@@ -20,6 +20,9 @@ import { basalt } from '../../proto/generated/basalt.js';
 import { CoordMember } from './member.js';
 import { SessionStream } from './session-stream.js';
 
+/** Most client streams one member holds (sessions plus reconnects in progress). */
+const MAX_CLIENT_STREAMS = 20_000;
+
 export interface StartMemberOptions {
   id: NodeId;
   /** Every member's address, self included (an ensemble of one: just this server). */
@@ -82,6 +85,10 @@ export class CoordServer {
     const member = this.member;
     if (!member) {
       call.emit('error', toGrpcError(new BasaltError(ErrorCodes.UNAVAILABLE, 'member starting')));
+      return;
+    }
+    if (this.streams.size >= MAX_CLIENT_STREAMS) {
+      call.emit('error', toGrpcError(new BasaltError(ErrorCodes.SERVER_BUSY, `more than ${MAX_CLIENT_STREAMS} client streams`)));
       return;
     }
     this.streams.add(call);

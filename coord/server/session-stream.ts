@@ -32,6 +32,8 @@ type Fields = Omit<WireResponse, 'xid' | 'zxid' | 'error'>;
 
 /** Frames queued to one client (grpc-js streams are in object mode) before its stream is dropped. */
 const MAX_BUFFERED_FRAMES = 100_000;
+/** A stream must send `connect` (and have it answered) within this. */
+const CONNECT_DEADLINE_MS = 30_000;
 
 /** What a session stream needs from its member. */
 export interface SessionHost {
@@ -81,6 +83,11 @@ export class SessionStream {
     private readonly host: SessionHost,
     private readonly call: ServerDuplexStream<ClientRequest, ServerFrame>,
   ) {
+    // A stream that never opens a session must not hold resources for ever.
+    const handshake = setTimeout(() => {
+      if (this.sessionId === 0) this.close();
+    }, CONNECT_DEADLINE_MS);
+    handshake.unref();
     call.on('data', (request: ClientRequest) => this.onRequest(request));
     call.on('end', () => this.end());
     call.on('error', () => this.end());
