@@ -70,7 +70,10 @@ function chaosThenCalm(c: SimCluster, seed: number, size: 3 | 5, chaosTicks: num
     const live = [...c.nodes.values()].filter((n) => n.up);
     const roll = r.next();
     if (roll < 0.3) {
-      c.propose(`s${seed}-p${proposals++}`);
+      // To any node that believes it leads, stale leaders in a minority included: their
+      // orphaned entries are what log repair and the commitment rule must cope with.
+      const l = pick(c, c.leaders());
+      if (l) c.proposeTo(l, `s${seed}-p${proposals++}`);
     } else if (roll < 0.36) {
       const n = pick(c, live);
       if (n) {

@@ -379,7 +379,10 @@ export class SimCluster {
 
   propose(payload: string): boolean {
     const l = this.leader();
-    if (!l) return false;
+    return l ? this.proposeTo(l, payload) : false;
+  }
+
+  proposeTo(l: SimNode, payload: string): boolean {
     try {
       l.raft.propose(utf8.encode(payload));
     } catch {
