@@ -623,7 +623,7 @@ export class Region {
         log.error({ err, region: this.info.encodedName }, 'flush on close failed; the WAL still holds the edits');
       }
     }
-    for (const s of this.stores.values()) s.close();
+    await Promise.all([...this.stores.values()].map((s) => s.close()));
     this.state = 'closed';
   }
 

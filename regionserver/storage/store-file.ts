@@ -508,12 +508,18 @@ export class StoreFileReader {
     this.release();
   }
 
+  /** Resolves once the environment is closed (and deleted, if discarded); undefined while open. */
+  closed: Promise<void> | undefined;
+
   private closeNow(): void {
     const path = this.path;
     const discarded = this.discarded;
-    void this.root.close().then(() => {
-      if (discarded) removeStoreFile(path);
-    });
+    this.closed = this.root.close().then(
+      () => {
+        if (discarded) removeStoreFile(path);
+      },
+      () => undefined,
+    );
   }
 }
 

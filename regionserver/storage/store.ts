@@ -244,9 +244,12 @@ export class Store {
   }
 
   /** Drops the store's references (files close once scanners let go too). */
-  close(): void {
-    for (const f of this.storeFiles) f.closeForStore();
+  async close(): Promise<void> {
+    const files = this.storeFiles;
     this.storeFiles = [];
+    for (const f of files) f.closeForStore();
+    // Files no scanner holds close now; wait for them so a reopen finds them closed.
+    await Promise.all(files.map((f) => f.closed));
   }
 }
 

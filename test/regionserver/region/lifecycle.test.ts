@@ -1,9 +1,9 @@
-/** Smoke: put, get, flush, get again, reopen. */
+/** Proves the basic life of a region: data written survives a flush, a close and reopen, and a major compaction. */
 import { describe, expect, it } from 'vitest';
 import { harness, put, b, show } from './fixtures.js';
 
-describe('region smoke', () => {
-  it('put/get/flush/reopen', async () => {
+describe('region lifecycle', () => {
+  it('data survives flush, reopen and major compaction, and reads merge memstore with files', async () => {
     const h = harness();
     try {
       const r = await h.open();
