@@ -139,7 +139,6 @@ export class StreamSession {
     if (this.pendingBytes + bytes.length + 8 > this.options.maxFrameBytes) this.flush();
     this.pending.push(bytes);
     this.pendingBytes += bytes.length + 8;
-    if (this.pending.length >= (Number(process.env.RS_ITEMS) || 1e9)) this.flush();
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
