@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CellType } from '../../../common/cell.js';
 import { isBasaltError, type BasaltError } from '../../../common/errors.js';
+import { FilterReturnCode, type Filter } from '../../../regionserver/filter/filter.js';
 import type { Region } from '../../../regionserver/region/region.js';
 import { b, del, family, harness, put, regionInfo, show, type Harness } from './fixtures.js';
 
@@ -110,6 +111,27 @@ describe('checkAndMutate', () => {
         ),
       );
       expect(results.filter((x) => x.succeeded).length).toBe(1);
+    });
+  });
+
+  it('with a filter condition, mutates only when the row passes the filter', async () => {
+    await withRegion(async (r) => {
+      await r.put({ row, cells: [put('cf', 'state', 'open', 1)] });
+      const stateIs = (value: string): Filter => ({
+        reset: () => undefined,
+        filterAllRemaining: () => false,
+        filterRowKey: () => false,
+        filterCell: (c) => (c.qualifier.toString() === 'state' && c.value.toString() === value ? FilterReturnCode.Include : FilterReturnCode.Skip),
+        transformCell: (c) => c,
+        hasFilterRow: () => false,
+        filterRowCells: (cells) => cells,
+        filterRow: () => false,
+        getNextCellHint: () => undefined,
+        isFamilyEssential: () => true,
+      });
+      expect((await r.checkAndMutate({ row, filter: stateIs('closed'), mutation: { row, cells: [put('cf', 'x', '1', 1)] } })).succeeded).toBe(false);
+      expect((await r.checkAndMutate({ row, filter: stateIs('open'), mutation: { row, cells: [put('cf', 'x', '2', 1)] } })).succeeded).toBe(true);
+      expect(show((await r.get({ row, columns: [{ family: 'cf', qualifier: b('x') }] }))?.cells)).toEqual(['cf:x@1=2']);
     });
   });
 
