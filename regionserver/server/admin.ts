@@ -8,7 +8,7 @@ import { basalt } from '../../proto/generated/basalt.js';
 import { invalidArgument } from '../../common/errors.js';
 import { toGrpcError } from '../../common/grpc-errors.js';
 import type { RegionLoad } from '../region/api.js';
-import { familyFromProto, num, regionInfoFromProto, regionInfoToProto, regionLoadToProto } from './conversions.js';
+import { familyFromProto, num, regionInfoFromProto, regionLoadToProto } from './conversions.js';
 import type { OpenRegionParams } from './region-port.js';
 import { ADMIN_METHODS, decodeMessage, type AdminMethod } from './service.js';
 
@@ -77,4 +77,3 @@ export function adminImplementation(target: AdminTarget): UntypedServiceImplemen
   return impl;
 }
 
-export { regionInfoToProto };

@@ -265,10 +265,8 @@ export class Dispatcher {
     let rows: RowResult[];
     let more: boolean;
     try {
-      ({ rows, more } = await this.onRegion(entry.region, undefined, (e) => {
-        void e;
-        return entry.scanner.next(maxRows, maxBytes);
-      }));
+      // Holding the region keeps a close from releasing its files under the running batch.
+      ({ rows, more } = await this.onRegion(entry.region, undefined, () => entry.scanner.next(maxRows, maxBytes)));
     } catch (err) {
       entry.busy = false;
       await this.scanners.close(entry).catch(() => undefined);

@@ -1,6 +1,5 @@
-/** The data plane's filter decoder: wire bytes (basalt.filter.Filter) → FilterSpec → server-side Filter. */
-import { decodeFilterSpec } from '../../common/filter/proto.js';
-import { createFilter } from '../filter/create-filter.js';
+/** The data plane's filter decoder: wire bytes (basalt.filter.Filter) → server-side Filter (typed INVALID_ARGUMENT on bad input). */
+import { decodeFilter } from '../filter/create-filter.js';
 import type { FilterDecoder } from './conversions.js';
 
-export const basaltFilters: FilterDecoder = (encoded, field, options) => createFilter(decodeFilterSpec(encoded, field), { reversed: options.reversed });
+export const basaltFilters: FilterDecoder = (encoded, field, options) => decodeFilter(encoded, field, { reversed: options.reversed });
