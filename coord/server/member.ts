@@ -407,6 +407,11 @@ export class CoordMember implements SessionHost {
     this.inLoop = true;
     try {
       while (!this.closed && this.node.hasReady()) {
+        // Let one poll phase run first: requests and peer messages that arrived while the last
+        // Ready was being written join this one (a group commit even while a storage write
+        // blocks the event loop).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.closed || !this.node.hasReady()) break;
         const rd = this.node.ready();
         // The commit index is volatile in Raft: a Ready that only moves it need not cost a
         // storage write and an fsync. It is kept aside and written with the next durable write
