@@ -38,9 +38,19 @@ export function readManifest(dir: string): RegionManifest {
   } catch (err) {
     throw new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, `region manifest ${path} unreadable: ${(err as Error).message}`, { path });
   }
-  if (parsed.formatVersion !== MANIFEST_VERSION || typeof parsed.maxFlushedSequenceId !== 'number' || typeof parsed.stores !== 'object') {
-    throw new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, `region manifest ${path} has an unknown format`, { path });
-  }
+  const wellFormed =
+    parsed !== null &&
+    typeof parsed === 'object' &&
+    parsed.formatVersion === MANIFEST_VERSION &&
+    Number.isSafeInteger(parsed.maxFlushedSequenceId) &&
+    parsed.stores !== null &&
+    typeof parsed.stores === 'object' &&
+    Object.values(parsed.stores).every(
+      (files) =>
+        Array.isArray(files) &&
+        files.every((f: ManifestFile) => f && typeof f.name === 'string' && /^[A-Za-z0-9._-]+\.sf$/.test(f.name) && Number.isSafeInteger(f.sizeBytes) && Number.isSafeInteger(f.headerCrc32)),
+    );
+  if (!wellFormed) throw new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, `region manifest ${path} is malformed`, { path });
   return parsed;
 }
 

@@ -327,4 +327,50 @@ describe('lifecycle', () => {
       h.cleanup();
     }
   });
+
+  it('a failed flush keeps the snapshot readable and the next flush writes it', async () => {
+    const { writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const h = harness();
+    const r = await h.open();
+    try {
+      await r.put({ row, cells: [put('cf', 'a', '1', 1)] });
+      // A file where the temp directory should be: writing the store file fails.
+      writeFileSync(join(h.dir, 'region', '.tmp'), 'in the way');
+      await expect(r.flush()).rejects.toThrow();
+      expect(show((await r.get({ row }))?.cells)).toEqual(['cf:a@1=1']);
+      await r.put({ row, cells: [put('cf', 'b', '2', 1)] });
+      rmSync(join(h.dir, 'region', '.tmp'));
+      await r.flush();
+      await r.flush();
+      expect(r.load().memstoreSizeBytes).toBe(0);
+      expect(show((await r.get({ row }))?.cells)).toEqual(['cf:a@1=1', 'cf:b@1=2']);
+      await r.close();
+      const again = await h.open();
+      expect(show((await again.get({ row }))?.cells)).toEqual(['cf:a@1=1', 'cf:b@1=2']);
+      await again.close();
+    } finally {
+      h.cleanup();
+    }
+  });
+
+  it('rows up to maxRowKeyBytes (longer than LMDB keys) work through flush, compaction and scans', async () => {
+    const h = harness();
+    const r = await h.open();
+    try {
+      const long = (c: string) => Buffer.concat([Buffer.alloc(30_000, 0x6b), Buffer.from(c)]);
+      for (const c of ['b', 'a', 'c']) await r.put({ row: long(c), cells: [put('cf', 'q', c, 1)] });
+      await r.flush();
+      await r.put({ row: long('a'), cells: [put('cf', 'q2', 'a2', 1)] });
+      expect(show((await r.get({ row: long('a') }))?.cells)).toEqual(['cf:q@1=a', 'cf:q2@1=a2']);
+      await r.compact(true);
+      const forward = await r.scan({}).next(10, 1e9);
+      expect(forward.rows.map((x) => x.row.subarray(30_000).toString())).toEqual(['a', 'b', 'c']);
+      const backward = await r.scan({ reversed: true, startRow: long('b') }).next(10, 1e9);
+      expect(backward.rows.map((x) => x.row.subarray(30_000).toString())).toEqual(['b', 'a']);
+      await r.close();
+    } finally {
+      h.cleanup();
+    }
+  });
 });
