@@ -195,6 +195,9 @@ export class SegmentWal extends GroupCommitWal {
   async markFlushed(regionId: string, sequenceId: number): Promise<void> {
     checkReplayArgs(regionId, sequenceId);
     await this.ready;
+    // A mark is only a reclamation hint (replay takes the region's own flushed id); after close
+    // there is nothing left to reclaim with.
+    if (this.isClosed) return;
     this.applyMark({ regionId, sequenceId });
     this.pruneIndex(regionId, sequenceId);
     this.scheduleReclaim();
