@@ -11,7 +11,8 @@ export class Mvcc {
   private point: number;
   /** Completed ids above the read point, waiting for a lower one. */
   private readonly completedAbove = new Set<number>();
-  private waiters: Array<{ id: number; resolve: () => void }> = [];
+  /** Waiters by the id they wait for (ids are integers, so advancing the point visits each once). */
+  private readonly waiters = new Map<number, Array<() => void>>();
 
   constructor(lastSequenceId: number) {
     this.nextId = lastSequenceId + 1;
@@ -36,12 +37,12 @@ export class Mvcc {
   complete(id: number): void {
     assert(id > this.point && id < this.nextId, `mvcc complete of unknown id ${id}`);
     this.completedAbove.add(id);
-    while (this.completedAbove.delete(this.point + 1)) this.point++;
-    if (this.waiters.length > 0) {
-      const ready = this.waiters.filter((w) => w.id <= this.point);
-      if (ready.length > 0) {
-        this.waiters = this.waiters.filter((w) => w.id > this.point);
-        for (const w of ready) w.resolve();
+    while (this.completedAbove.delete(this.point + 1)) {
+      this.point++;
+      const ready = this.waiters.get(this.point);
+      if (ready) {
+        this.waiters.delete(this.point);
+        for (const resolve of ready) resolve();
       }
     }
   }
@@ -49,6 +50,10 @@ export class Mvcc {
   /** Resolves once the read point reaches `id`. */
   waitFor(id: number): Promise<void> | undefined {
     if (id <= this.point) return undefined;
-    return new Promise((resolve) => this.waiters.push({ id, resolve }));
+    return new Promise((resolve) => {
+      const list = this.waiters.get(id);
+      if (list) list.push(resolve);
+      else this.waiters.set(id, [resolve]);
+    });
   }
 }
