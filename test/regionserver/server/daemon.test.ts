@@ -1,12 +1,14 @@
 // Proves the `basalt regionserver` process: acknowledged writes survive SIGKILL (the next server
 // replays the dead server's WAL from the shared data root), SIGTERM shuts down cleanly with a
-// flush, and bad flags exit non-zero with a one-line reason.
-import { mkdtempSync, rmSync } from 'node:fs';
+// flush, a server paused past its session timeout refuses writes when it wakes (fencing), and bad
+// flags exit non-zero with a one-line reason.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RegionServerClient } from '../../../client/rpc/region-server-client.js';
-import { FAMILIES, get, put, regionInfo, valueOf } from './harness.js';
+import { CoordClient } from '../../../coord/client/index.js';
+import { eventually, FAMILIES, get, put, regionInfo, valueOf } from './harness.js';
 import { killAll, runBasalt, startRegionServerProcess } from './process.js';
 
 const dirs: string[] = [];
@@ -66,6 +68,40 @@ describe('basalt regionserver', () => {
     const load = await c2.regionLoad('r1');
     expect(load.storeFileCount).toBeGreaterThanOrEqual(1);
     expect(load.memstoreSizeBytes).toBe(0);
+  });
+
+  it('a paused server (SIGSTOP past its session timeout) never acknowledges a write after it wakes', async () => {
+    const coordDir = tempDir();
+    const coordProc = runBasalt(['coord', 'start', '--id', '1', '--port', '0', '--data-dir', coordDir]);
+    let coordOut = '';
+    coordProc.stdout!.on('data', (d: Buffer) => (coordOut += d.toString()));
+    await eventually(() => /coord ready address=/.test(coordOut), 30_000, 'the coordination member');
+    const coordAddress = /coord ready address=(\S+)/.exec(coordOut)![1]!;
+    const configFile = join(tempDir(), 'config.json');
+    writeFileSync(configFile, JSON.stringify({ master: { sessionTimeoutMs: 2_000 } }));
+    const rs = await startRegionServerProcess(['--data-dir', tempDir(), '--coord', coordAddress, '--config', configFile]);
+    const client = connect(rs.address);
+    await client.openRegion({ info: regionInfo('r1'), families: FAMILIES, openEpoch: 1 });
+    await client.mutate('r1', put('before', 'q', 'v'));
+
+    rs.proc.kill('SIGSTOP');
+    const watcher = await CoordClient.connect({ servers: [coordAddress], sessionTimeoutMs: 10_000 });
+    try {
+      // The session expires while the server sleeps: its ephemeral node goes.
+      await eventually(async () => (await watcher.getChildren('/basalt/rs')).children.length === 0, 30_000, 'the session to expire');
+      const write = client.mutate('r1', put('after', 'q', 'v')).then(
+        () => 'acknowledged',
+        (err: { code: string }) => err.code,
+      );
+      rs.proc.kill('SIGCONT');
+      // FENCED by the lease check, or refused because the server is already shutting down.
+      const outcome = await write;
+      expect(['FENCED', 'CLOSED', 'UNAVAILABLE', 'NOT_SERVING_REGION']).toContain(outcome);
+      expect(await rs.exited).toBe(1);
+    } finally {
+      await watcher.close();
+      coordProc.kill('SIGTERM');
+    }
   });
 
   it('exits non-zero with a one-line reason on bad flags', async () => {
