@@ -153,16 +153,23 @@ export class Region {
     let maxSequenceId = manifest.maxFlushedSequenceId;
     for (const store of stores.values()) maxSequenceId = Math.max(maxSequenceId, store.maxSequenceId);
     let replayed = 0;
-    for await (const entry of options.wal.replay(info.encodedName, manifest.maxFlushedSequenceId)) {
-      for (const cell of entry.cells) {
-        const store = stores.get(cell.family);
-        if (store) store.memstore.add({ ...cell, sequenceId: entry.sequenceId });
+    try {
+      for await (const entry of options.wal.replay(info.encodedName, manifest.maxFlushedSequenceId)) {
+        for (const cell of entry.cells) {
+          const store = stores.get(cell.family);
+          if (store) store.memstore.add({ ...cell, sequenceId: entry.sequenceId });
+        }
+        maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
+        replayed++;
       }
-      maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
-      replayed++;
+      region.mvcc = new Mvcc(maxSequenceId);
+      if (replayed > 0) await region.flush();
+    } catch (err) {
+      // A failed open leaves nothing open behind it (the files stay as they were on disk).
+      region.state = 'closed';
+      await Promise.all([...stores.values()].map((s) => s.close()));
+      throw err;
     }
-    region.mvcc = new Mvcc(maxSequenceId);
-    if (replayed > 0) await region.flush();
     return region;
   }
 
