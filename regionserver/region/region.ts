@@ -511,7 +511,7 @@ export class Region {
     const flushSequenceId = this.pendingFlushSequenceId;
     // A store never grows past maxStoreFiles: compact it before adding another file.
     for (const s of this.stores.values()) {
-      if (s.files.length + 1 > this.config.maxStoreFiles) await this.enqueueCompaction(() => this.compactStore(s, false));
+      if (s.files.length + 1 > this.config.maxStoreFiles) await this.enqueueCompaction(() => this.compactStore(s, false, true));
     }
     const now = this.clock.now();
     const written = new Map<Store, StoreFileReader | undefined>();
@@ -580,8 +580,9 @@ export class Region {
     }).catch(() => undefined);
   }
 
-  private async compactStore(store: Store, major: boolean): Promise<void> {
-    const selection = store.selectCompaction(major, this.config.compactionMinFiles, this.config.compactionMaxFiles);
+  /** `forced`: the store is at maxStoreFiles, so compact even below compactionMinFiles. */
+  private async compactStore(store: Store, major: boolean, forced = false): Promise<void> {
+    const selection = store.selectCompaction(major, forced ? 2 : this.config.compactionMinFiles, this.config.compactionMaxFiles);
     if (!selection) return;
     const now = this.clock.now();
     const replacement = await store.compactFiles(selection.files, selection.major, store.newFileName(now), now);

@@ -373,4 +373,20 @@ describe('lifecycle', () => {
       h.cleanup();
     }
   });
+
+  it('a store never passes maxStoreFiles, even when compactionMinFiles is set higher', async () => {
+    const h = harness({ config: { maxStoreFiles: 3, compactionMinFiles: 50 } });
+    const r = await h.open();
+    try {
+      for (let i = 0; i < 8; i++) {
+        await r.put({ row: b(`r${i}`), cells: [put('cf', 'q', 'v', 1)] });
+        await r.flush();
+        expect(r.load().storeFileCount).toBeLessThanOrEqual(3);
+      }
+      expect((await r.scan({}).next(100, 1e9)).rows.length).toBe(8);
+      await r.close();
+    } finally {
+      h.cleanup();
+    }
+  });
 });
