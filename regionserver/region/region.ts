@@ -10,6 +10,9 @@
  *
  * Flush and compaction run in the background (never inline with a write); the manifest records
  * the store files and the max flushed sequence id, so open knows where WAL replay starts.
+ *
+ * Buffers are not copied: a mutation's Buffers go into the memstore as they are and reads return
+ * cells sharing them, so callers treat both as immutable. docs/storage.md explains the rest.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
