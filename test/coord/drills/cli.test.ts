@@ -31,9 +31,10 @@ afterAll(async () => {
 describe('basalt coord', () => {
   it('creates, lists, reads, updates, stats and deletes znodes', async () => {
     const servers = ['--servers', ensemble.servers];
-    expect(await basalt('coord', 'create', '/cli', 'hello', ...servers)).toMatchObject({ code: 0, stdout: '/cli\n' });
+    const created = await basalt('coord', 'create', '/cli', 'hello', ...servers);
+    expect(created, JSON.stringify(created)).toMatchObject({ code: 0, stdout: '/cli\n' });
     const seq = await basalt('coord', 'create', '/cli/item-', 'x', '--sequential', ...servers);
-    expect(seq.stdout).toMatch(/^\/cli\/item-\d{10}\n$/);
+    expect(seq.stdout, JSON.stringify(seq)).toMatch(/^\/cli\/item-\d{10}\n$/);
     expect((await basalt('coord', 'ls', '/cli', ...servers)).stdout).toBe(`${seq.stdout.trim().slice(5)}\n`);
     expect((await basalt('coord', 'get', '/cli', ...servers)).stdout).toBe('hello\n');
     expect(await basalt('coord', 'set', '/cli', 'again', '--version', '0', ...servers)).toMatchObject({ code: 0, stdout: 'version = 1\n' });
