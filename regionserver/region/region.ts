@@ -558,7 +558,10 @@ export class Region {
   /** Compactions run one at a time per region, off the write path. */
   private enqueueCompaction(task: () => Promise<void>): Promise<void> {
     const run = this.compactionTail.then(task);
-    this.compactionTail = run.catch((err: unknown) => log.error({ err, region: this.info.encodedName }, 'compaction failed'));
+    this.compactionTail = run.catch((err: unknown) => {
+      if (isBasaltError(err, ErrorCodes.CLOSED)) log.info({ region: this.info.encodedName }, 'compaction abandoned: region closing');
+      else log.error({ err, region: this.info.encodedName }, 'compaction failed');
+    });
     return run;
   }
 
@@ -588,7 +591,7 @@ export class Region {
     const selection = store.selectCompaction(major, forced ? 2 : this.config.compactionMinFiles, this.config.compactionMaxFiles);
     if (!selection) return;
     const now = this.clock.now();
-    const replacement = await store.compactFiles(selection.files, selection.major, store.newFileName(now), now);
+    const replacement = await store.compactFiles(selection.files, selection.major, store.newFileName(now), now, () => this.state !== 'open');
     const gone = new Set(selection.files);
     try {
       const manifest = this.buildManifest(this.maxFlushedSequenceId, (s) => {

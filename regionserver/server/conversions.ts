@@ -73,12 +73,20 @@ function buf(bytes: Uint8Array | null | undefined): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** A field's name, built only when an error needs it (the hot path validates thousands of cells). */
+type Field = string | (() => string);
+
+function nameOf(field: Field): string {
+  return typeof field === 'string' ? field : field();
+}
+
 /**
  * Decodes one request with its limits. Counts the bytes a request carries so that the whole item
  * stays under maxRequestBytes even when its frame holds many items.
  */
 export class RequestDecoder {
   private bytes = 0;
+  private readonly families = new Set<string>();
 
   constructor(
     private readonly limits: RequestLimits,
@@ -122,23 +130,29 @@ export class RequestDecoder {
     return key;
   }
 
-  family(name: string | null | undefined, field: string): string {
-    if (!name || !isValidFamilyName(name)) throw invalidArgument(field, 'not a valid column family name');
+  family(name: string | null | undefined, field: Field): string {
+    // A request names few families over many cells: check each name once.
+    if (name && this.families.has(name)) {
+      this.count(name.length);
+      return name;
+    }
+    if (!name || !isValidFamilyName(name)) throw invalidArgument(nameOf(field), 'not a valid column family name');
+    this.families.add(name);
     this.count(name.length);
     return name;
   }
 
-  qualifier(bytes: Uint8Array | null | undefined, field: string): Buffer {
+  qualifier(bytes: Uint8Array | null | undefined, field: Field): Buffer {
     const q = buf(bytes);
-    if (q.length > this.limits.maxCellBytes) throw invalidArgument(field, 'qualifier too long');
+    if (q.length > this.limits.maxCellBytes) throw invalidArgument(nameOf(field), 'qualifier too long');
     this.count(q.length);
     return q;
   }
 
-  timestamp(raw: number | null | undefined, field: string): number | undefined {
+  timestamp(raw: number | null | undefined, field: Field): number | undefined {
     if (raw === null || raw === undefined) return undefined;
     const value = num(raw);
-    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_TIMESTAMP) throw invalidArgument(field, 'timestamp out of range');
+    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_TIMESTAMP) throw invalidArgument(nameOf(field), 'timestamp out of range');
     return value;
   }
 
@@ -222,33 +236,37 @@ export class RequestDecoder {
     const row = this.row(mutation.row, `${field}.row`);
     const cells = mutation.cells ?? [];
     if (cells.length === 0) throw invalidArgument(`${field}.cells`, 'a mutation needs at least one cell');
-    return { row, cells: cells.map((c, i) => this.mutationCell(row, c, `${field}.cells[${i}]`)) };
+    const out: MutationCell[] = new Array(cells.length);
+    for (let i = 0; i < cells.length; i++) out[i] = this.mutationCell(row, cells[i]!, field, i);
+    return { row, cells: out };
   }
 
-  private mutationCell(row: Buffer, cell: pb.IMutationCell, field: string): MutationCell {
+  private mutationCell(row: Buffer, cell: pb.IMutationCell, parent: string, index: number): MutationCell {
+    // Field names are built only on the error paths: this runs for every cell of every write.
+    const at = (suffix = ''): string => `${parent}.cells[${index}]${suffix}`;
     const type = cell.type ?? 0;
-    if (!CELL_TYPES.has(type)) throw invalidArgument(`${field}.type`, `unknown cell type ${type}`);
-    const family = this.family(cell.family, `${field}.family`);
+    if (!CELL_TYPES.has(type)) throw invalidArgument(at('.type'), `unknown cell type ${type}`);
+    const family = this.family(cell.family, () => at('.family'));
     const wholeFamily = type === CellType.DeleteFamily || type === CellType.DeleteFamilyVersion;
     const out: MutationCell = { family, type: type as CellType };
     if (cell.qualifier !== null && cell.qualifier !== undefined) {
-      if (wholeFamily) throw invalidArgument(`${field}.qualifier`, 'a family delete takes no qualifier');
-      out.qualifier = this.qualifier(cell.qualifier, `${field}.qualifier`);
+      if (wholeFamily) throw invalidArgument(at('.qualifier'), 'a family delete takes no qualifier');
+      out.qualifier = this.qualifier(cell.qualifier, () => at('.qualifier'));
     } else if (!wholeFamily) {
-      throw invalidArgument(`${field}.qualifier`, 'required for this cell type');
+      throw invalidArgument(at('.qualifier'), 'required for this cell type');
     }
-    const timestamp = this.timestamp(cell.timestamp, `${field}.timestamp`);
+    const timestamp = this.timestamp(cell.timestamp, () => at('.timestamp'));
     if (timestamp !== undefined) out.timestamp = timestamp;
     if (type === CellType.DeleteFamilyVersion && timestamp === undefined) {
-      throw invalidArgument(`${field}.timestamp`, 'DeleteFamilyVersion needs a timestamp');
+      throw invalidArgument(at('.timestamp'), 'DeleteFamilyVersion needs a timestamp');
     }
     const value = buf(cell.value);
     if (type === CellType.Put) out.value = value;
-    else if (value.length > 0) throw invalidArgument(`${field}.value`, 'a delete carries no value');
+    else if (value.length > 0) throw invalidArgument(at('.value'), 'a delete carries no value');
     const size = row.length + family.length + (out.qualifier?.length ?? 0) + value.length;
     if (size > this.limits.maxCellBytes) {
-      throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `${field}: cell larger than ${this.limits.maxCellBytes} bytes`, {
-        field,
+      throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `${at()}: cell larger than ${this.limits.maxCellBytes} bytes`, {
+        field: at(),
         limit: this.limits.maxCellBytes,
       });
     }

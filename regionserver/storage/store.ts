@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
+import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { encodeFamilyPrefix, prefixUpperBound } from '../../common/keycodec.js';
 import type { FamilyDescriptor } from '../region/api.js';
 import { MemStore, type CellTree } from './memstore.js';
@@ -177,7 +178,13 @@ export class Store {
    * Major: row by row, keeps what `compactRowFamily` keeps. Runs in chunks with yields; the input
    * files stay retained (and readable by scanners) throughout.
    */
-  async compactFiles(files: StoreFileReader[], major: boolean, name: string, nowMs: number): Promise<StoreFileReader | undefined> {
+  async compactFiles(
+    files: StoreFileReader[],
+    major: boolean,
+    name: string,
+    nowMs: number,
+    shouldStop: () => boolean = () => false,
+  ): Promise<StoreFileReader | undefined> {
     for (const f of files) f.retain();
     try {
       let expected = 0;
@@ -192,6 +199,8 @@ export class Store {
           while (resume !== undefined) {
             resume = this.compactChunk(files, major, resume, writer, nowMs);
             await yieldToEventLoop();
+            // A closing region does not wait for a long compaction: abandon it (nothing changed).
+            if (resume !== undefined && shouldStop()) throw new BasaltError(ErrorCodes.CLOSED, `compaction of ${this.family.name} abandoned: region closing`);
           }
         },
       });
