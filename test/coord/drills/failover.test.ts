@@ -148,5 +148,29 @@ describe('a three-member ensemble with client processes', () => {
     expect(after.term).toBe(leader.term);
     expect((await client.getChildren('/paused')).children).toHaveLength(20);
   });
-});
 
+  it('moves a session off a SIGSTOPped leader: the client detects the silence, resumes on the new leader, and the old one rejoins as a follower', async () => {
+    const leader = await ensemble.waitForLeader();
+    const client = await connect(ensemble.servers, 3_000);
+    const sessionId = client.sessionId;
+    await client.create('/zombie-test', '', { ephemeral: true });
+    const states: string[] = [];
+    client.on('state', (s) => states.push(s));
+    ensemble.signal(leader.id, 'SIGSTOP');
+    const stoppedAt = performance.now();
+    try {
+      const newLeader = await ensemble.waitForLeader(20_000, [leader.id]);
+      await waitFor('the client to resume on the new leader', () => client.state === 'connected' && client.currentServer === newLeader.address, 20_000);
+      console.log(`[drill] leader ${leader.id} SIGSTOPped: session resumed on leader ${newLeader.id} after ${(performance.now() - stoppedAt).toFixed(0)} ms`);
+      expect(states).toContain('suspended');
+      expect(client.sessionId).toBe(sessionId);
+      expect((await client.exists('/zombie-test'))?.ephemeralOwner).toBe(sessionId);
+    } finally {
+      ensemble.signal(leader.id, 'SIGCONT');
+    }
+    await waitFor('the old leader to follow', async () => {
+      const s = (await ensemble.statuses()).find((x) => x.id === leader.id);
+      return s !== undefined && s.role === 'follower';
+    }, 20_000);
+  });
+});
