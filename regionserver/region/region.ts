@@ -16,7 +16,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CellType, MAX_TIMESTAMP, isValidFamilyName, type Cell } from '../../common/cell.js';
+import { CellType, isValidFamilyName, type Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
@@ -42,6 +42,7 @@ import type {
 } from './api.js';
 import { readManifest, removeOrphans, writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
 import { Mvcc } from './mvcc.js';
+import { planAppend, planIncrement } from './read-modify-write.js';
 import { planRead, readPlannedRow } from './read-plan.js';
 import { RegionScannerImpl, scanBounds, type RegionScanner } from './region-scanner.js';
 import { RowLocks } from './row-locks.js';
@@ -343,33 +344,10 @@ export class Region {
     validateIncrement(this.stores, request);
     const release = await this.rowLocks.acquire([row.toString('latin1')]);
     try {
-      const now = this.clock.now();
-      const current = new Map<string, { value: bigint; timestamp: number }>();
-      const cells: MutationCell[] = [];
-      const results: Array<{ family: string; qualifier: Buffer; value: bigint }> = [];
-      for (const c of request.columns) {
-        const key = `${c.family}\u0000${c.qualifier.toString('latin1')}`;
-        let base = current.get(key);
-        if (!base) {
-          const latest = this.latestCell(row, c.family, c.qualifier, undefined);
-          if (latest && latest.value.length !== 8) {
-            throw new BasaltError(ErrorCodes.NOT_A_COUNTER, `column ${c.family}:${c.qualifier.toString('latin1')} holds ${latest.value.length} bytes, not an 8-byte counter`, {
-              family: c.family,
-            });
-          }
-          base = { value: latest ? latest.value.readBigInt64BE(0) : 0n, timestamp: latest?.timestamp ?? 0 };
-        }
-        const value = BigInt.asIntN(64, base.value + c.amount);
-        current.set(key, { value, timestamp: base.timestamp });
-        // Never older than the version it replaces, or VERSIONS could push the new one out.
-        const timestamp = Math.min(MAX_TIMESTAMP, Math.max(now, base.timestamp));
-        const bytes = Buffer.alloc(8);
-        bytes.writeBigInt64BE(value);
-        cells.push({ family: c.family, qualifier: c.qualifier, timestamp, type: CellType.Put, value: bytes });
-        results.push({ family: c.family, qualifier: c.qualifier, value });
-      }
+      const latest = (family: string, qualifier: Buffer): Cell | undefined => this.latestCell(row, family, qualifier, undefined);
+      const { cells, values } = planIncrement(request, latest, this.clock.now());
       const [written] = await this.writeLocked([{ row, cells }]);
-      return results.map((r, i) => ({ ...r, cell: written![i]! }));
+      return values.map((v, i) => ({ ...v, cell: written![i]! }));
     } finally {
       release();
     }
@@ -382,26 +360,8 @@ export class Region {
     validateAppend(this.stores, request);
     const release = await this.rowLocks.acquire([row.toString('latin1')]);
     try {
-      const now = this.clock.now();
-      const current = new Map<string, { value: Buffer; timestamp: number }>();
-      for (const c of request.columns) {
-        const key = `${c.family}\u0000${c.qualifier.toString('latin1')}`;
-        let base = current.get(key);
-        if (!base) {
-          const latest = this.latestCell(row, c.family, c.qualifier, undefined);
-          base = { value: latest?.value ?? Buffer.alloc(0), timestamp: latest?.timestamp ?? 0 };
-        }
-        current.set(key, { value: Buffer.concat([base.value, c.value]), timestamp: base.timestamp });
-      }
-      const cells: MutationCell[] = [];
-      for (const [key, v] of current) {
-        const [family, qualifier] = key.split('\u0000') as [string, string];
-        const size = row.length + family.length + qualifier.length + v.value.length;
-        if (size > this.config.maxCellBytes) {
-          throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `append would make a ${size}-byte cell`, { field: 'columns', size, limit: this.config.maxCellBytes });
-        }
-        cells.push({ family, qualifier: Buffer.from(qualifier, 'latin1'), timestamp: Math.min(MAX_TIMESTAMP, Math.max(now, v.timestamp)), type: CellType.Put, value: v.value });
-      }
+      const latest = (family: string, qualifier: Buffer): Cell | undefined => this.latestCell(row, family, qualifier, undefined);
+      const cells = planAppend(request, latest, this.clock.now(), this.config.maxCellBytes);
       const [written] = await this.writeLocked([{ row, cells }]);
       return { row, cells: [...written!].sort((a, b) => (a.family === b.family ? compareBytes(a.qualifier, b.qualifier) : a.family < b.family ? -1 : 1)) };
     } finally {

@@ -67,6 +67,10 @@ describe('increment and append', () => {
       const res = await r.append({ row, columns: [{ family: 'cf', qualifier: b('a'), value: b('y') }, { family: 'cf', qualifier: b('new'), value: b('z') }] });
       expect(res.cells.map((c) => `${c.qualifier}=${c.value}`)).toEqual(['a=xy', 'new=z']);
       await Promise.all(Array.from({ length: 20 }, () => r.append({ row, columns: [{ family: 'cf', qualifier: b('a'), value: b('.') }] })));
+      // Qualifiers may hold any byte, 0x00 included.
+      const odd = Buffer.from([0x71, 0x00, 0xff]);
+      await r.append({ row, columns: [{ family: 'cf', qualifier: odd, value: b('1') }, { family: 'cf', qualifier: odd, value: b('2') }] });
+      expect((await r.get({ row, columns: [{ family: 'cf', qualifier: odd }] }))!.cells[0]!.value.toString()).toBe('12');
       expect((await r.get({ row, columns: [{ family: 'cf', qualifier: b('a') }] }))!.cells[0]!.value.toString()).toBe('xy' + '.'.repeat(20));
     });
   });
