@@ -248,3 +248,33 @@ describe('filters', () => {
     });
   });
 });
+
+describe('store file skipping', () => {
+  it('a Get skips files by bloom filter and by time range, reading only the files that can matter', async () => {
+    const { StoreFileReader } = await import('../../../regionserver/storage/store-file.js');
+    const { vi } = await import('vitest');
+    const h = harness({ config: { compactionMinFiles: 100 } });
+    const r = await h.open();
+    const spy = vi.spyOn(StoreFileReader.prototype, 'readRow');
+    try {
+      for (const row of ['a', 'c', 'e']) await r.put({ row: b(row), cells: [put('cf', 'q', `${row}@100`, 100)] });
+      await r.flush();
+      for (const row of ['b', 'd', 'f']) await r.put({ row: b(row), cells: [put('cf', 'q', `${row}@200`, 200)] });
+      await r.flush();
+      await r.put({ row: b('c'), cells: [put('cf', 'q', 'c@300', 300)] });
+      await r.flush();
+      spy.mockClear();
+      // Row d lies inside every file's key range; the bloom filters leave one file to read.
+      expect(show((await r.get({ row: b('d') }))?.cells)).toEqual(['cf:q@200=d@200']);
+      expect(spy).toHaveBeenCalledTimes(1);
+      spy.mockClear();
+      // Row c is in two files; a time range above the first file's newest cell skips that one.
+      expect(show((await r.get({ row: b('c'), timeRange: { min: 150, max: 1000 } }))?.cells)).toEqual(['cf:q@300=c@300']);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+      await r.close();
+      h.cleanup();
+    }
+  });
+});
