@@ -160,8 +160,17 @@ export class RegionServer implements AdminTarget {
     if (this.stopping) throw new BasaltError(ErrorCodes.CLOSED, 'the region server is shutting down');
   }
 
+  /**
+   * Opening, flushing and compacting write into the shared data root: like a write, they need a
+   * lease that still holds, or a zombie could touch files of a region that now lives elsewhere.
+   */
+  private checkFenced(): void {
+    this.options.fence?.checkWritable();
+  }
+
   async openRegion(params: OpenRegionParams): Promise<number> {
     this.checkRunning();
+    this.checkFenced();
     const entry = this.registry.beginOpen(params.info, params.openEpoch);
     try {
       const port = await this.options.openRegion(params);
@@ -195,6 +204,7 @@ export class RegionServer implements AdminTarget {
 
   async flushRegion(name: string): Promise<number> {
     this.checkRunning();
+    this.checkFenced();
     const { port, done } = this.onlinePort(name);
     try {
       return await port.flush();
@@ -205,6 +215,7 @@ export class RegionServer implements AdminTarget {
 
   async compactRegion(name: string, major: boolean): Promise<void> {
     this.checkRunning();
+    this.checkFenced();
     const { port, done } = this.onlinePort(name);
     try {
       await port.compact(major);

@@ -94,6 +94,9 @@ describe('fencing', () => {
     await h.client.mutate('r1', put('c', 'q', '1'));
     lease.state = 'expired';
     await expect(h.client.mutate('r1', put('e', 'q', '1'))).rejects.toMatchObject({ code: ErrorCodes.FENCED });
+    // Admin calls that write into the data root are fenced too.
+    await expect(h.client.flushRegion('r1')).rejects.toMatchObject({ code: ErrorCodes.FENCED });
+    await expect(h.client.openRegion({ info: regionInfo('r2', 'x', 'y'), families: FAMILIES, openEpoch: 1 })).rejects.toMatchObject({ code: ErrorCodes.FENCED });
   });
 });
 
