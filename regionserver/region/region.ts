@@ -290,14 +290,24 @@ export class Region {
   /** Turns mutation cells into cells: default timestamps, and "latest" for a one-version Delete. */
   private stampCells(write: RowWrite): Cell[] {
     const now = this.clock.now();
+    // "Latest" for a one-version Delete: the newest visible version's timestamp (with none, now).
+    // Several such markers for one column in one mutation take the newest, second newest, … in
+    // turn, as HBase's prepareDeleteTimestamps does.
+    let latest: Map<string, { versions: Cell[]; used: number }> | undefined;
     return write.cells.map((m) => {
       let timestamp = m.timestamp;
       if (timestamp === undefined) {
         timestamp = now;
         if (m.type === CellType.Delete) {
-          // "Latest": the newest existing version (HBase stamps the marker with it; with none, now).
-          const latest = this.latestCell(write.row, m.family, m.qualifier!, undefined);
-          if (latest) timestamp = latest.timestamp;
+          latest ??= new Map();
+          const key = `${m.family}\u0000${m.qualifier!.toString('latin1')}`;
+          let entry = latest.get(key);
+          if (!entry) {
+            entry = { versions: this.latestCells(write.row, m.family, m.qualifier!, undefined, this.stores.get(m.family)!.family.maxVersions), used: 0 };
+            latest.set(key, entry);
+          }
+          const version = entry.versions[entry.used++];
+          if (version) timestamp = version.timestamp;
         }
       }
       const familyLevel = m.type === CellType.DeleteFamily || m.type === CellType.DeleteFamilyVersion;
@@ -314,14 +324,13 @@ export class Region {
   }
 
   private latestCell(row: Buffer, family: string, qualifier: Buffer, timeRange: TimeRange | undefined): Cell | undefined {
+    return this.latestCells(row, family, qualifier, timeRange, 1)[0];
+  }
+
+  /** The newest visible versions of one column, including the caller's own pending writes (row lock held). */
+  private latestCells(row: Buffer, family: string, qualifier: Buffer, timeRange: TimeRange | undefined, maxVersions: number): Cell[] {
     const store = this.stores.get(family)!;
-    const cells = store.readRow(
-      row,
-      LATEST,
-      { nowMs: this.clock.now(), maxVersions: 1, raw: false, timeRange, qualifiers: new Set([qualifier.toString('latin1')]) },
-      [qualifier],
-    );
-    return cells[0];
+    return store.readRow(row, LATEST, { nowMs: this.clock.now(), maxVersions, raw: false, timeRange, qualifiers: new Set([qualifier.toString('latin1')]) }, [qualifier]);
   }
 
   private checkMemstorePressure(): void {

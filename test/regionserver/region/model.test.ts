@@ -1,7 +1,8 @@
 /**
  * Proves reads match a simple reference model (apply each column's writes in order, keep VERSIONS
- * newest, deletes remove only what exists) under random puts and deletes, with random flushes,
- * minor and major compactions and reopens in between. Seeded; the seed is printed on failure.
+ * newest, deletes remove only what exists; TTL and MIN_VERSIONS applied when reading) under random
+ * puts and deletes, with random flushes, minor and major compactions, reopens and clock advances in
+ * between. Seeded; the seed and the operation trace are printed on failure.
  */
 import { describe, expect, it } from 'vitest';
 import { CellType } from '../../../common/cell.js';
@@ -10,13 +11,23 @@ import type { FamilyDescriptor, MutationCell } from '../../../regionserver/regio
 import type { Region } from '../../../regionserver/region/region.js';
 import { b, family, harness } from './fixtures.js';
 
-const FAMILIES: FamilyDescriptor[] = [
+const PLAIN_FAMILIES: FamilyDescriptor[] = [
   family('a', { maxVersions: 1 }),
   family('b', { maxVersions: 3, bloomFilter: 'ROWCOL' }),
   family('k', { maxVersions: 2, keepDeletedCells: 'TRUE', bloomFilter: 'NONE' }),
 ];
+/** TTL of 4 s; timestamps T0 + k·1000 while the clock moves forward. */
+const TTL_FAMILIES: FamilyDescriptor[] = [
+  family('t', { maxVersions: 3, ttlSeconds: 4 }),
+  family('m', { maxVersions: 3, ttlSeconds: 4, minVersions: 1, bloomFilter: 'ROWCOL' }),
+  family('d', { maxVersions: 2, ttlSeconds: 4, keepDeletedCells: 'TTL' }),
+];
+const T0 = 1_700_000_000_000;
 const ROWS = ['r1', 'r2', 'r3\u0000x', 'r4'];
 const QUALIFIERS = ['', 'q', 'q\u0000', 'z'];
+/** Fewer coordinates: more versions per column, so TTL, MIN_VERSIONS and deletes meet more often. */
+const FEW_ROWS = ['r1', 'r2\u0000'];
+const FEW_QUALIFIERS = ['', 'q'];
 
 type Version = { ts: number; value: string };
 /** row → family → qualifier → versions (timestamp ↓). */
@@ -24,6 +35,19 @@ type ModelState = Map<string, Map<string, Map<string, Version[]>>>;
 
 class Model {
   readonly state: ModelState = new Map();
+
+  constructor(
+    private readonly families: FamilyDescriptor[],
+    private readonly now: () => number,
+  ) {}
+
+  /** The versions a read sees: the newest MIN_VERSIONS, and the rest while not expired. */
+  private visible(fam: string, list: Version[]): Version[] {
+    const f = this.families.find((x) => x.name === fam)!;
+    if (f.ttlSeconds === 0) return list;
+    const oldest = this.now() - f.ttlSeconds * 1000;
+    return list.filter((v, i) => i < f.minVersions || v.ts >= oldest);
+  }
 
   private column(row: string, fam: string, q: string): Version[] {
     let r = this.state.get(row);
@@ -41,7 +65,7 @@ class Model {
 
   /** Applies one mutation: markers first, then puts (the region's "delete then put"). */
   apply(row: string, cells: MutationCell[]): void {
-    const maxVersions = (fam: string): number => FAMILIES.find((f) => f.name === fam)!.maxVersions;
+    const maxVersions = (fam: string): number => this.families.find((f) => f.name === fam)!.maxVersions;
     for (const c of cells.filter((x) => x.type !== CellType.Put)) {
       const q = c.qualifier?.toString('latin1') ?? '';
       const remove = (list: Version[], keep: (v: Version) => boolean): void => {
@@ -52,7 +76,8 @@ class Model {
       switch (c.type) {
         case CellType.Delete: {
           const list = this.column(row, c.family, q);
-          const ts = c.timestamp ?? list[0]?.ts;
+          // "Latest" is the newest version a read would see (the region stamps the marker with it).
+          const ts = c.timestamp ?? this.visible(c.family, list)[0]?.ts;
           if (ts !== undefined) remove(list, (v) => v.ts !== ts);
           break;
         }
@@ -87,7 +112,7 @@ class Model {
       const f = r.get(fam)!;
       for (const q of [...f.keys()].sort((x, y) => Buffer.compare(Buffer.from(x, 'latin1'), Buffer.from(y, 'latin1')))) {
         if (only && q !== only.qualifier) continue;
-        for (const v of f.get(q)!) if (!range || (v.ts >= range.min && v.ts < range.max)) out.push(`${fam}:${JSON.stringify(q)}@${v.ts}=${v.value}`);
+        for (const v of this.visible(fam, f.get(q)!)) if (!range || (v.ts >= range.min && v.ts < range.max)) out.push(`${fam}:${JSON.stringify(q)}@${v.ts}=${v.value}`);
       }
     }
     return out;
@@ -104,13 +129,13 @@ async function readRegion(region: Region, row: string, only?: { family: string; 
   return (got?.cells ?? []).map((c) => `${c.family}:${JSON.stringify(c.qualifier.toString('latin1'))}@${c.timestamp}=${c.value.toString('latin1')}`);
 }
 
-function randomMutation(rnd: SeededRandom, counter: { n: number }): MutationCell[] {
+function randomMutation(rnd: SeededRandom, counter: { n: number }, families: FamilyDescriptor[], timestamp: () => number, QUALIFIERS: string[]): MutationCell[] {
   const cells: MutationCell[] = [];
   const count = 1 + rnd.int(3);
   for (let i = 0; i < count; i++) {
-    const fam = FAMILIES[rnd.int(FAMILIES.length)]!.name;
+    const fam = families[rnd.int(families.length)]!.name;
     const qualifier = Buffer.from(QUALIFIERS[rnd.int(QUALIFIERS.length)]!, 'latin1');
-    const ts = 1 + rnd.int(6);
+    const ts = timestamp();
     const p = rnd.next();
     if (p < 0.6) cells.push({ family: fam, qualifier, timestamp: ts, type: CellType.Put, value: b(`v${counter.n++}`) });
     else if (p < 0.7) cells.push({ family: fam, qualifier, timestamp: ts, type: CellType.Delete });
@@ -122,15 +147,30 @@ function randomMutation(rnd: SeededRandom, counter: { n: number }): MutationCell
   return cells;
 }
 
-describe('region against a reference model', () => {
-  it('random puts and deletes read the same as the model, across random flushes, compactions and reopens', async () => {
-    const baseSeed = Number(process.env.BASALT_SEED ?? Date.now() % 1_000_000);
-    const runs = 12;
-    for (let run = 0; run < runs; run++) {
+interface Variant {
+  families: FamilyDescriptor[];
+  /** A random timestamp for a write, and the low end of random time ranges. */
+  timestamp: (rnd: SeededRandom) => number;
+  /** Time ranges span 1 + (0..2) × this. */
+  rangeStep: number;
+  /** Milliseconds the clock may move per step (0 = never). */
+  clockStepMs: number;
+  runs: number;
+  rows: string[];
+  qualifiers: string[];
+}
+
+async function runAgainstModel(variant: Variant): Promise<void> {
+  const FAMILIES = variant.families;
+  const ROWS = variant.rows;
+  const QUALIFIERS = variant.qualifiers;
+  const baseSeed = Number(process.env.BASALT_SEED ?? Date.now() % 1_000_000);
+  for (let run = 0; run < variant.runs; run++) {
       const seed = baseSeed + run;
       const rnd = new SeededRandom(seed);
       const h = harness({ families: FAMILIES, config: { compactionMinFiles: 3, compactionMaxFiles: 3, maxStoreFiles: 5 } });
-      const model = new Model();
+      h.clock.set(T0);
+      const model = new Model(FAMILIES, () => h.clock.now());
       const counter = { n: 0 };
       const trace: string[] = [];
       let region = await h.open();
@@ -146,13 +186,17 @@ describe('region against a reference model', () => {
           } else if (p < 0.14) {
             trace.push('major');
             await region.compact(true);
-          } else if (p < 0.16) {
+          } else if (p < 0.19 && variant.clockStepMs > 0) {
+            const ms = rnd.int(variant.clockStepMs);
+            trace.push(`clock +${ms}`);
+            h.clock.advance(ms);
+          } else if (p < 0.21) {
             trace.push('reopen');
             await region.close({ flush: rnd.next() < 0.5 });
             region = await h.open();
           } else {
             const row = ROWS[rnd.int(ROWS.length)]!;
-            const cells = randomMutation(rnd, counter);
+            const cells = randomMutation(rnd, counter, FAMILIES, () => variant.timestamp(rnd), QUALIFIERS);
             trace.push(`${row}: ${cells.map((c) => `${CellType[c.type]} ${c.family}:${JSON.stringify(c.qualifier?.toString('latin1'))}@${c.timestamp}`).join(', ')}`);
             // The model resolves "latest" deletes against the state before the mutation, as the region does.
             model.apply(row, cells);
@@ -168,8 +212,8 @@ describe('region against a reference model', () => {
               expect(actual, `seed ${seed} row ${row}`).toEqual(expected);
               // One column, and a time range: exercises bloom (ROWCOL) and time-range file skipping.
               const only = { family: FAMILIES[rnd.int(FAMILIES.length)]!.name, qualifier: QUALIFIERS[rnd.int(QUALIFIERS.length)]! };
-              const min = 1 + rnd.int(6);
-              const range = { min, max: min + 1 + rnd.int(3) };
+              const min = variant.timestamp(rnd);
+              const range = { min, max: min + 1 + rnd.int(3) * variant.rangeStep };
               expect(await readRegion(region, row, only), `seed ${seed} row ${row} column ${JSON.stringify(only)}`).toEqual(model.read(row, only));
               expect(await readRegion(region, row, undefined, range), `seed ${seed} row ${row} range ${JSON.stringify(range)}`).toEqual(model.read(row, undefined, range));
             }
@@ -185,6 +229,15 @@ describe('region against a reference model', () => {
         await region.close();
         h.cleanup();
       }
-    }
+  }
+}
+
+describe('region against a reference model', () => {
+  it('random puts and deletes read the same as the model, across random flushes, compactions and reopens', async () => {
+    await runAgainstModel({ families: PLAIN_FAMILIES, timestamp: (rnd) => 1 + rnd.int(6), rangeStep: 1, clockStepMs: 0, runs: 10, rows: ROWS, qualifiers: QUALIFIERS });
+  });
+
+  it('with TTL, MIN_VERSIONS and KEEP_DELETED_CELLS=TTL, reads match the model while the clock moves and compactions drop expired cells', async () => {
+    await runAgainstModel({ families: TTL_FAMILIES, timestamp: (rnd) => T0 + rnd.int(8) * 1000, rangeStep: 1000, clockStepMs: 2500, runs: 10, rows: FEW_ROWS, qualifiers: FEW_QUALIFIERS });
   });
 });

@@ -125,6 +125,18 @@ describe('versions and deletes, in every storage layout', () => {
     );
   });
 
+  it('two "latest" Deletes of one column in one mutation remove the newest and the second newest', async () => {
+    await expectEverywhere(
+      [family('cf', { maxVersions: 5 })],
+      async (w) => {
+        for (const ts of [1, 2, 3]) await w.mutate({ row, cells: [put('cf', 'q', `v${ts}`, ts)] });
+        await w.mutate({ row, cells: [del(CellType.Delete, 'cf', 'q'), del(CellType.Delete, 'cf', 'q')] });
+      },
+      { row, maxVersions: 5 },
+      ['cf:q@1=v1'],
+    );
+  });
+
   it('a DeleteFamily marker hides every column at or below its timestamp, across qualifiers, including the empty one', async () => {
     await expectEverywhere(
       [family('cf', { maxVersions: 3 }), family('other')],
