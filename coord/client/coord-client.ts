@@ -467,9 +467,11 @@ export class CoordClient extends EventEmitter {
             // election timeout. Poll briskly instead of backing off exponentially.
             delayMs = 50;
           } else if (failures % this.servers.length === 0 || failures > this.servers.length) {
-            // Nobody answers: back off once per round over the members, 50 ms doubling to 1 s.
+            // Nobody answers: back off once per round over the members, 50 ms doubling to 1 s,
+            // but never past a quarter of the session timeout, so that a returning ensemble (whose
+            // new leader grants every session one full timeout) finds us in time.
             const round = Math.floor(failures / this.servers.length);
-            delayMs = Math.min(1_000, 50 * 2 ** Math.min(round, 5));
+            delayMs = Math.min(1_000, this.sessionTimeoutMs / 4, 50 * 2 ** Math.min(round, 5));
           }
           if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs * (0.5 + this.random.next() / 2)));
         }

@@ -18,7 +18,7 @@ it('goes suspended, then lost, then connected with the same session and its ephe
   dir = tempDir('basalt-coord-states-');
   const base = dir;
   ensemble = await startEnsemble(1, { storage: (id, voters) => LmdbRaftStorage.open({ path: join(base, `m${id}`), bootstrapVoters: voters }) });
-  const client = await ensemble.connect({ sessionTimeoutMs: 1_000 });
+  const client = await ensemble.connect({ sessionTimeoutMs: 2_000 });
   const sessionId = client.sessionId;
   await client.create('/mine', '', { ephemeral: true });
   const states: Array<ConnectionState | 'lost'> = [];
@@ -34,7 +34,10 @@ it('goes suspended, then lost, then connected with the same session and its ephe
   expect(client.lastAckedKeepAliveMs).toBe(ackedBefore);
 
   await ensemble.restart(0);
-  await waitFor('connected again', () => client.state === 'connected', 15_000);
+  await waitFor('connected again', () => {
+    if (client.state === 'expired') throw new Error(`session expired instead of resuming: ${client.expiredBy?.message}`);
+    return client.state === 'connected';
+  }, 15_000);
   expect(client.sessionId).toBe(sessionId);
   expect((await client.exists('/mine'))?.ephemeralOwner).toBe(sessionId);
   expect(client.lastAckedKeepAliveMs).toBeGreaterThan(ackedBefore);
