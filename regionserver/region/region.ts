@@ -92,6 +92,7 @@ export class Region {
   private readonly gate: UpdatesGate;
   private mvcc: Mvcc = new Mvcc(0);
   private state: RegionState = 'open';
+  private closing: Promise<void> | undefined;
   private maxFlushedSequenceId: number;
   /** Sequence id of a snapshot taken but not yet written (a failed flush retries it). */
   private pendingFlushSequenceId: number | undefined;
@@ -462,6 +463,11 @@ export class Region {
   /** Flushes every store's memstore; resolves with the max flushed sequence id. */
   async flush(): Promise<number> {
     this.checkReadable();
+    return this.enqueueFlush();
+  }
+
+  /** Flushes run one at a time (a snapshot is written by exactly one flush). */
+  private enqueueFlush(): Promise<number> {
     const run = this.flushTail.then(() => this.flushOnce());
     this.flushTail = run.catch(() => undefined);
     return run;
@@ -517,7 +523,7 @@ export class Region {
 
   /** Compacts every store now (major: into one file each, dropping what is dead). */
   async compact(major: boolean): Promise<void> {
-    this.checkReadable();
+    this.checkServing();
     if (major) this.lastMajorCompactionMs = this.clock.now();
     await this.enqueueCompaction(async () => {
       for (const s of this.stores.values()) await this.compactStore(s, major);
@@ -594,14 +600,20 @@ export class Region {
 
   /** Stops writes, waits for those in flight and background work, flushes (by default), closes files. */
   async close(options: { flush: boolean } = { flush: true }): Promise<void> {
-    if (this.state !== 'open') return;
+    // A second close while one runs waits for the first.
+    this.closing ??= this.closeOnce(options);
+    return this.closing;
+  }
+
+  private async closeOnce(options: { flush: boolean }): Promise<void> {
+    if (this.state === 'closed') return;
     this.state = 'closing';
     await this.gate.shutAndDrain();
     await this.flushTail;
     await this.compactionTail;
     if (options.flush) {
       try {
-        await this.flushOnce();
+        await this.enqueueFlush();
       } catch (err) {
         log.error({ err, region: this.info.encodedName }, 'flush on close failed; the WAL still holds the edits');
       }

@@ -393,4 +393,24 @@ describe('lifecycle', () => {
       h.cleanup();
     }
   });
+
+  it('close waits for a running flush, a second close waits for the first, and later calls are refused', async () => {
+    const h = harness();
+    const r = await h.open();
+    try {
+      for (let i = 0; i < 50; i++) await r.put({ row: b(`r${i}`), cells: [put('cf', 'q', 'v', 1)] });
+      const flushing = r.flush();
+      const first = r.close();
+      const second = r.close();
+      await expect(r.put({ row, cells: [put('cf', 'q', 'v')] })).rejects.toMatchObject({ code: 'REGION_CLOSING' });
+      await expect(r.compact(true)).rejects.toMatchObject({ code: 'REGION_CLOSING' });
+      await Promise.all([flushing, first, second]);
+      await expect(r.put({ row, cells: [put('cf', 'q', 'v')] })).rejects.toMatchObject({ code: 'NOT_SERVING_REGION' });
+      const again = await h.open();
+      expect((await again.scan({}).next(100, 1e9)).rows.length).toBe(50);
+      await again.close();
+    } finally {
+      h.cleanup();
+    }
+  });
 });
