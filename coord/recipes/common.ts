@@ -1,4 +1,5 @@
 /** Helpers shared by the recipes: creating parents, ordering sequential children. */
+import { randomUUID } from 'node:crypto';
 import { isBasaltError, ErrorCodes } from '../../common/errors.js';
 import type { CoordClient } from '../client/index.js';
 
@@ -24,4 +25,25 @@ export function sequenceOf(name: string): number {
 /** Sequential children of one prefix, in creation order. */
 export function sortBySequence(names: string[], prefix: string): string[] {
   return names.filter((n) => n.startsWith(prefix) && /\d{10}$/.test(n)).sort((a, b) => sequenceOf(a) - sequenceOf(b));
+}
+
+/**
+ * Creates an EPHEMERAL_SEQUENTIAL child named `${prefix}${uuid}-NNNNNNNNNN` and returns its name.
+ * A create whose answer is lost (CONNECTION_LOSS) may still have happened: the unique part lets
+ * us find our node instead of leaving an orphan that would block everyone behind it for as long
+ * as the session lives (Curator's "protected" mode).
+ */
+export async function createProtectedSequential(client: CoordClient, parent: string, prefix: string, data: string): Promise<string> {
+  const marker = `${prefix}${randomUUID()}-`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const created = await client.create(`${parent}/${marker}`, data, { mode: 'ephemeral_sequential' });
+      return created.slice(parent.length + 1);
+    } catch (err) {
+      if (!isBasaltError(err, ErrorCodes.CONNECTION_LOSS) || attempt >= 5) throw err;
+      const { children } = await client.getChildren(parent);
+      const ours = children.find((name) => name.startsWith(marker));
+      if (ours) return ours;
+    }
+  }
 }

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { BasaltError, ErrorCodes, isBasaltError } from '../../common/errors.js';
 import type { CoordClient } from '../client/index.js';
-import { ensurePath, sortBySequence } from './common.js';
+import { createProtectedSequential, ensurePath, sortBySequence } from './common.js';
 
 const PREFIX = 'n_';
 
@@ -50,8 +50,7 @@ export class LeaderElection extends EventEmitter {
   /** Joins the election; resolves once the candidate's node exists (not when it leads). */
   async start(): Promise<void> {
     await ensurePath(this.client, this.path);
-    const created = await this.client.create(`${this.path}/${PREFIX}`, this.data, { mode: 'ephemeral_sequential' });
-    this.node = created.slice(this.path.length + 1);
+    this.node = await createProtectedSequential(this.client, this.path, PREFIX, this.data);
     this.client.on('lost', this.onSessionLoss);
     this.client.on('expired', this.onSessionLoss);
     this.client.on('closed', this.onSessionLoss);

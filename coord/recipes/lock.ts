@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { BasaltError, ErrorCodes, isBasaltError } from '../../common/errors.js';
 import type { CoordClient } from '../client/index.js';
-import { ensurePath, sortBySequence } from './common.js';
+import { createProtectedSequential, ensurePath, sortBySequence } from './common.js';
 
 const PREFIX = 'lock-';
 
@@ -34,8 +34,8 @@ export class DistributedLock extends EventEmitter {
   async acquire(timeoutMs = 30_000): Promise<void> {
     if (this.held) return;
     await ensurePath(this.client, this.path);
-    const created = await this.client.create(`${this.path}/${PREFIX}`, '', { mode: 'ephemeral_sequential' });
-    this.node = created.slice(this.path.length + 1);
+    this.node = await createProtectedSequential(this.client, this.path, PREFIX, '');
+    const created = `${this.path}/${this.node}`;
     const deadline = Date.now() + timeoutMs;
     try {
       for (;;) {

@@ -2,6 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnsemble, waitFor, type Ensemble } from '../../support/coord-ensemble.js';
 import { DistributedLock, GroupMembership, LeaderElection } from '../../../coord/recipes/index.js';
+import { createProtectedSequential } from '../../../coord/recipes/common.js';
+import { BasaltError, ErrorCodes } from '../../../common/errors.js';
+import type { CoordClient } from '../../../coord/client/index.js';
 
 let ensemble: Ensemble;
 
@@ -90,5 +93,30 @@ describe('distributed lock', () => {
     await expect(waiter.acquire(200)).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect((await waiterClient.getChildren('/locks/t')).children).toHaveLength(1);
     await holder.release();
+  });
+});
+
+describe('protected sequential creates', () => {
+  it('finds its own node when the create was applied but its answer was lost', async () => {
+    const real = await ensemble.connect();
+    await real.create('/protected');
+    let failures = 0;
+    // The first create reaches the service, but the client sees CONNECTION_LOSS (the stream broke).
+    const flaky = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop === 'create') {
+          return async (...args: Parameters<CoordClient['create']>) => {
+            const path = await target.create(...args);
+            if (failures++ === 0) throw new BasaltError(ErrorCodes.CONNECTION_LOSS, 'answer lost');
+            return path;
+          };
+        }
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const name = await createProtectedSequential(flaky, '/protected', 'n_', 'me');
+    expect((await real.getChildren('/protected')).children).toEqual([name]);
+    expect(name).toMatch(/^n_[0-9a-f-]{36}-\d{10}$/);
   });
 });
