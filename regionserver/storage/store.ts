@@ -77,7 +77,7 @@ export class Store {
     return n;
   }
 
-  /** Captures the current sources; the caller must `releaseView` when done. */
+  /** Captures the current sources, retaining the files; the caller releases each file when done. */
   view(): StoreView {
     for (const f of this.storeFiles) f.retain();
     return { store: this, trees: this.memstore.trees(), files: [...this.storeFiles] };
