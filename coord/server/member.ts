@@ -9,8 +9,7 @@
  *
  * On top of the loop it runs what only a leader does: proposing writes for the session streams
  * connected here (each wrapped in a ProposalEnvelope so the proposer can answer when it applies),
- * batched read-index barriers (one outstanding at a time; every read that arrives meanwhile
- * joins the next one), and session leases: a new leader first proposes extendAll and then seeds a
+ * batched read-index barriers (read-index-batcher.ts), and session leases: a new leader first proposes extendAll and then seeds a
  * SessionTracker, keep-alives touch that tracker in memory (no log entry per ping), and the leader
  * alone proposes expireSessions when a deadline passes.
  */
@@ -27,6 +26,7 @@ import type { RaftLogStorage } from '../storage/raft-log-storage.js';
 import { CoordStateMachine, SessionTracker, type CommandResult, type CoordCommand, type SessionId, type StateMachineOptions } from '../tree/index.js';
 import { decodeCommand, encodeCommand } from '../tree/codec.js';
 import { PeerTransport } from './peer-transport.js';
+import { ReadIndexBatcher } from './read-index-batcher.js';
 import type { SessionHost, SessionStream } from './session-stream.js';
 
 export interface CoordMemberOptions {
@@ -53,15 +53,8 @@ interface PendingProposal {
   reject(err: BasaltError): void;
 }
 
-interface ReadWaiter {
-  resolve(): void;
-  reject(err: BasaltError): void;
-}
-
 /** Entries kept behind a snapshot so a briefly lagging follower catches up from the log. */
 const DEFAULT_CATCH_UP_ENTRIES = 1_000;
-/** A read-index request not answered within this is retried (its messages may have been lost). */
-const READ_INDEX_RETRY_MS = 1_000;
 
 export class CoordMember implements SessionHost {
   readonly id: NodeId;
@@ -105,10 +98,7 @@ export class CoordMember implements SessionHost {
   private extendAllPending = false;
   private readonly expiring = new Set<SessionId>();
 
-  private readQueue: ReadWaiter[] = [];
-  private readInFlight: { context: string; waiters: ReadWaiter[]; sentMs: number } | undefined;
-  private readsAwaitingApply: Array<{ index: number; waiters: ReadWaiter[] }> = [];
-  private readCounter = 0;
+  private readonly reads: ReadIndexBatcher;
 
   constructor(private readonly options: CoordMemberOptions) {
     this.id = options.id;
@@ -144,6 +134,14 @@ export class CoordMember implements SessionHost {
       preVote: true,
       checkQuorum: true,
       random: () => random.next(),
+    });
+    this.reads = new ReadIndexBatcher({
+      memberId: options.id,
+      requestReadIndex: (context) => this.node.readIndex(context),
+      appliedIndex: () => this.applied,
+      isLeader: () => this.isLeader(),
+      clientError: (err) => (err instanceof BasaltError ? this.withAddressHint(err) : new BasaltError(ErrorCodes.NOT_LEADER, String(err))),
+      wake: () => this.scheduleReady(),
     });
     this.transport = new PeerTransport({
       selfId: options.id,
@@ -229,7 +227,7 @@ export class CoordMember implements SessionHost {
     if (this.closed || this.failed) return;
     this.node.tick();
     if (this.role === Role.Leader) this.expireSessions();
-    this.retryStaleReadIndex();
+    this.reads.retryStale();
     this.scheduleReady();
   }
 
@@ -305,11 +303,8 @@ export class CoordMember implements SessionHost {
   }
 
   readBarrier(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (!this.isLeader()) return reject(this.notLeader());
-      this.readQueue.push({ resolve, reject });
-      this.issueReadIndex();
-    });
+    if (!this.isLeader()) return Promise.reject(this.notLeader());
+    return this.reads.barrier();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -339,55 +334,6 @@ export class CoordMember implements SessionHost {
       sessions: this.sm.liveSessions().length,
       znodes: this.sm.nodeCount,
     };
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // Read-index batching.
-
-  private issueReadIndex(): void {
-    if (this.readInFlight || this.readQueue.length === 0 || this.closed) return;
-    const waiters = this.readQueue;
-    this.readQueue = [];
-    const context = `${this.id}:${++this.readCounter}`;
-    try {
-      this.node.readIndex(Buffer.from(context, 'utf8'));
-    } catch (err) {
-      const error = err instanceof BasaltError ? this.withAddressHint(err) : new BasaltError(ErrorCodes.NOT_LEADER, String(err));
-      for (const w of waiters) w.reject(error);
-      return;
-    }
-    this.readInFlight = { context, waiters, sentMs: Date.now() };
-    this.scheduleReady();
-  }
-
-  private retryStaleReadIndex(): void {
-    const inFlight = this.readInFlight;
-    if (!inFlight || Date.now() - inFlight.sentMs < READ_INDEX_RETRY_MS) return;
-    this.readInFlight = undefined;
-    this.readQueue = [...inFlight.waiters, ...this.readQueue];
-    if (this.isLeader()) this.issueReadIndex();
-  }
-
-  private onReadStates(rd: Ready): void {
-    for (const rs of rd.readStates) {
-      const context = Buffer.from(rs.context).toString('utf8');
-      if (this.readInFlight?.context !== context) continue;
-      const waiters = this.readInFlight.waiters;
-      this.readInFlight = undefined;
-      if (rs.index <= this.applied) for (const w of waiters) w.resolve();
-      else this.readsAwaitingApply.push({ index: rs.index, waiters });
-    }
-    this.issueReadIndex();
-  }
-
-  private releaseReads(): void {
-    if (this.readsAwaitingApply.length === 0) return;
-    const still: Array<{ index: number; waiters: ReadWaiter[] }> = [];
-    for (const r of this.readsAwaitingApply) {
-      if (r.index <= this.applied) for (const w of r.waiters) w.resolve();
-      else still.push(r);
-    }
-    this.readsAwaitingApply = still;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -436,8 +382,8 @@ export class CoordMember implements SessionHost {
         if (rd.snapshot) this.installSnapshot(rd);
         for (const entry of rd.committedEntries) this.applyEntry(entry);
         if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leader);
-        this.onReadStates(rd);
-        this.releaseReads();
+        this.reads.onReadStates(rd.readStates);
+        this.reads.onApplied();
         this.node.advance();
         this.maybeSnapshot();
       }
@@ -582,11 +528,7 @@ export class CoordMember implements SessionHost {
   private failAll(error: BasaltError): void {
     for (const p of this.proposals.values()) p.reject(error);
     this.proposals.clear();
-    const reads = [...this.readQueue, ...(this.readInFlight?.waiters ?? []), ...this.readsAwaitingApply.flatMap((r) => r.waiters)];
-    this.readQueue = [];
-    this.readInFlight = undefined;
-    this.readsAwaitingApply = [];
-    for (const w of reads) w.reject(error);
+    this.reads.failAll(error);
   }
 
   private notLeader(): BasaltError {
