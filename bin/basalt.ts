@@ -19,6 +19,7 @@ const registrations: Array<() => Promise<{ register(program: Command): void }>> 
   () => import('../coord/storage/raft-bench.js'),
   () => import('../regionserver/cli-bench.js'),
   () => import('../regionserver/cli.js'),
+  () => import('./standalone.js'),
 ];
 
 async function main(): Promise<void> {

@@ -1,0 +1,99 @@
+/**
+ * `basalt start [--data-dir DIR] [--region-servers N] [--port P]`: a whole cluster in one process,
+ * like HBase's standalone mode — a coordination ensemble of one and N region servers sharing one
+ * data root (default ./basalt-data). The ready line carries `coord=HOST:PORT` for clients and the
+ * shell. The master joins this process when it exists (DESIGN.md); until then the region servers
+ * register under /basalt/rs and serve the regions they are told to open.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../common/config.js';
+import { invalidArgument } from '../common/errors.js';
+import { createLogger, logReady } from '../common/logger.js';
+import { CoordServer } from '../coord/server/coord-server.js';
+import { openMemberStorage } from '../coord/server/open-storage.js';
+import { startRegionServerDaemon, type RegionServerDaemon } from '../regionserver/server/daemon.js';
+
+interface StartFlags {
+  dataDir: string;
+  regionServers: string;
+  port: string;
+  config?: string;
+}
+
+/** Most region servers one standalone process runs: they share its event loop. */
+const MAX_REGION_SERVERS = 16;
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_REGION_SERVERS) {
+    throw invalidArgument('--region-servers', `must be an integer in 1..${MAX_REGION_SERVERS}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw invalidArgument('--port', `must be an integer in 0..65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+async function start(flags: StartFlags): Promise<void> {
+  const count = parseCount(flags.regionServers);
+  const port = parsePort(flags.port);
+  const config = loadConfig(flags.config);
+  const log = createLogger('standalone');
+
+  const coordServer = await CoordServer.listen('127.0.0.1', port);
+  const storage = await openMemberStorage(join(flags.dataDir, 'coord'), [1]).catch(async (err: unknown) => {
+    await coordServer.close();
+    throw err;
+  });
+  const daemons: RegionServerDaemon[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (code: number): Promise<void> =>
+    (stopping ??= (async () => {
+      // Region servers first: they flush and close their WALs while their sessions still live.
+      await Promise.allSettled(daemons.map((d) => d.stop()));
+      await coordServer.close().catch(() => undefined);
+      process.exit(code);
+    })());
+  coordServer.start({ id: 1, peers: new Map([[1, coordServer.address]]), storage, config: config.coord, onFatal: () => void stop(1) });
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    for (let i = 0; i < count; i++) {
+      const daemon = await startRegionServerDaemon({ dataDir: flags.dataDir, host: '127.0.0.1', port: 0, config, coord: [coordServer.address] });
+      daemons.push(daemon);
+      // A region server that stops on its own (its session expired) takes the cluster down loudly.
+      void daemon.stopped.then(({ reason }) => {
+        if (reason !== 'stopped') {
+          log.error({ server: daemon.server.serverName, reason }, 'region server stopped on its own');
+          void stop(1);
+        }
+      });
+    }
+  } catch (err) {
+    await Promise.allSettled(daemons.map((d) => d.stop()));
+    await coordServer.close().catch(() => undefined);
+    throw err;
+  }
+  logReady('standalone', coordServer.address, {
+    coord: coordServer.address,
+    regionServers: daemons.map((d) => d.server.address).join(','),
+    dataDir: flags.dataDir,
+  });
+  await new Promise<never>(() => undefined);
+}
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('run a standalone cluster in one process (coordination + N region servers) with data under --data-dir')
+    .option('--data-dir <dir>', 'the cluster data root', './basalt-data')
+    .option('--region-servers <n>', 'how many region servers', '1')
+    .option('--port <port>', 'coordination port for clients (0: ephemeral)', '16100')
+    .option('--config <file>', 'JSON config file')
+    .action((flags: StartFlags) => start(flags));
+}
