@@ -66,6 +66,16 @@ class Model {
   /** Applies one mutation: markers first, then puts (the region's "delete then put"). */
   apply(row: string, cells: MutationCell[]): void {
     const maxVersions = (fam: string): number => this.families.find((f) => f.name === fam)!.maxVersions;
+    // "Latest" names a version of the row as it was before this mutation (the region stamps every
+    // cell before applying any): the k-th such Delete of a column takes its k-th newest visible
+    // version, whatever other markers of the same mutation remove first.
+    const latest = new Map<string, number[]>();
+    const latestUsed = new Map<string, number>();
+    for (const c of cells) {
+      if (c.type !== CellType.Delete || c.timestamp !== undefined) continue;
+      const key = `${c.family}\u0000${c.qualifier!.toString('latin1')}`;
+      if (!latest.has(key)) latest.set(key, this.visible(c.family, this.column(row, c.family, c.qualifier!.toString('latin1'))).map((v) => v.ts));
+    }
     for (const c of cells.filter((x) => x.type !== CellType.Put)) {
       const q = c.qualifier?.toString('latin1') ?? '';
       const remove = (list: Version[], keep: (v: Version) => boolean): void => {
@@ -76,8 +86,13 @@ class Model {
       switch (c.type) {
         case CellType.Delete: {
           const list = this.column(row, c.family, q);
-          // "Latest" is the newest version a read would see (the region stamps the marker with it).
-          const ts = c.timestamp ?? this.visible(c.family, list)[0]?.ts;
+          let ts = c.timestamp;
+          if (ts === undefined) {
+            const key = `${c.family}\u0000${q}`;
+            const used = latestUsed.get(key) ?? 0;
+            latestUsed.set(key, used + 1);
+            ts = latest.get(key)![used];
+          }
           if (ts !== undefined) remove(list, (v) => v.ts !== ts);
           break;
         }

@@ -137,6 +137,21 @@ describe('versions and deletes, in every storage layout', () => {
     );
   });
 
+  it('a "latest" Delete names the newest version as it was before its mutation, whatever other markers of that mutation remove', async () => {
+    await expectEverywhere(
+      [family('cf', { maxVersions: 5 })],
+      async (w) => {
+        for (const ts of [1, 2, 3]) await w.mutate({ row, cells: [put('cf', 'q', `v${ts}`, ts)] });
+        // Both markers name version 3: the "latest" one does not move on to version 2.
+        await w.mutate({ row, cells: [del(CellType.DeleteFamilyVersion, 'cf', undefined, 3), del(CellType.Delete, 'cf', 'q')] });
+        await w.mutate({ row, cells: [put('cf', 'r', 'r1', 1), put('cf', 'r', 'r2', 2)] });
+        await w.mutate({ row, cells: [del(CellType.Delete, 'cf', 'r', 2), del(CellType.Delete, 'cf', 'r')] });
+      },
+      { row, maxVersions: 5 },
+      ['cf:q@2=v2', 'cf:q@1=v1', 'cf:r@1=r1'],
+    );
+  });
+
   it('a DeleteFamily marker hides every column at or below its timestamp, across qualifiers, including the empty one', async () => {
     await expectEverywhere(
       [family('cf', { maxVersions: 3 }), family('other')],
