@@ -2,13 +2,21 @@
  * Raft log storage in an LMDB environment (one directory per member). Entries, hard state and
  * the snapshot are proto-encoded (coord/raft/codec.ts) under binary keys.
  *
- * Durability: each write method commits synchronously *without* an fsync (lmdb's
- * NO_SYNC_FLUSH), so the write is visible to the synchronous reads the core makes at once;
- * persist() then forces the environment to disk (mdb_env_sync on lmdb's worker thread). Under
- * lmdb-js's default overlappingSync, `db.flushed` does not cover synchronous transactions, so
- * it is not the signal to wait for here. The adapter must await persist() before sending the
- * Ready's messages; a crash before that loses the Ready's writes, which is safe because nothing
- * was promised to anyone yet.
+ * Durability: writes are lmdb-js asynchronous puts/removes. lmdb-js commits everything queued
+ * in one event-loop turn as one transaction on its worker thread and, under its default
+ * overlappingSync, fsyncs it there after the commit; persist() resolves once every write made so
+ * far is committed *and* flushed (`db.flushed`). So the event loop never blocks on a disk write
+ * (a synchronous transaction fsyncs inline under overlappingSync, ~1–5 ms of blocked loop per
+ * Ready), and the environment stays crash-safe: overlappingSync orders its meta-page updates so
+ * that a machine crash leaves the last flushed transaction intact. (Opening the env with
+ * `noSync: true` and syncing in persist() would be as fast on the loop, but lmdb-js documents that
+ * a machine crash between two syncs can then corrupt the database, losing data that was already
+ * acknowledged — so it is not used.)
+ *
+ * Until persist() resolves, the written entries are not yet readable from LMDB; they are kept in
+ * an in-memory overlay (a contiguous suffix of the log) that term() and entries() read first. The
+ * adapter must await persist() before sending the Ready's messages; a crash before that loses
+ * the Ready's writes, which is safe because nothing was promised to anyone yet.
  */
 import { open, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
@@ -24,14 +32,20 @@ const SNAPSHOT_KEY = Buffer.from([0x03]);
 /** The snapshot point (etcd's dummy entry): index and term of the entry before firstIndex. */
 const OFFSET_KEY = Buffer.from([0x04]);
 
-/** lmdb-js transaction flags: abortable, synchronous commit, no fsync (MDB_NOSYNC). */
-const COMMIT_WITHOUT_FSYNC = 0x1 | 0x2 | 0x10000;
-
 function entryKey(index: number): Buffer {
-  const key = Buffer.alloc(9);
+  const key = Buffer.allocUnsafe(9);
   key[0] = ENTRY_PREFIX;
-  key.writeBigUInt64BE(BigInt(index), 1);
+  key.writeUIntBE(Math.floor(index / 2 ** 32), 1, 4);
+  key.writeUInt32BE(index % 2 ** 32, 5);
   return key;
+}
+
+function indexOfKey(key: Buffer): number {
+  return key.readUInt32BE(1) * 2 ** 32 + key.readUInt32BE(5);
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export interface LmdbRaftStorageOptions {
@@ -49,6 +63,23 @@ export class LmdbRaftStorage implements RaftLogStorage {
   private offsetTerm = 0;
   private last = 0;
   private closed = false;
+  private inBatch = false;
+  /**
+   * Entries written but maybe not yet readable from LMDB: a contiguous run of indices ending at
+   * `last`, starting at `overlayFirst` (Infinity when empty). Cleared when a persist() that began
+   * after the last write resolves.
+   */
+  private readonly overlay = new Map<number, Entry>();
+  private overlayFirst = Infinity;
+  /** Counts writes; persist() clears the overlay only if no write came after it started. */
+  private writes = 0;
+  /** The promise of the latest asynchronous write (lmdb-js commits them in call order). */
+  private lastWrite: Promise<unknown> | undefined;
+  /** The first failed asynchronous write, reported by every later persist(). */
+  private writeError: Error | undefined;
+  private readonly onWriteError = (err: unknown): void => {
+    this.writeError ??= err instanceof Error ? err : new Error(String(err));
+  };
 
   static open(options: LmdbRaftStorageOptions): LmdbRaftStorage {
     mkdirSync(options.path, { recursive: true });
@@ -75,7 +106,7 @@ export class LmdbRaftStorage implements RaftLogStorage {
     }
     this.last = this.offsetIndex;
     for (const key of db.getKeys({ start: entryKey(Number.MAX_SAFE_INTEGER), end: entryKey(0), reverse: true, limit: 1 })) {
-      this.last = Number(key.readBigUInt64BE(1));
+      this.last = indexOfKey(key);
     }
     assert(this.last >= this.offsetIndex, `last index ${this.last} below the snapshot point ${this.offsetIndex}`);
   }
@@ -88,23 +119,30 @@ export class LmdbRaftStorage implements RaftLogStorage {
     if (this.closed) throw new Error('LmdbRaftStorage is closed');
   }
 
-  private inBatch = false;
-
-  private write(action: () => void): void {
-    this.checkOpen();
-    // Inside batch() the outer transaction is already open (a nested abortable
-    // transactionSync would become an asynchronous child transaction in lmdb-js).
-    if (this.inBatch) action();
-    else this.db.transactionSync(action, COMMIT_WITHOUT_FSYNC);
+  private put(key: Buffer, value: Buffer): void {
+    this.track(this.db.put(key, value));
   }
 
-  /** One LMDB transaction for several writes (e.g. a whole Ready). Not re-entrant. */
+  private remove(key: Buffer): void {
+    this.track(this.db.remove(key));
+  }
+
+  private track(write: Promise<unknown>): void {
+    write.catch(this.onWriteError);
+    this.lastWrite = write;
+    this.writes++;
+  }
+
+  /**
+   * Several writes (e.g. a whole Ready) in one LMDB transaction. lmdb-js already commits all
+   * writes queued in one event-loop turn together, so this only checks the calls do not nest.
+   */
   batch(action: () => void): void {
     this.checkOpen();
     assert(!this.inBatch, 'batch() is not re-entrant');
     this.inBatch = true;
     try {
-      this.db.transactionSync(action, COMMIT_WITHOUT_FSYNC);
+      action();
     } finally {
       this.inBatch = false;
     }
@@ -128,6 +166,8 @@ export class LmdbRaftStorage implements RaftLogStorage {
     assert(index >= this.offsetIndex, `term(${index}): compacted (first index ${this.firstIndex()})`);
     assert(index <= this.last, `term(${index}): beyond last index ${this.last}`);
     if (index === this.offsetIndex) return this.offsetTerm;
+    const pending = this.overlay.get(index);
+    if (pending) return pending.term;
     const value = this.db.get(entryKey(index));
     assert(value !== undefined, `entry ${index} missing from LMDB`);
     return decodeEntry(value).term;
@@ -138,14 +178,24 @@ export class LmdbRaftStorage implements RaftLogStorage {
     assert(hi <= this.last + 1, `entries(.., ${hi}): beyond last index ${this.last}`);
     const out: Entry[] = [];
     let size = 0;
-    for (const { value } of this.db.getRange({ start: entryKey(lo), end: entryKey(hi) })) {
-      const e = decodeEntry(value);
+    const stableHi = Math.min(hi, this.overlayFirst);
+    if (lo < stableHi) {
+      for (const { value } of this.db.getRange({ start: entryKey(lo), end: entryKey(stableHi) })) {
+        const e = decodeEntry(value);
+        size += entrySizeBytes(e);
+        if (out.length > 0 && size > maxBytes) return out;
+        assert(e.index === lo + out.length, `LMDB log has a gap at ${lo + out.length}`);
+        out.push(e);
+      }
+      assert(out.length === stableHi - lo, `entries [${lo + out.length}, ${stableHi}) missing from LMDB`);
+    }
+    for (let i = Math.max(lo, stableHi); i < hi; i++) {
+      const e = this.overlay.get(i);
+      assert(e !== undefined, `entry ${i} missing from the write overlay`);
       size += entrySizeBytes(e);
       if (out.length > 0 && size > maxBytes) break;
-      assert(e.index === lo + out.length, `LMDB log has a gap at ${lo + out.length}`);
       out.push(e);
     }
-    assert(out.length > 0 || lo >= hi, `entries [${lo}, ${hi}) missing from LMDB`);
     return out;
   }
 
@@ -153,39 +203,44 @@ export class LmdbRaftStorage implements RaftLogStorage {
     return this.snap;
   }
 
-  // ---- writes (visible at once, durable after persist()) ----
+  // ---- writes (readable at once, durable after persist()) ----
 
   append(entries: Entry[]): void {
     if (entries.length === 0) return;
+    this.checkOpen();
     const first = entries[0]!.index;
     assert(first > this.offsetIndex, `append at ${first} overwrites the snapshot point ${this.offsetIndex}`);
     assert(first <= this.last + 1, `append at ${first} leaves a gap after ${this.last}`);
     for (let i = 1; i < entries.length; i++) assert(entries[i]!.index === first + i, 'appended entries are contiguous');
-    const previousLast = this.last;
-    this.write(() => {
-      // Truncate the conflicting suffix the new entries replace.
-      for (let i = first; i <= previousLast; i++) this.db.removeSync(entryKey(i));
-      for (const e of entries) this.db.putSync(entryKey(e.index), Buffer.from(encodeEntry(e)));
-    });
+    // Truncate the conflicting suffix the new entries replace.
+    for (let i = first; i <= this.last; i++) {
+      this.remove(entryKey(i));
+      this.overlay.delete(i);
+    }
+    for (const e of entries) {
+      this.put(entryKey(e.index), toBuffer(encodeEntry(e)));
+      this.overlay.set(e.index, e);
+    }
+    if (first < this.overlayFirst) this.overlayFirst = first;
     this.last = entries[entries.length - 1]!.index;
   }
 
   setHardState(hardState: HardState): void {
+    this.checkOpen();
     const copy = { ...hardState };
-    this.write(() => this.db.putSync(HARD_STATE_KEY, Buffer.from(encodeHardState(copy))));
+    this.put(HARD_STATE_KEY, toBuffer(encodeHardState(copy)));
     this.hardState = copy;
   }
 
   applySnapshot(snapshot: Snapshot): void {
+    this.checkOpen();
     const { index, term } = snapshot.metadata;
     assert(index >= this.snap.metadata.index, `snapshot ${index} older than ${this.snap.metadata.index}`);
-    const from = this.offsetIndex + 1;
-    const to = this.last;
-    this.write(() => {
-      for (let i = from; i <= to; i++) this.db.removeSync(entryKey(i));
-      this.db.putSync(SNAPSHOT_KEY, Buffer.from(encodeSnapshot(snapshot)));
-      this.putOffset(index, term);
-    });
+    for (let i = this.offsetIndex + 1; i <= this.last; i++) this.remove(entryKey(i));
+    this.put(SNAPSHOT_KEY, toBuffer(encodeSnapshot(snapshot)));
+    this.putOffset(index, term);
+    this.overlay.clear();
+    this.overlayFirst = Infinity;
     this.snap = snapshot;
     this.offsetIndex = index;
     this.offsetTerm = term;
@@ -193,40 +248,51 @@ export class LmdbRaftStorage implements RaftLogStorage {
   }
 
   private putOffset(index: number, term: number): void {
-    this.db.putSync(OFFSET_KEY, Buffer.from(encodeEntry({ index, term, type: EntryType.Empty, data: new Uint8Array(0) })));
+    this.put(OFFSET_KEY, toBuffer(encodeEntry({ index, term, type: EntryType.Empty, data: new Uint8Array(0) })));
   }
 
   createSnapshot(index: number, confState: ConfState, data: Uint8Array): Snapshot {
+    this.checkOpen();
     if (index <= this.snap.metadata.index) throw invalidArgument('index', `not after the current snapshot ${this.snap.metadata.index}`);
     if (index > this.last) throw invalidArgument('index', `beyond the last index ${this.last}`);
     const snapshot: Snapshot = { metadata: { index, term: this.term(index), confState: cloneConfState(confState) }, data };
-    this.write(() => this.db.putSync(SNAPSHOT_KEY, Buffer.from(encodeSnapshot(snapshot))));
+    this.put(SNAPSHOT_KEY, toBuffer(encodeSnapshot(snapshot)));
     this.snap = snapshot;
     return snapshot;
   }
 
   compact(index: number): void {
+    this.checkOpen();
     if (index <= this.offsetIndex) return;
     if (index > this.snap.metadata.index) {
       throw invalidArgument('index', `compaction to ${index} past the snapshot ${this.snap.metadata.index}`);
     }
     const term = this.term(index);
-    const from = this.offsetIndex + 1;
-    this.write(() => {
-      for (let i = from; i <= index; i++) this.db.removeSync(entryKey(i));
-      this.putOffset(index, term);
-    });
+    for (let i = this.offsetIndex + 1; i <= index; i++) {
+      this.remove(entryKey(i));
+      this.overlay.delete(i);
+    }
+    this.putOffset(index, term);
+    if (this.overlayFirst <= index) this.overlayFirst = this.overlay.size > 0 ? index + 1 : Infinity;
     this.offsetIndex = index;
     this.offsetTerm = term;
   }
 
-  /** Resolves once every write so far is on disk (an fsync of the environment, off-thread). */
-  persist(): Promise<void> {
+  /**
+   * Resolves once every write so far is committed and fsynced (lmdb-js flushes on its own
+   * thread); rejects if any asynchronous write failed.
+   */
+  async persist(): Promise<void> {
     this.checkOpen();
-    return new Promise<void>((resolve, reject) => {
-      // `sync` exists at runtime (open.js) but is missing from lmdb's type declarations.
-      (this.db as unknown as { sync(callback: (error?: unknown) => void): void }).sync((error?: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()));
-    });
+    const writesAtStart = this.writes;
+    if (this.lastWrite) await this.lastWrite.catch(() => undefined);
+    await this.db.flushed;
+    if (this.writeError) throw this.writeError;
+    // Everything written before this persist began is now readable from LMDB itself.
+    if (this.writes === writesAtStart) {
+      this.overlay.clear();
+      this.overlayFirst = Infinity;
+    }
   }
 
   async close(): Promise<void> {

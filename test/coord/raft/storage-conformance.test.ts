@@ -166,6 +166,40 @@ describe('durability across restarts and crashes', () => {
     await r.close();
   });
 
+  it('LmdbRaftStorage reads entries still being written (before persist) together with persisted ones', async () => {
+    const path = tempDir();
+    const s = LmdbRaftStorage.open({ path, bootstrapVoters: [1, 2, 3] });
+    s.append([entry(2, 1), entry(3, 1), entry(4, 1)]);
+    await s.persist();
+    // Not yet persisted: 5..6, then a conflicting suffix from 4 on, then compaction behind.
+    s.append([entry(5, 1), entry(6, 1)]);
+    expect(payloads(s.entries(2, 7, Number.MAX_SAFE_INTEGER))).toEqual(['e2t1', 'e3t1', 'e4t1', 'e5t1', 'e6t1']);
+    s.append([entry(4, 2), entry(5, 2)]);
+    expect(s.term(4)).toBe(2);
+    expect(s.term(3)).toBe(1);
+    expect(payloads(s.entries(3, 6, Number.MAX_SAFE_INTEGER))).toEqual(['e3t1', 'e4t2', 'e5t2']);
+    // The byte limit applies across the persisted part and the pending part.
+    expect(payloads(s.entries(2, 6, 2 * (24 + 4)))).toEqual(['e2t1', 'e3t1']);
+    s.createSnapshot(4, { voters: [1, 2, 3], learners: [] }, new Uint8Array([4]));
+    s.compact(4);
+    expect(s.term(4)).toBe(2);
+    expect(payloads(s.entries(5, 6, 1000))).toEqual(['e5t2']);
+    const persisted = s.persist();
+    // A write made while a persist is in flight stays readable after that persist resolves.
+    s.append([entry(6, 2)]);
+    await persisted;
+    expect(payloads(s.entries(5, 7, 1000))).toEqual(['e5t2', 'e6t2']);
+    await s.persist();
+    expect(payloads(s.entries(5, 7, 1000))).toEqual(['e5t2', 'e6t2']);
+    await s.close();
+    const r = LmdbRaftStorage.open({ path });
+    expect(r.firstIndex()).toBe(5);
+    expect(r.lastIndex()).toBe(6);
+    expect(r.term(4)).toBe(2);
+    expect(payloads(r.entries(5, 7, 1000))).toEqual(['e5t2', 'e6t2']);
+    await r.close();
+  });
+
   it('a new LMDB member without bootstrap voters starts empty, with no configuration', async () => {
     const s = LmdbRaftStorage.open({ path: tempDir() });
     expect(s.initialState()).toEqual({ hardState: { term: 0, vote: 0, commit: 0 }, confState: { voters: [], learners: [] } });
