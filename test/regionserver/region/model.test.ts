@@ -22,6 +22,11 @@ const TTL_FAMILIES: FamilyDescriptor[] = [
   family('m', { maxVersions: 3, ttlSeconds: 4, minVersions: 1, bloomFilter: 'ROWCOL' }),
   family('d', { maxVersions: 2, ttlSeconds: 4, keepDeletedCells: 'TTL' }),
 ];
+/** The same, plus MIN_VERSIONS together with KEEP_DELETED_CELLS=TTL. */
+const TTL_FAMILIES_MIN_KEEP: FamilyDescriptor[] = [
+  ...TTL_FAMILIES,
+  family('e', { maxVersions: 2, ttlSeconds: 4, minVersions: 1, keepDeletedCells: 'TTL', bloomFilter: 'ROWCOL' }),
+];
 const T0 = 1_700_000_000_000;
 const ROWS = ['r1', 'r2', 'r3\u0000x', 'r4'];
 const QUALIFIERS = ['', 'q', 'q\u0000', 'z'];
@@ -165,7 +170,7 @@ function randomMutation(rnd: SeededRandom, counter: { n: number }, families: Fam
 interface Variant {
   families: FamilyDescriptor[];
   /** A random timestamp for a write, and the low end of random time ranges. */
-  timestamp: (rnd: SeededRandom) => number;
+  timestamp: (rnd: SeededRandom, nowMs: number) => number;
   /** Time ranges span 1 + (0..2) × this. */
   rangeStep: number;
   /** Milliseconds the clock may move per step (0 = never). */
@@ -190,7 +195,8 @@ async function runAgainstModel(variant: Variant): Promise<void> {
       const trace: string[] = [];
       let region = await h.open();
       try {
-        for (let step = 0; step < 60; step++) {
+        const STEPS = Number(process.env.BASALT_MODEL_STEPS ?? 60);
+        for (let step = 0; step < STEPS; step++) {
           const p = rnd.next();
           if (p < 0.08) {
             trace.push('flush');
@@ -211,13 +217,13 @@ async function runAgainstModel(variant: Variant): Promise<void> {
             region = await h.open();
           } else {
             const row = ROWS[rnd.int(ROWS.length)]!;
-            const cells = randomMutation(rnd, counter, FAMILIES, () => variant.timestamp(rnd), QUALIFIERS);
+            const cells = randomMutation(rnd, counter, FAMILIES, () => variant.timestamp(rnd, h.clock.now()), QUALIFIERS);
             trace.push(`${row}: ${cells.map((c) => `${CellType[c.type]} ${c.family}:${JSON.stringify(c.qualifier?.toString('latin1'))}@${c.timestamp}`).join(', ')}`);
             // The model resolves "latest" deletes against the state before the mutation, as the region does.
             model.apply(row, cells);
             await region.mutate({ row: Buffer.from(row, 'latin1'), cells });
           }
-          if (step % 10 === 9 || step === 59) {
+          if (step % 10 === 9 || step === STEPS - 1) {
             for (const row of ROWS) {
               const expected = model.read(row);
               const actual = await readRegion(region, row);
@@ -227,7 +233,7 @@ async function runAgainstModel(variant: Variant): Promise<void> {
               expect(actual, `seed ${seed} row ${row}`).toEqual(expected);
               // One column, and a time range: exercises bloom (ROWCOL) and time-range file skipping.
               const only = { family: FAMILIES[rnd.int(FAMILIES.length)]!.name, qualifier: QUALIFIERS[rnd.int(QUALIFIERS.length)]! };
-              const min = variant.timestamp(rnd);
+              const min = variant.timestamp(rnd, h.clock.now());
               const range = { min, max: min + 1 + rnd.int(3) * variant.rangeStep };
               expect(await readRegion(region, row, only), `seed ${seed} row ${row} column ${JSON.stringify(only)}`).toEqual(model.read(row, only));
               expect(await readRegion(region, row, undefined, range), `seed ${seed} row ${row} range ${JSON.stringify(range)}`).toEqual(model.read(row, undefined, range));
@@ -253,6 +259,12 @@ describe('region against a reference model', () => {
   });
 
   it('with TTL, MIN_VERSIONS and KEEP_DELETED_CELLS=TTL, reads match the model while the clock moves and compactions drop expired cells', async () => {
-    await runAgainstModel({ families: TTL_FAMILIES, timestamp: (rnd) => T0 + rnd.int(8) * 1000, rangeStep: 1000, clockStepMs: 2500, runs: 10, rows: FEW_ROWS, qualifiers: FEW_QUALIFIERS });
+    await runAgainstModel({ families: TTL_FAMILIES, timestamp: (rnd) => T0 + rnd.int(8) * 1000, rangeStep: 1000, clockStepMs: 2500, runs: 6, rows: FEW_ROWS, qualifiers: FEW_QUALIFIERS });
+  });
+
+  // Timestamps around the moving clock (from 5 s in the past: some writes are expired at once),
+  // so expiry meets deletes, MIN_VERSIONS and compactions far more often than with fixed ones.
+  it('with writes around the moving clock, some expired when written, reads match the model through TTL, MIN_VERSIONS and KEEP_DELETED_CELLS=TTL', async () => {
+    await runAgainstModel({ families: TTL_FAMILIES_MIN_KEEP, timestamp: (rnd, now) => Math.floor(now / 1000) * 1000 - 5000 + rnd.int(8) * 1000, rangeStep: 1000, clockStepMs: 3000, runs: 5, rows: FEW_ROWS, qualifiers: FEW_QUALIFIERS });
   });
 });
