@@ -232,6 +232,21 @@ describe('TTL, MIN_VERSIONS and KEEP_DELETED_CELLS', () => {
     }
   });
 
+  it('an expired version kept visible by MIN_VERSIONS hands that protection to the next one when it is deleted, in every layout', async () => {
+    // Both versions are long expired (the harness clock is far past them); MIN_VERSIONS=1 keeps the
+    // newest survivor visible, so deleting it ("latest" names it) makes the older one the newest.
+    await expectEverywhere(
+      [family('m', { ttlSeconds: 1, maxVersions: 3, minVersions: 1 })],
+      async (w) => {
+        await w.mutate({ row, cells: [put('m', 'q', 'a', 1000)] });
+        await w.mutate({ row, cells: [put('m', 'q', 'b', 2000)] });
+        await w.mutate({ row, cells: [del(CellType.Delete, 'm', 'q')] });
+      },
+      { row, maxVersions: 3 },
+      ['m:q@1000=a'],
+    );
+  });
+
   it('with MIN_VERSIONS, a major compaction keeps expired versions so that deleting a newer one reads the same as before compaction', async () => {
     const results: string[][] = [];
     for (const compactFirst of [false, true]) {
