@@ -132,9 +132,12 @@ export abstract class RaftBase {
     this.leadTransferee = 0;
     this.tracker.resetVotes();
     const last = this.log.lastIndex();
+    // Only the durable part of our own log counts for us (entries the adapter has not yet
+    // persisted are acknowledged through selfPersisted).
+    const durable = this.log.unstableEntries.length > 0 ? this.log.unstableOffset - 1 : last;
     for (const [id, pr] of this.tracker.progress) {
       const fresh = new Progress(last + 1, this.tracker.maxInflight, pr.isLearner);
-      if (id === this.id) fresh.match = last;
+      if (id === this.id) fresh.match = durable;
       this.tracker.progress.set(id, fresh);
     }
     this.pendingConfIndex = 0;
@@ -263,8 +266,20 @@ export abstract class RaftBase {
       e.index = ++index;
     }
     this.log.append(entries);
-    this.tracker.progress.get(this.id)!.maybeUpdate(this.log.lastIndex());
-    this.maybeCommit();
+    // The leader counts itself toward a quorum only once its own entries are durable
+    // (selfPersisted, from advance()), as etcd does with asynchronous storage writes: that is what
+    // lets the adapter send these entries to followers while its own disk write is in flight.
+  }
+
+  /**
+   * The adapter made this node's log durable up to `index` (an entry of term `term`). A leader
+   * now counts itself at that index, which may commit more.
+   */
+  selfPersisted(index: number, term: number): void {
+    if (this.role !== Role.Leader || this.log.term(index) !== term) return;
+    const self = this.tracker.progress.get(this.id);
+    if (!self || !self.maybeUpdate(index)) return;
+    if (this.maybeCommit()) this.broadcastAppend();
   }
 
   protected maybeCommit(): boolean {

@@ -183,6 +183,7 @@ export class RaftNode {
         `advance(): entry ${lastEntry.index} of the Ready is not in storage (append before advance)`,
       );
       log.stableTo(lastEntry.index, lastEntry.term);
+      this.raft.selfPersisted(lastEntry.index, lastEntry.term);
     }
     const lastCommitted = rd.committedEntries[rd.committedEntries.length - 1];
     if (lastCommitted) log.appliedTo(lastCommitted.index);

@@ -4,8 +4,13 @@
  *
  *     persist (durably) → send → apply → advance
  *
- * While one Ready's persist is in flight, new proposals and messages accumulate in the core and
- * go out together in the next Ready: that is the group commit (one fsync for many writes).
+ * While one Ready's persist is in flight (the fsync runs off the event loop), new proposals and
+ * messages accumulate in the core and go out together in the next Ready: that is the group
+ * commit (one fsync for many writes). A leader's Appends and Heartbeats are the one exception to
+ * "persist before send": they leave before its own fsync (the core counts the leader only once
+ * advance() reports the write durable), so followers write in parallel with the leader; and
+ * committed entries already durable here from an earlier Ready are applied before this Ready's
+ * fsync rather than after it.
  *
  * On top of the loop it runs what only a leader does: proposing writes for the session streams
  * connected here (each wrapped in a ProposalEnvelope so the proposer can answer when it applies),
@@ -21,7 +26,7 @@ import { createLogger, type Logger } from '../../common/logger.js';
 import { basalt } from '../../proto/generated/basalt.js';
 import { RaftNode } from '../raft/raft-node.js';
 import { decodeConfChange } from '../raft/codec.js';
-import { EntryType, Role, type ConfState, type Entry, type HardState, type Message, type NodeId, type Ready, type RaftStatus } from '../raft/types.js';
+import { EntryType, MessageType, Role, type ConfState, type Entry, type HardState, type Message, type NodeId, type Ready, type RaftStatus } from '../raft/types.js';
 import type { RaftLogStorage } from '../storage/raft-log-storage.js';
 import { CoordStateMachine, SessionTracker, type CommandResult, type CoordCommand, type SessionId, type StateMachineOptions } from '../tree/index.js';
 import { decodeCommand, encodeCommand } from '../tree/codec.js';
@@ -71,6 +76,8 @@ export class CoordMember implements SessionHost {
   private applied: number;
   private confState: ConfState;
   private lastSnapshotIndex: number;
+  /** The last log index known to be on disk here (as of the last completed persist). */
+  private durableIndex: number;
   /** The hard state last written to storage, and a newer commit-only one not yet written. */
   private persistedHardState: HardState | undefined;
   private deferredHardState: HardState | undefined;
@@ -122,6 +129,7 @@ export class CoordMember implements SessionHost {
     const initial = this.storage.initialState();
     this.confState = initial.confState;
     this.persistedHardState = initial.hardState;
+    this.durableIndex = this.storage.lastIndex();
     const random: Random = options.random ?? systemRandom;
     this.node = new RaftNode({
       id: options.id,
@@ -353,11 +361,6 @@ export class CoordMember implements SessionHost {
     this.inLoop = true;
     try {
       while (!this.closed && this.node.hasReady()) {
-        // Let one poll phase run first: requests and peer messages that arrived while the last
-        // Ready was being written join this one (a group commit even while a storage write
-        // blocks the event loop).
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (this.closed || !this.node.hasReady()) break;
         const rd = this.node.ready();
         // The commit index is volatile in Raft: a Ready that only moves it need not cost a
         // storage write and an fsync. It is kept aside and written with the next durable write
@@ -366,6 +369,21 @@ export class CoordMember implements SessionHost {
         if (commitOnly) this.deferredHardState = rd.hardState;
         const hardState = commitOnly ? undefined : (rd.hardState ?? this.takeDeferredHardState());
         if (!commitOnly) this.deferredHardState = undefined;
+        // A leader's appends and heartbeats may leave before its own write is durable (etcd's
+        // pipelining): the core counts the leader toward a quorum only after advance() reports
+        // the write persisted, so a follower's acknowledgement alone commits nothing.
+        const early = this.maySendBeforePersist(rd);
+        if (early) this.transport.send(rd.messages);
+        // Committed entries this member had already made durable in an earlier Ready are
+        // applied and answered now, without waiting for this Ready's fsync (a leader counts
+        // itself only once durable, so its entries usually commit one Ready after their write).
+        // Committed entries are never truncated, so their durable copies stay valid.
+        let appliedEarly = 0;
+        if (!rd.snapshot) {
+          while (appliedEarly < rd.committedEntries.length && rd.committedEntries[appliedEarly]!.index <= this.durableIndex) {
+            this.applyEntry(rd.committedEntries[appliedEarly++]!);
+          }
+        }
         if (rd.snapshot || rd.entries.length > 0 || hardState) {
           const write = (): void => {
             if (rd.snapshot) this.storage.applySnapshot(rd.snapshot);
@@ -376,11 +394,12 @@ export class CoordMember implements SessionHost {
           if (this.storage.batch) this.storage.batch(write);
           else write();
           await this.storage.persist();
+          if (rd.snapshot || rd.entries.length > 0) this.durableIndex = this.storage.lastIndex();
         }
         if (this.closed) return;
-        this.transport.send(rd.messages);
+        if (!early) this.transport.send(rd.messages);
         if (rd.snapshot) this.installSnapshot(rd);
-        for (const entry of rd.committedEntries) this.applyEntry(entry);
+        for (let i = appliedEarly; i < rd.committedEntries.length; i++) this.applyEntry(rd.committedEntries[i]!);
         if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leader);
         this.reads.onReadStates(rd.readStates);
         this.reads.onApplied();
@@ -395,6 +414,18 @@ export class CoordMember implements SessionHost {
     } finally {
       this.inLoop = false;
     }
+  }
+
+  /**
+   * Only a leader's Append and Heartbeat messages, and only when the Ready changes neither term
+   * nor vote nor installs a snapshot: everything else (votes, acknowledgements, a new term)
+   * promises durable state and waits for persist().
+   */
+  private maySendBeforePersist(rd: Ready): boolean {
+    if ((rd.softState?.role ?? this.role) !== Role.Leader || rd.snapshot || rd.messages.length === 0) return false;
+    if (rd.hardState && !this.sameTermAndVote(rd.hardState)) return false;
+    for (const m of rd.messages) if (m.type !== MessageType.Append && m.type !== MessageType.Heartbeat) return false;
+    return true;
   }
 
   private sameTermAndVote(hardState: HardState): boolean {

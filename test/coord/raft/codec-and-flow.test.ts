@@ -191,7 +191,71 @@ describe('configuration', () => {
     }
   });
 
-  it('a single-member cluster elects itself and commits alone', () => {
+  it("a leader's entries sent before its own write is durable commit only on a quorum of durable copies", () => {
+    const storages = new Map([1, 2, 3].map((id) => [id, MemoryRaftStorage.bootstrap([1, 2, 3])] as const));
+    const nodes = new Map([1, 2, 3].map((id) => [id, new RaftNode({ ...valid(), id, storage: storages.get(id)! })] as const));
+    const inbox: Message[] = [];
+    const persist = (id: number): Ready => {
+      const rd = nodes.get(id)!.ready();
+      storages.get(id)!.append(rd.entries);
+      if (rd.hardState) storages.get(id)!.setHardState(rd.hardState);
+      return rd;
+    };
+    const settle = (): void => {
+      for (let round = 0; round < 100; round++) {
+        for (const [id, node] of nodes) {
+          while (node.hasReady()) {
+            inbox.push(...persist(id).messages);
+            node.advance();
+          }
+        }
+        const batch = inbox.splice(0);
+        if (batch.length === 0) return;
+        for (const m of batch) nodes.get(m.to)!.step(m);
+      }
+      throw new Error('the cluster did not settle');
+    };
+    const leader = nodes.get(1)!;
+    leader.campaign();
+    settle();
+    expect(leader.status().role).toBe('leader');
+
+    leader.propose(new Uint8Array([7]));
+    // The leader hands out its Ready but has not persisted it: its appends go out at once.
+    const rd = leader.ready();
+    const index = rd.entries.at(-1)!.index;
+    const appends = rd.messages.filter((m) => m.type === MessageType.Append && m.entries.length > 0);
+    expect(appends.map((m) => m.to).sort()).toEqual([2, 3]);
+    // One follower's durable copy plus the leader's volatile one is not a quorum.
+    nodes.get(2)!.step(appends.find((m) => m.to === 2)!);
+    const ack2 = persist(2);
+    nodes.get(2)!.advance();
+    for (const m of ack2.messages) leader.step(m);
+    expect(leader.status().commit).toBeLessThan(index);
+    // Once the leader's own write is durable, leader + follower 2 commit it.
+    storages.get(1)!.append(rd.entries);
+    if (rd.hardState) storages.get(1)!.setHardState(rd.hardState);
+    leader.advance();
+    expect(leader.status().commit).toBe(index);
+
+    // Follower 3 gets its (delayed) append; everyone catches up.
+    nodes.get(3)!.step(appends.find((m) => m.to === 3)!);
+    settle();
+
+    // Two durable followers are a quorum even while the leader's own write is still in flight.
+    leader.propose(new Uint8Array([8]));
+    const rd2 = leader.ready();
+    const index2 = rd2.entries.at(-1)!.index;
+    for (const id of [2, 3]) {
+      for (const m of rd2.messages.filter((x) => x.to === id && x.type === MessageType.Append)) nodes.get(id)!.step(m);
+      const ack = persist(id);
+      nodes.get(id)!.advance();
+      for (const m of ack.messages) if (m.to === 1) leader.step(m);
+    }
+    expect(leader.status().commit).toBe(index2);
+  });
+
+  it('a single-member cluster elects itself and commits alone, once its own write is durable', () => {
     const config = valid();
     const storage = config.storage as MemoryRaftStorage;
     const node = new RaftNode(config);
@@ -208,7 +272,13 @@ describe('configuration', () => {
     node.advance();
     node.propose(new Uint8Array([42]));
     const next = persist();
-    expect(next.committedEntries.map((e) => [...e.data])).toContainEqual([42]);
+    // The leader counts itself only after advance() reports the entry persisted.
+    expect(next.entries.map((e) => [...e.data])).toContainEqual([42]);
+    expect(next.committedEntries.map((e) => [...e.data])).not.toContainEqual([42]);
+    node.advance();
+    expect(node.status().commit).toBe(storage.lastIndex());
+    const committed = persist();
+    expect(committed.committedEntries.map((e) => [...e.data])).toContainEqual([42]);
     node.advance();
     expect(node.status().applied).toBe(storage.lastIndex());
   });
