@@ -29,10 +29,12 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the data and the random keys', positiveInt('seed'), 42)
     .option('--runs <n>', 'runs per system, interleaved; the best of each is shown', positiveInt('runs'), 2)
     .option('--dir <path>', 'where to put the data (default: a temp dir, removed afterwards)')
-    .option('--json', 'print one JSON object {"results":[…]}')
-    .action(async (opts: { records: number; gets?: number; scans?: number; batchRows: number; concurrency: number; seed: number; runs: number; dir?: string; json?: boolean }) => {
+    .option('--no-grpc', 'skip the basalt-grpc (region server in a child process) and grpc-echo rows')
+    .option('--json', 'print one JSON object {"results":[…],"ratios":{…}}')
+    .action(async (opts: { records: number; gets?: number; scans?: number; batchRows: number; concurrency: number; seed: number; runs: number; dir?: string; grpc: boolean; json?: boolean }) => {
       // Loaded on use: the CLI's other commands should not pay for LMDB and the region code.
       const { renderBenchTable, runStorageBench } = await import('./bench/storage-bench.js');
+      const { GRPC_STORAGE_SYSTEMS, grpcRatios } = await import('./bench/grpc-workload.js');
       const rows = await runStorageBench({
         records: opts.records,
         gets: opts.gets,
@@ -42,8 +44,20 @@ export function register(program: Command): void {
         seed: opts.seed,
         runs: opts.runs,
         dir: opts.dir,
+        ...(opts.grpc ? { extraSystems: GRPC_STORAGE_SYSTEMS } : {}),
       });
-      if (opts.json) process.stdout.write(JSON.stringify({ results: rows }) + '\n');
-      else process.stdout.write(`basalt bench storage: ${opts.records} records, best of ${opts.runs} interleaved runs\n${renderBenchTable(rows)}\n`);
+      const ratios = grpcRatios(rows);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ results: rows, ratios }) + '\n');
+        return;
+      }
+      const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)} %`);
+      process.stdout.write(`basalt bench storage: ${opts.records} records, best of ${opts.runs} interleaved runs\n${renderBenchTable(rows)}\n`);
+      if (opts.grpc) {
+        process.stdout.write(
+          `load through gRPC vs in process: ${pct(ratios.loadGrpcVsInProcess)} (target ≥ 50 %); ` +
+            `gets vs bare echo: ${pct(ratios.getGrpcVsEcho)} (target ≥ 50 %); scans vs in process: ${pct(ratios.scanGrpcVsInProcess)}\n`,
+        );
+      }
     });
 }

@@ -9,7 +9,6 @@ import { invalidArgument } from '../common/errors.js';
 import { logReady } from '../common/logger.js';
 import { parseServers } from '../coord/client/protocol.js';
 import { startRegionServerDaemon } from './server/daemon.js';
-import { benchCommand } from './cli-bench.js';
 
 interface Flags {
   coord?: string;
@@ -39,70 +38,7 @@ async function run(flags: Flags): Promise<void> {
   process.exit(reason === 'stopped' ? 0 : 1);
 }
 
-function positiveInt(field: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 1) throw invalidArgument(field, `must be a positive integer, got ${JSON.stringify(value)}`);
-    return n;
-  };
-}
-
-interface BenchFlags {
-  records: number;
-  gets?: number;
-  scans?: number;
-  batchRows: number;
-  concurrency: number;
-  seed: number;
-  runs: number;
-  json?: boolean;
-}
-
-/**
- * `basalt bench grpc`: `basalt bench storage`'s table (raw LMDB, the region in process) plus the
- * data plane's rows, basalt-grpc and grpc-echo, and the ratios the data plane aims at.
- */
-function registerBench(program: Command): void {
-  benchCommand(program)
-    .command('grpc')
-    .description('the storage benchmark plus basalt-grpc (a region server in a child process) and grpc-echo (the bare transport)')
-    .option('--records <n>', 'rows to load (10 columns × 100 bytes each)', positiveInt('records'), 50_000)
-    .option('--gets <n>', 'random whole-row gets (default min(records, 20000))', positiveInt('gets'))
-    .option('--scans <n>', '100-row scans (default min(records/50, 2000))', positiveInt('scans'))
-    .option('--batch-rows <n>', 'rows per load batch (one Multi call through gRPC)', positiveInt('batch-rows'), 100)
-    .option('--concurrency <n>', 'load batches in flight', positiveInt('concurrency'), 4)
-    .option('--seed <n>', 'seed of the data and the random keys', positiveInt('seed'), 42)
-    .option('--runs <n>', 'runs per system, interleaved; the best of each is shown', positiveInt('runs'), 2)
-    .option('--json', 'print one JSON object {"results":[…],"ratios":{…}}')
-    .action(async (opts: BenchFlags) => {
-      const { renderBenchTable, runStorageBench } = await import('./bench/storage-bench.js');
-      const { GRPC_STORAGE_SYSTEMS, grpcRatios } = await import('./bench/grpc-workload.js');
-      const rows = await runStorageBench({
-        records: opts.records,
-        gets: opts.gets,
-        scans: opts.scans,
-        batchRows: opts.batchRows,
-        concurrency: opts.concurrency,
-        seed: opts.seed,
-        runs: opts.runs,
-        extraSystems: GRPC_STORAGE_SYSTEMS,
-      });
-      const ratios = grpcRatios(rows);
-      if (opts.json) {
-        process.stdout.write(JSON.stringify({ results: rows, ratios }) + '\n');
-        return;
-      }
-      const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)} %`);
-      process.stdout.write(`basalt bench grpc: ${opts.records} records, best of ${opts.runs} interleaved runs\n${renderBenchTable(rows)}\n`);
-      process.stdout.write(
-        `load through gRPC vs in process: ${pct(ratios.loadGrpcVsInProcess)} (target ≥ 50 %); ` +
-          `gets vs bare echo: ${pct(ratios.getGrpcVsEcho)} (target ≥ 50 %); scans vs in process: ${pct(ratios.scanGrpcVsInProcess)}\n`,
-      );
-    });
-}
-
 export function register(program: Command): void {
-  registerBench(program);
   program
     .command('regionserver')
     .description('run a region server (serves regions over gRPC; all servers of a cluster share --data-dir)')

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 const CLI = fileURLToPath(new URL('../../../dist/bin/basalt.js', import.meta.url));
 
 describe('basalt bench storage', () => {
-  it('prints {"results":[…]} with load, get and scan for basalt and raw lmdb, and ratios to lmdb', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'bench', 'storage', '--records', '300', '--gets', '200', '--scans', '20', '--runs', '1', '--json'], {
+  it('with --no-grpc prints {"results":[…]} with load, get and scan for basalt and raw lmdb, and ratios to lmdb', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'bench', 'storage', '--records', '300', '--gets', '200', '--scans', '20', '--runs', '1', '--no-grpc', '--json'], {
       timeout: 120_000,
     });
     const { results } = JSON.parse(stdout) as { results: Array<Record<string, unknown>> };

@@ -1,12 +1,12 @@
-// Proves that `basalt bench grpc` runs end to end (region server and echo in child processes) and
+// Proves that `basalt bench storage` (with its default gRPC rows) runs end to end (region server and echo in child processes) and
 // reports basalt-grpc and grpc-echo rows for load, get and scan, with the data plane's ratios.
 // A smoke test of the command's shape, not a timed assertion.
 import { describe, expect, it } from 'vitest';
 import { runBasalt } from './process.js';
 
-describe('basalt bench grpc', () => {
+describe('basalt bench storage with the data plane rows', () => {
   it('prints JSON rows for basalt-grpc and grpc-echo next to the storage systems', async () => {
-    const proc = runBasalt(['bench', 'grpc', '--records', '200', '--gets', '50', '--scans', '5', '--runs', '1', '--json']);
+    const proc = runBasalt(['bench', 'storage', '--records', '200', '--gets', '50', '--scans', '5', '--runs', '1', '--json']);
     let out = '';
     let err = '';
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
