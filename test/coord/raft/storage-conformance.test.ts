@@ -1,11 +1,12 @@
-// Every RaftLogStorage (memory, fault-injecting, LMDB) keeps the same log, hard state and snapshot semantics, and LMDB and the fault injector keep exactly what was persisted across a restart or crash.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Every RaftLogStorage (memory, fault-injecting, LMDB, append-only file) keeps the same log, hard state and snapshot semantics, and LMDB, the file log and the fault injector keep exactly what was persisted across a restart or crash.
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isBasaltError } from '../../../common/errors.js';
 import { EntryType, type Entry } from '../../../coord/raft/types.js';
 import { FaultyRaftStorage } from '../../../coord/storage/faulty-raft-storage.js';
+import { FileRaftStorage } from '../../../coord/storage/file-raft-storage.js';
 import { LmdbRaftStorage } from '../../../coord/storage/lmdb-raft-storage.js';
 import { MemoryRaftStorage } from '../../../coord/storage/memory-raft-storage.js';
 import type { RaftLogStorage } from '../../../coord/storage/raft-log-storage.js';
@@ -38,6 +39,7 @@ const kinds: Kind[] = [
   { name: 'MemoryRaftStorage', create: () => MemoryRaftStorage.bootstrap([1, 2, 3]) },
   { name: 'FaultyRaftStorage', create: () => new FaultyRaftStorage(MemoryRaftStorage.bootstrap([1, 2, 3])) },
   { name: 'LmdbRaftStorage', create: () => LmdbRaftStorage.open({ path: tempDir(), bootstrapVoters: [1, 2, 3] }) },
+  { name: 'FileRaftStorage', create: () => FileRaftStorage.open({ path: tempDir(), bootstrapVoters: [1, 2, 3] }) },
 ];
 
 for (const kind of kinds) {
@@ -198,6 +200,65 @@ describe('durability across restarts and crashes', () => {
     expect(r.term(4)).toBe(2);
     expect(payloads(r.entries(5, 7, 1000))).toEqual(['e5t2', 'e6t2']);
     await r.close();
+  });
+
+  it('FileRaftStorage reads log, hard state and snapshot back after reopening, also after a compaction rewrote the file', async () => {
+    const path = tempDir();
+    const s = FileRaftStorage.open({ path, bootstrapVoters: [1, 2, 3] });
+    s.append([entry(2, 1), entry(3, 2), entry(4, 2), entry(5, 2)]);
+    s.append([entry(5, 3), entry(6, 3)]);
+    s.setHardState({ term: 3, vote: 3, commit: 5 });
+    await s.persist();
+    const r1 = FileRaftStorage.open({ path });
+    expect(r1.initialState().hardState).toEqual({ term: 3, vote: 3, commit: 5 });
+    expect(payloads(r1.entries(2, 7, 1000))).toEqual(['e2t1', 'e3t2', 'e4t2', 'e5t3', 'e6t3']);
+    await r1.close();
+
+    s.createSnapshot(5, { voters: [1, 2, 3], learners: [] }, new Uint8Array([5, 5]));
+    s.compact(3);
+    s.append([entry(7, 3)]);
+    await s.persist();
+    await s.close();
+    const r2 = FileRaftStorage.open({ path, bootstrapVoters: [9] });
+    expect(r2.initialState()).toEqual({ hardState: { term: 3, vote: 3, commit: 5 }, confState: { voters: [1, 2, 3], learners: [] } });
+    expect(r2.firstIndex()).toBe(4);
+    expect(r2.term(3)).toBe(2);
+    expect(payloads(r2.entries(4, 8, 1000))).toEqual(['e4t2', 'e5t3', 'e6t3', 'e7t3']);
+    expect(r2.snapshot().metadata).toEqual({ index: 5, term: 3, confState: { voters: [1, 2, 3], learners: [] } });
+    expect([...r2.snapshot().data]).toEqual([5, 5]);
+    // Compacting up to the snapshot itself leaves the snapshot as the log's start.
+    r2.compact(5);
+    await r2.close();
+    const r3 = FileRaftStorage.open({ path });
+    expect(r3.firstIndex()).toBe(6);
+    expect(r3.term(5)).toBe(3);
+    expect(payloads(r3.entries(6, 8, 1000))).toEqual(['e6t3', 'e7t3']);
+    expect(r3.snapshot().metadata.index).toBe(5);
+    await r3.close();
+  });
+
+  it('FileRaftStorage drops a torn or corrupt tail on reopening and keeps appending after the valid prefix', async () => {
+    const path = tempDir();
+    const s = FileRaftStorage.open({ path, bootstrapVoters: [1, 2, 3] });
+    s.append([entry(2, 1), entry(3, 1)]);
+    await s.close();
+    const file = join(path, 'raft.log');
+    const intact = statSync(file).size;
+    // A record whose write was cut short by a crash: a length promising more than is there.
+    appendFileSync(file, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 1, 9]));
+    const r = FileRaftStorage.open({ path });
+    expect(r.lastIndex()).toBe(3);
+    expect(statSync(file).size).toBe(intact);
+    r.append([entry(4, 1)]);
+    await r.close();
+    // A flipped byte inside the last record fails its checksum: that record is dropped.
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 2] ^= 0xff;
+    writeFileSync(file, bytes);
+    const c = FileRaftStorage.open({ path });
+    expect(c.lastIndex()).toBe(3);
+    expect(payloads(c.entries(2, 4, 1000))).toEqual(['e2t1', 'e3t1']);
+    await c.close();
   });
 
   it('a new LMDB member without bootstrap voters starts empty, with no configuration', async () => {
