@@ -22,7 +22,7 @@ import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
 import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
-import type { Wal } from '../wal/wal.js';
+import type { Wal, WalEntry } from '../wal/wal.js';
 import { Store } from '../storage/store.js';
 import { StoreFileReader } from '../storage/store-file.js';
 import type {
@@ -64,6 +64,12 @@ export interface RegionOpenOptions {
   openEpoch: number;
   clock: Clock;
   config: RegionServerConfig;
+  /**
+   * Called once if the region aborts itself (a WAL sync failed: the outcome of the writes it
+   * covered is unknown). The region server should then abort too, or at least have the region
+   * reassigned, so that it is reopened from the log (HBase aborts the server).
+   */
+  onAbort?: (cause: unknown) => void;
 }
 
 /** One incremented column: its new value, and the cell written. */
@@ -92,6 +98,8 @@ export class Region {
   private readonly gate: UpdatesGate;
   private mvcc: Mvcc = new Mvcc(0);
   private state: RegionState = 'open';
+  /** Set when a WAL sync failed: the region serves nothing more and closes without flushing. */
+  private abortCause: unknown;
   private closing: Promise<void> | undefined;
   private maxFlushedSequenceId: number;
   /** Sequence id of a snapshot taken but not yet written (a failed flush retries it). */
@@ -250,33 +258,53 @@ export class Region {
   }
 
   /**
-   * Writes row mutations whose row locks the caller holds: sequence ids, WAL append, memstore,
-   * one WAL sync, then visibility. On failure nothing of it stays visible.
+   * Writes row mutations whose row locks the caller holds: sequence ids, memstore (invisible: above
+   * the read point), ONE WAL append of the whole batch, one WAL sync, then visibility.
+   *
+   * Failure paths (nothing is visible that is not durable; a failed write is never left applied):
+   * - the WAL refuses the batch (SERVER_BUSY, WAL_CLOSED, INVALID_ARGUMENT): `appendBatch` is all or
+   *   nothing, so none of it is in the log; the memstore adds are removed before any became visible,
+   *   and the write fails cleanly (the client may retry).
+   * - the sync fails: the entries were handed to the log and may or may not be on disk, so the
+   *   write's outcome is unknown. As in HBase (a failed WAL sync aborts the server), the region is
+   *   aborted: it removes the batch from its memstore, stops serving reads and writes, closes without
+   *   flushing, and must be reopened from the log, where replay decides what was written.
    */
   private async writeLocked(writes: RowWrite[]): Promise<Cell[][]> {
     this.checkMemstorePressure();
     if (!this.gate.tryEnter()) await this.gate.enter();
     const sequenceIds: number[] = [];
     const applied: Cell[][] = [];
-    let position = -1;
+    const entries: WalEntry[] = [];
     const rollback = (): void => {
       for (const cells of applied) for (const c of cells) this.stores.get(c.family)!.memstore.remove(c);
       for (const id of sequenceIds) this.mvcc.complete(id);
     };
+    let position: number;
     try {
+      // Each row goes into the memstore as it is stamped (still invisible), so that a one-version
+      // Delete later in the batch finds an earlier row's Put as "latest", as before.
       for (const write of writes) {
         const cells = this.stampCells(write);
         const sequenceId = this.mvcc.begin();
         sequenceIds.push(sequenceId);
         for (const c of cells) c.sequenceId = sequenceId;
-        position = this.wal.append({ regionId: this.info.encodedName, sequenceId, openEpoch: this.options.openEpoch, cells });
+        entries.push({ regionId: this.info.encodedName, sequenceId, openEpoch: this.options.openEpoch, cells });
         applied.push(cells);
         for (const c of cells) this.stores.get(c.family)!.memstore.add(c);
       }
+      position = this.wal.appendBatch(entries);
+    } catch (err) {
+      rollback();
+      this.gate.exit();
+      throw err;
+    }
+    try {
       await this.wal.sync(position);
     } catch (err) {
       rollback();
       this.gate.exit();
+      this.abort(err);
       throw err;
     }
     for (const id of sequenceIds) this.mvcc.complete(id);
@@ -584,7 +612,38 @@ export class Region {
 
   // ---------------------------------------------------------------- lifecycle
 
+  /** True once a failed WAL sync aborted the region (it must be reopened from the log). */
+  get isAborted(): boolean {
+    return this.abortCause !== undefined;
+  }
+
+  /**
+   * A WAL sync failed: entries may be on disk that this region never made visible, and the log
+   * promises nothing more. Serving on would either hide possibly durable writes or expose
+   * possibly lost ones, so the region stops serving at once and closes without flushing; reopening
+   * it replays the log, which alone knows what was written.
+   */
+  private abort(cause: unknown): void {
+    if (this.abortCause !== undefined) return;
+    this.abortCause = cause ?? new Error('unknown');
+    log.error({ err: cause, region: this.info.encodedName }, 'WAL sync failed: region aborted, it must be reopened from the log');
+    void this.close({ flush: false }).catch((err: unknown) => log.error({ err, region: this.info.encodedName }, 'close after abort failed'));
+    try {
+      this.options.onAbort?.(cause);
+    } catch (err) {
+      log.error({ err, region: this.info.encodedName }, 'onAbort callback failed');
+    }
+  }
+
+  private notServingAborted(): BasaltError {
+    return new BasaltError(ErrorCodes.NOT_SERVING_REGION, `region ${this.info.encodedName} aborted after a failed WAL sync`, {
+      region: this.info.encodedName,
+      aborted: true,
+    });
+  }
+
   private checkServing(): void {
+    if (this.abortCause !== undefined) throw this.notServingAborted();
     if (this.state !== 'open') {
       throw new BasaltError(this.state === 'closing' ? ErrorCodes.REGION_CLOSING : ErrorCodes.NOT_SERVING_REGION, `region ${this.info.encodedName} is ${this.state}`, {
         region: this.info.encodedName,
@@ -593,6 +652,7 @@ export class Region {
   }
 
   private checkReadable(): void {
+    if (this.abortCause !== undefined) throw this.notServingAborted();
     if (this.state === 'closed') {
       throw new BasaltError(ErrorCodes.NOT_SERVING_REGION, `region ${this.info.encodedName} is closed`, { region: this.info.encodedName });
     }
@@ -611,7 +671,8 @@ export class Region {
     await this.gate.shutAndDrain();
     await this.flushTail;
     await this.compactionTail;
-    if (options.flush) {
+    // An aborted region never flushes: its memstore is not to be trusted over the log.
+    if (options.flush && this.abortCause === undefined) {
       try {
         await this.enqueueFlush();
       } catch (err) {

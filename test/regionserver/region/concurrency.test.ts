@@ -18,6 +18,12 @@ class SlowWal implements Wal {
     this.positions.set(entry.sequenceId, position);
     return position;
   }
+  appendBatch(entries: WalEntry[]): number {
+    const last = this.inner.appendBatch(entries);
+    // A batch's entries take consecutive positions ending at the returned one.
+    entries.forEach((e, i) => this.positions.set(e.sequenceId, last - (entries.length - 1 - i)));
+    return last;
+  }
   isDurable(sequenceId: number): boolean {
     const p = this.positions.get(sequenceId);
     return p !== undefined && p <= this.durablePosition;
