@@ -22,6 +22,7 @@ import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
 import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
+import { isOpenMarker, openMarkerEntry } from '../wal/fencing.js';
 import type { Wal, WalEntry } from '../wal/wal.js';
 import { Store } from '../storage/store.js';
 import { StoreFileReader } from '../storage/store-file.js';
@@ -127,7 +128,8 @@ export class Region {
   /**
    * Opens a region: loads its store files (a corrupt one fails the open with CORRUPT_STORE_FILE
    * and nothing is touched), replays the WAL after the max flushed sequence id into the memstore,
-   * and flushes what it replayed so the previous owner's log is never needed again.
+   * flushes what it replayed so the previous owner's log is never needed again, then writes and
+   * syncs an open marker at its epoch (fencing) before taking writes.
    */
   static async open(options: RegionOpenOptions): Promise<Region> {
     const { info, families, dir } = options;
@@ -168,6 +170,9 @@ export class Region {
     let replayed = 0;
     try {
       for await (const entry of options.wal.replay(info.encodedName, manifest.maxFlushedSequenceId)) {
+        // An earlier open's marker: nothing to apply, but its sequence id is taken.
+        maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
+        if (isOpenMarker(entry)) continue;
         for (const cell of entry.cells) {
           const store = stores.get(cell.family);
           if (store) store.memstore.add({ ...cell, sequenceId: entry.sequenceId });
@@ -176,7 +181,15 @@ export class Region {
         replayed++;
       }
       region.mvcc = new Mvcc(maxSequenceId);
+      // DESIGN.md: the new owner flushes what it replayed before taking writes, so the previous
+      // owner's log is never needed again for this region (only when replay produced edits).
       if (replayed > 0) await region.flush();
+      // Then the durable open marker at this open's epoch and first new sequence id: replay drops
+      // every entry of an older epoch after it, so a zombie's later writes stay fenced even if this
+      // open crashes before its first edit (regionserver/wal/fencing.ts).
+      const markerId = region.mvcc.begin();
+      await options.wal.sync(options.wal.append(openMarkerEntry(info.encodedName, markerId, options.openEpoch)));
+      region.mvcc.complete(markerId);
     } catch (err) {
       // A failed open leaves nothing open behind it (the files stay as they were on disk).
       region.state = 'closed';

@@ -1,4 +1,4 @@
-// Proves that a Region never leaves a failed write in the WAL for replay to resurrect, treats a failed WAL sync as fatal for the region,.
+// Proves that a Region never leaves a failed write in the WAL for replay to resurrect, treats a failed WAL sync as fatal for the region, and writes a durable open marker at its epoch after replay.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,17 +9,23 @@ import { BasaltError, ErrorCodes, isBasaltError } from '../../../common/errors.j
 import { Region } from '../../../regionserver/region/region.js';
 import type { MemoryWalDisk } from '../../../regionserver/wal/disk.js';
 import { FaultInjectingWal } from '../../../regionserver/wal/fault-injecting-wal.js';
+import { isOpenMarker } from '../../../regionserver/wal/fencing.js';
 import { MemoryWal, MemoryWalStorage } from '../../../regionserver/wal/memory-wal.js';
-import type { Wal } from '../../../regionserver/wal/wal.js';
+import type { Wal, WalEntry } from '../../../regionserver/wal/wal.js';
 import { b, family, put, regionInfo } from './fixtures.js';
 
-describe('Region over the WAL: durability of failed writes', () => {
+describe('Region over the WAL: durability of failed writes and the open marker', () => {
   let dir: string;
   const clock = new ManualClock(1_700_000_000_000);
   const info = regionInfo();
   const open = (wal: Wal, openEpoch = 1): Promise<Region> =>
     Region.open({ info, families: [family('cf')], dir: join(dir, 'region'), wal, openEpoch, clock, config: DEFAULT_CONFIG.regionserver });
   const row = (r: Region, key: string): Promise<string | undefined> => r.get({ row: b(key) }).then((res) => res?.cells[0]?.value.toString());
+  const entriesOf = async (wal: Wal): Promise<WalEntry[]> => {
+    const out: WalEntry[] = [];
+    for await (const e of wal.replay(info.encodedName, 0)) out.push(e);
+    return out;
+  };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'basalt-region-wal-'));
@@ -90,6 +96,33 @@ describe('Region over the WAL: durability of failed writes', () => {
       expect(await row(reopened, 'next')).toBeUndefined();
     } finally {
       await reopened.close({ flush: false });
+      await wal2.close();
+    }
+  });
+
+  it('open writes a durable, empty open marker at its epoch after replay, above every replayed sequence id', async () => {
+    const storage = new MemoryWalStorage();
+    const wal = new MemoryWal({ storage });
+    const first = await open(wal, 1);
+    await first.put({ row: b('r1'), cells: [put('cf', 'q', 'v1')] });
+    await first.close({ flush: false });
+    await wal.close();
+    const wal2 = new MemoryWal({ storage });
+    const second = await open(wal2, 2);
+    try {
+      // (Entries of the first open may already be reclaimed: its edit was flushed by this open.)
+      const markers = (await entriesOf(wal2)).filter((e) => isOpenMarker(e) && e.openEpoch === 2);
+      expect(markers).toHaveLength(1);
+      // The replayed edit was flushed before the marker: the dead owner's log is not needed again.
+      expect(second.load().maxFlushedSequenceId).toBeGreaterThan(0);
+      expect(markers[0]!.sequenceId).toBe(second.load().maxFlushedSequenceId + 1);
+      expect(await row(second, 'r1')).toBe('v1');
+      // The marker's id is taken: the next edit gets a higher one.
+      await second.put({ row: b('r2'), cells: [put('cf', 'q', 'v2')] });
+      const last = (await entriesOf(wal2)).at(-1)!;
+      expect(last.sequenceId).toBe(markers[0]!.sequenceId + 1);
+    } finally {
+      await second.close({ flush: false });
       await wal2.close();
     }
   });
