@@ -15,6 +15,13 @@ export interface RegionManifest {
   formatVersion: number;
   /** Every edit with a sequence id ≤ this is in the listed store files. */
   maxFlushedSequenceId: number;
+  /**
+   * The open epoch of the region open that wrote this manifest (absent in older manifests: 0).
+   * That open replayed and flushed every older epoch's edit before its open marker, so a WAL entry
+   * after maxFlushedSequenceId with a lower epoch can only be a zombie's: replay skips it. This
+   * keeps zombies fenced once the marker itself is at or below the flushed id.
+   */
+  openEpoch?: number;
   /** Store files per family (files live in `<region dir>/<family>/`), with their fingerprints. */
   stores: Record<string, ManifestFile[]>;
 }
@@ -43,6 +50,7 @@ export function readManifest(dir: string): RegionManifest {
     typeof parsed === 'object' &&
     parsed.formatVersion === MANIFEST_VERSION &&
     Number.isSafeInteger(parsed.maxFlushedSequenceId) &&
+    (parsed.openEpoch === undefined || (Number.isSafeInteger(parsed.openEpoch) && parsed.openEpoch >= 0)) &&
     parsed.stores !== null &&
     typeof parsed.stores === 'object' &&
     Object.values(parsed.stores).every(

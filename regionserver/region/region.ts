@@ -173,6 +173,9 @@ export class Region {
         // An earlier open's marker: nothing to apply, but its sequence id is taken.
         maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
         if (isOpenMarker(entry)) continue;
+        // Written by an open older than the one that wrote the manifest, after that open replayed
+        // and flushed: a zombie's edit (its marker may be flushed and out of the replay range).
+        if (entry.openEpoch < (manifest.openEpoch ?? 0)) continue;
         for (const cell of entry.cells) {
           const store = stores.get(cell.family);
           if (store) store.memstore.add({ ...cell, sequenceId: entry.sequenceId });
@@ -557,7 +560,7 @@ export class Region {
   private buildManifest(maxFlushedSequenceId: number, filesOf: (s: Store) => readonly StoreFileReader[]): RegionManifest {
     const stores: Record<string, ManifestFile[]> = {};
     for (const s of this.stores.values()) stores[s.name] = filesOf(s).map((f) => ({ name: f.name, ...f.fingerprint }));
-    return { formatVersion: 1, maxFlushedSequenceId, stores };
+    return { formatVersion: 1, maxFlushedSequenceId, openEpoch: this.options.openEpoch, stores };
   }
 
   // ---------------------------------------------------------------- compaction

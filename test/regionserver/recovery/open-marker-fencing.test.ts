@@ -67,4 +67,24 @@ describe('zombie fencing by the open marker', () => {
     expect(await read(c.region, 'row-3')).toBeUndefined();
     expect(await read(c.region, 'row-4')).toBeUndefined();
   });
+
+  it("a zombie's edits above the new owner's flushed sequence id stay fenced after the new owner flushed and crashed", async () => {
+    const a = await openOn('server-a', 1);
+    await put(a.region, 'row-1', 'a1');
+    await put(a.region, 'row-2', 'a2');
+    const b = await openOn('server-b', 2);
+    for (const i of [1, 2, 3]) await put(b.region, `b-${i}`, 'b');
+    // B flushes everything (replay will start after its last edit), then dies.
+    await b.region.flush();
+    await b.region.close({ flush: false });
+    await b.wal.close();
+    // The zombie writes more edits than B did, so some of its sequence ids pass B's flushed id.
+    const zombieRows = Array.from({ length: 8 }, (_, i) => `zombie-${i}`);
+    for (const r of zombieRows) await put(a.region, r, 'zombie');
+    expect(a.region.load().maxSequenceId).toBeGreaterThan(b.region.load().maxFlushedSequenceId);
+    const c = await openOn('server-c', 3);
+    expect(await read(c.region, 'row-1')).toBe('a1');
+    for (const i of [1, 2, 3]) expect(await read(c.region, `b-${i}`)).toBe('b');
+    for (const r of zombieRows) expect(await read(c.region, r), r).toBeUndefined();
+  });
 });
