@@ -57,6 +57,8 @@ export interface CoordConfig {
   maxDataBytes: number;
   /** Take a snapshot after this many applied entries since the last one. */
   snapshotEntries: number;
+  /** …or after this many bytes of applied entries (the Raft log since a snapshot is held in memory). */
+  snapshotBytes: number;
   /** Most requests in flight per session before SERVER_BUSY. */
   maxInflightPerSession: number;
 }
@@ -102,6 +104,7 @@ export const DEFAULT_CONFIG: BasaltConfig = {
     maxSessionTimeoutMs: 60_000,
     maxDataBytes: 1024 * 1024,
     snapshotEntries: 10_000,
+    snapshotBytes: 64 * 1024 * 1024,
     maxInflightPerSession: 1_000,
   },
   master: {

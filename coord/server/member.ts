@@ -76,6 +76,8 @@ export class CoordMember implements SessionHost {
   private applied: number;
   private confState: ConfState;
   private lastSnapshotIndex: number;
+  /** Bytes of entries applied since the last snapshot. */
+  private bytesSinceSnapshot = 0;
   /** The last log index known to be on disk here (as of the last completed persist). */
   private durableIndex: number;
   /** The hard state last written to storage, and a newer commit-only one not yet written. */
@@ -456,6 +458,7 @@ export class CoordMember implements SessionHost {
 
   private applyEntry(entry: Entry): void {
     if (entry.index <= this.applied) return;
+    this.bytesSinceSnapshot += entry.data.byteLength;
     if (entry.type === EntryType.ConfChange) {
       this.confState = this.node.applyConfChange(decodeConfChange(entry.data));
     } else if (entry.type === EntryType.Normal && entry.data.byteLength > 0) {
@@ -544,7 +547,10 @@ export class CoordMember implements SessionHost {
   }
 
   private maybeSnapshot(): void {
-    if (this.applied - this.lastSnapshotIndex < this.options.config.snapshotEntries) return;
+    const byCount = this.applied - this.lastSnapshotIndex >= this.options.config.snapshotEntries;
+    // The file log keeps the retained entries in memory: bound their bytes too, not just their count.
+    if (!byCount && this.bytesSinceSnapshot < this.options.config.snapshotBytes) return;
+    this.bytesSinceSnapshot = 0;
     const index = this.applied;
     const deferred = this.takeDeferredHardState();
     if (deferred) this.writeHardState(deferred);

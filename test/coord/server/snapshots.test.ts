@@ -1,9 +1,11 @@
-/** Proves snapshots with log compaction: a restarted member rebuilds its tree from its LMDB snapshot plus log, and a follower that missed compacted entries catches up from the leader's snapshot. */
+/** Proves snapshots with log compaction: a restarted member rebuilds its tree from its snapshot plus log (LMDB and file log), a snapshot is also taken by bytes, and a follower that missed compacted entries catches up from the leader's snapshot. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEnsemble, tempDir, waitFor, type Ensemble } from '../../support/coord-ensemble.js';
+import { FileRaftStorage } from '../../../coord/storage/file-raft-storage.js';
 import { LmdbRaftStorage } from '../../../coord/storage/lmdb-raft-storage.js';
+import type { RaftLogStorage } from '../../../coord/storage/raft-log-storage.js';
 
 let ensemble: Ensemble | undefined;
 let dir: string | undefined;
@@ -17,10 +19,17 @@ function lmdbStorage(base: string): (id: number, voters: number[]) => LmdbRaftSt
   return (id, voters) => LmdbRaftStorage.open({ path: join(base, `member-${id}`), bootstrapVoters: voters });
 }
 
+function fileStorage(base: string): (id: number, voters: number[]) => RaftLogStorage {
+  return (id, voters) => FileRaftStorage.open({ path: join(base, `member-${id}`), bootstrapVoters: voters });
+}
+
 describe('snapshots', () => {
-  it('a restarted member rebuilds its tree from snapshot plus log after compaction', async () => {
+  it.each([
+    ['LMDB', lmdbStorage],
+    ['file log', fileStorage],
+  ] as const)('a restarted member rebuilds its tree from snapshot plus log after compaction (%s)', async (_kind, storage) => {
     dir = tempDir('basalt-coord-snap-');
-    ensemble = await startEnsemble(1, { config: { snapshotEntries: 20 }, storage: lmdbStorage(dir), catchUpEntries: 10 });
+    ensemble = await startEnsemble(1, { config: { snapshotEntries: 20 }, storage: storage(dir), catchUpEntries: 10 });
     const client = await ensemble.connect();
     await client.create('/s');
     for (let i = 0; i < 60; i++) await client.create(`/s/n${i}`, `v${i}`);
@@ -35,6 +44,20 @@ describe('snapshots', () => {
     expect(children).toHaveLength(60);
     expect((await again.getData('/s/n59')).data.toString()).toBe('v59');
     expect((await again.getData('/s/n0')).data.toString()).toBe('v0');
+  });
+
+  it('takes a snapshot after snapshotBytes of applied entries even below snapshotEntries', async () => {
+    dir = tempDir('basalt-coord-snapbytes-');
+    ensemble = await startEnsemble(1, { config: { snapshotEntries: 100_000, snapshotBytes: 16 * 1024 }, storage: fileStorage(dir), catchUpEntries: 2 });
+    const client = await ensemble.connect();
+    await client.create('/b');
+    const member = ensemble.servers[0]!.coordMember!;
+    expect(member.snapshotsTaken).toBe(0);
+    for (let i = 0; i < 20; i++) await client.create(`/b/n${i}`, Buffer.alloc(2048, 'b'));
+    await client.close();
+    // 20 × 2 KiB payloads pass 16 KiB at least twice.
+    expect(member.snapshotsTaken).toBeGreaterThanOrEqual(2);
+    expect(member.firstLogIndex()).toBeGreaterThan(2);
   });
 
   it('a follower that missed compacted entries catches up from the leader snapshot', async () => {
