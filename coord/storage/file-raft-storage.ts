@@ -13,7 +13,8 @@
  * fsyncs the directory, so the file never grows past the retained log plus what was written since.
  *
  * Memory: the retained log (entries after the last compaction point) lives in memory, which the
- * member bounds by snapshotting every `coord.snapshotEntries` entries and keeping 1,000 behind.
+ * member bounds by snapshotting every `coord.snapshotEntries` entries or `coord.snapshotBytes`
+ * bytes, then compacting to 1,000 entries behind the snapshot.
  */
 import { closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
