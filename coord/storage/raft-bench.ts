@@ -1,5 +1,5 @@
 /**
- * `basalt raft-bench`: figures for the Raft core and its LMDB log storage, printed (and as JSON
+ * `basalt bench raft`: figures for the Raft core and its LMDB log storage, printed (and as JSON
  * with --json). Two measurements:
  *   - core: three in-memory RaftNodes exchanging messages synchronously; commands/s committed
  *     and applied on all three, with 1 or 64 proposals per Ready (the server's batching);
@@ -118,8 +118,10 @@ function positiveInt(flag: string) {
 }
 
 export function register(program: Command): void {
-  program
-    .command('raft-bench')
+  // Under the shared `bench` parent, beside `bench storage` and `bench coord`.
+  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks that print figures (--json for machines)');
+  bench
+    .command('raft')
     .description('measure the Raft core (in memory) and its LMDB log storage')
     .option('--commands <n>', 'commands through the in-memory core per run', positiveInt('--commands'), 20_000)
     .option('--entries <n>', 'entries written to LMDB per run', positiveInt('--entries'), 2_000)
