@@ -2,11 +2,12 @@
  * A Region: one key range [startKey, endKey) of one table, one Store per column family, behind
  * the region server's WAL.
  *
- * Write path (HBase's doMiniBatchMutate, simplified): take the row locks, pass the updates gate,
- * take a sequence id per row mutation, append to the WAL, insert into the memstore (invisible:
- * above the read point), await the WAL sync that covers it — one sync for a whole batch, and
- * concurrent writers share syncs through the WAL's group commit — then complete the MVCC entry,
- * wait for the read point to pass it, and release the locks. Visible ⇒ durable.
+ * Write path (write-path.ts; HBase's doMiniBatchMutate, simplified): take the row locks, pass the
+ * updates gate, take a sequence id per row mutation, append to the WAL, insert into the memstore
+ * (invisible: above the read point), await the WAL sync that covers it — one sync for a whole
+ * batch, and concurrent writers share syncs through the WAL's group commit — then complete the
+ * MVCC entry, wait for the read point to pass it, and release the locks. Visible ⇒ durable.
+ * Opening (store files, WAL replay) is in region-open.ts.
  *
  * Flush and compaction run in the background (never inline with a write); the manifest records
  * the store files and the max flushed sequence id, so open knows where WAL replay starts.
@@ -14,18 +15,16 @@
  * Buffers are not copied: a mutation's Buffers go into the memstore as they are and reads return
  * cells sharing them, so callers treat both as immutable. docs/storage.md explains the rest.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { CellType, isValidFamilyName, type Cell } from '../../common/cell.js';
+import type { Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
 import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
-import { isOpenMarker, openMarkerEntry } from '../wal/fencing.js';
-import type { Wal, WalEntry } from '../wal/wal.js';
-import { Store } from '../storage/store.js';
-import { StoreFileReader } from '../storage/store-file.js';
+import { openMarkerEntry } from '../wal/fencing.js';
+import type { Wal } from '../wal/wal.js';
+import type { Store } from '../storage/store.js';
+import type { StoreFileReader } from '../storage/store-file.js';
 import type {
   AppendRequest,
   CheckAndMutateRequest,
@@ -39,22 +38,21 @@ import type {
   RegionLoad,
   RowResult,
   ScanRequest,
-  TimeRange,
 } from './api.js';
-import { readManifest, removeOrphans, writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
+import { writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
 import { Mvcc } from './mvcc.js';
 import { planAppend, planIncrement } from './read-modify-write.js';
 import { planRead, readPlannedRow } from './read-plan.js';
+import { loadStores, replayWal, validateFamilies } from './region-open.js';
 import { RegionScannerImpl, scanBounds, type RegionScanner } from './region-scanner.js';
 import { RowLocks } from './row-locks.js';
 import { UpdatesGate } from './updates-gate.js';
 import { checkRow, conditionHolds, containsRow, requestTooLarge, validateAppend, validateCheckAndMutate, validateIncrement, validateMutation } from './validation.js';
+import { LATEST, memstoreSizeBytes, WritePath, type RowWrite } from './write-path.js';
 
 export type { RegionScanner } from './region-scanner.js';
 
 const log = createLogger('region');
-/** Reads under a row lock see everything written to the row, including the caller's own batch. */
-const LATEST = Number.MAX_SAFE_INTEGER;
 
 export interface RegionOpenOptions {
   info: RegionInfo;
@@ -81,11 +79,6 @@ export interface IncrementResult {
   cell: Cell;
 }
 
-interface RowWrite {
-  row: Buffer;
-  cells: MutationCell[];
-}
-
 type RegionState = 'open' | 'closing' | 'closed';
 
 export class Region {
@@ -97,7 +90,8 @@ export class Region {
   private readonly wal: Wal;
   private readonly rowLocks = new RowLocks();
   private readonly gate: UpdatesGate;
-  private mvcc: Mvcc = new Mvcc(0);
+  private readonly mvcc: Mvcc;
+  private readonly writes: WritePath;
   private state: RegionState = 'open';
   /** Set when a WAL sync failed: the region serves nothing more and closes without flushing. */
   private abortCause: unknown;
@@ -111,9 +105,9 @@ export class Region {
   private compactionScheduled = false;
   private lastMajorCompactionMs: number;
   private readRequests = 0;
-  private writeRequests = 0;
 
-  private constructor(options: RegionOpenOptions, stores: Map<string, Store>, manifest: RegionManifest) {
+  /** `lastSequenceId`: the highest sequence id in the store files or the replayed log. */
+  private constructor(options: RegionOpenOptions, stores: Map<string, Store>, manifest: RegionManifest, lastSequenceId: number) {
     this.info = options.info;
     this.options = options;
     this.config = options.config;
@@ -122,7 +116,20 @@ export class Region {
     this.stores = stores;
     this.maxFlushedSequenceId = manifest.maxFlushedSequenceId;
     this.gate = new UpdatesGate(options.info.encodedName);
+    this.mvcc = new Mvcc(lastSequenceId);
     this.lastMajorCompactionMs = options.clock.now();
+    this.writes = new WritePath({
+      info: options.info,
+      openEpoch: options.openEpoch,
+      stores,
+      wal: options.wal,
+      gate: this.gate,
+      mvcc: this.mvcc,
+      clock: options.clock,
+      config: options.config,
+      maybeRequestFlush: () => this.maybeRequestFlush(),
+      abort: (cause) => this.abort(cause),
+    });
   }
 
   /**
@@ -132,58 +139,12 @@ export class Region {
    * syncs an open marker at its epoch (fencing) before taking writes.
    */
   static async open(options: RegionOpenOptions): Promise<Region> {
-    const { info, families, dir } = options;
-    if (families.length === 0) throw invalidArgument('families', 'a region needs at least one column family');
-    for (const [i, f] of families.entries()) {
-      if (!isValidFamilyName(f.name)) throw invalidArgument(`families[${i}].name`, 'invalid column family name');
-      if (!Number.isInteger(f.maxVersions) || f.maxVersions < 1) throw invalidArgument(`families[${i}].maxVersions`, 'must be ≥ 1');
-      if (!Number.isInteger(f.minVersions) || f.minVersions < 0 || f.minVersions > f.maxVersions) {
-        throw invalidArgument(`families[${i}].minVersions`, 'must be in [0, maxVersions]');
-      }
-      if (!(f.ttlSeconds >= 0)) throw invalidArgument(`families[${i}].ttlSeconds`, 'must be ≥ 0');
-    }
-    mkdirSync(dir, { recursive: true });
-    const manifest = readManifest(dir);
-    const tmpDir = join(dir, '.tmp');
-    const stores = new Map<string, Store>();
-    const opened: StoreFileReader[] = [];
+    validateFamilies(options.families);
+    const { manifest, stores } = loadStores(options.dir, options.families);
+    let region: Region | undefined;
     try {
-      for (const family of [...families].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const store = new Store(family, join(dir, family.name), tmpDir);
-        const files: StoreFileReader[] = [];
-        for (const entry of manifest.stores[family.name] ?? []) {
-          const file = StoreFileReader.open(join(dir, family.name, entry.name), entry.name, entry);
-          opened.push(file);
-          files.push(file);
-        }
-        store.loadFiles(files);
-        stores.set(family.name, store);
-      }
-    } catch (err) {
-      for (const f of opened) f.closeForStore();
-      throw err;
-    }
-    removeOrphans(dir, tmpDir, manifest, families);
-    const region = new Region(options, stores, manifest);
-    let maxSequenceId = manifest.maxFlushedSequenceId;
-    for (const store of stores.values()) maxSequenceId = Math.max(maxSequenceId, store.maxSequenceId);
-    let replayed = 0;
-    try {
-      for await (const entry of options.wal.replay(info.encodedName, manifest.maxFlushedSequenceId)) {
-        // An earlier open's marker: nothing to apply, but its sequence id is taken.
-        maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
-        if (isOpenMarker(entry)) continue;
-        // Written by an open older than the one that wrote the manifest, after that open replayed
-        // and flushed: a zombie's edit (its marker may be flushed and out of the replay range).
-        if (entry.openEpoch < (manifest.openEpoch ?? 0)) continue;
-        for (const cell of entry.cells) {
-          const store = stores.get(cell.family);
-          if (store) store.memstore.add({ ...cell, sequenceId: entry.sequenceId });
-        }
-        maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
-        replayed++;
-      }
-      region.mvcc = new Mvcc(maxSequenceId);
+      const { maxSequenceId, replayed } = await replayWal(options.wal, options.info, manifest, stores);
+      region = new Region(options, stores, manifest, maxSequenceId);
       // DESIGN.md: the new owner flushes what it replayed before taking writes, so the previous
       // owner's log is never needed again for this region (only when replay produced edits).
       if (replayed > 0) await region.flush();
@@ -191,11 +152,11 @@ export class Region {
       // every entry of an older epoch after it, so a zombie's later writes stay fenced even if this
       // open crashes before its first edit (regionserver/wal/fencing.ts).
       const markerId = region.mvcc.begin();
-      await options.wal.sync(options.wal.append(openMarkerEntry(info.encodedName, markerId, options.openEpoch)));
+      await options.wal.sync(options.wal.append(openMarkerEntry(options.info.encodedName, markerId, options.openEpoch)));
       region.mvcc.complete(markerId);
     } catch (err) {
       // A failed open leaves nothing open behind it (the files stay as they were on disk).
-      region.state = 'closed';
+      if (region) region.state = 'closed';
       await Promise.all([...stores.values()].map((s) => s.close()));
       throw err;
     }
@@ -219,7 +180,7 @@ export class Region {
     const rowKey = mutation.row.toString('latin1');
     const release = this.rowLocks.tryAcquire(rowKey) ?? (await this.rowLocks.acquire([rowKey]));
     try {
-      await this.writeLocked([{ row: mutation.row, cells: mutation.cells }]);
+      await this.writes.writeLocked([{ row: mutation.row, cells: mutation.cells }]);
     } finally {
       release();
     }
@@ -263,7 +224,7 @@ export class Region {
     if (valid.length === 0) return results;
     const release = await this.rowLocks.acquire(valid.map((v) => v.write.row.toString('latin1')));
     try {
-      await this.writeLocked(valid.map((v) => v.write));
+      await this.writes.writeLocked(valid.map((v) => v.write));
     } catch (err) {
       if (!isBasaltError(err)) throw err;
       for (const v of valid) results[v.index] = err;
@@ -271,122 +232,6 @@ export class Region {
       release();
     }
     return results;
-  }
-
-  /**
-   * Writes row mutations whose row locks the caller holds: sequence ids, memstore (invisible: above
-   * the read point), ONE WAL append of the whole batch, one WAL sync, then visibility.
-   *
-   * Failure paths (nothing is visible that is not durable; a failed write is never left applied):
-   * - the WAL refuses the batch (SERVER_BUSY, WAL_CLOSED, INVALID_ARGUMENT): `appendBatch` is all or
-   *   nothing, so none of it is in the log; the memstore adds are removed before any became visible,
-   *   and the write fails cleanly (the client may retry).
-   * - the sync fails: the entries were handed to the log and may or may not be on disk, so the
-   *   write's outcome is unknown. As in HBase (a failed WAL sync aborts the server), the region is
-   *   aborted: it removes the batch from its memstore, stops serving reads and writes, closes without
-   *   flushing, and must be reopened from the log, where replay decides what was written.
-   */
-  private async writeLocked(writes: RowWrite[]): Promise<Cell[][]> {
-    this.checkMemstorePressure();
-    if (!this.gate.tryEnter()) await this.gate.enter();
-    const sequenceIds: number[] = [];
-    const applied: Cell[][] = [];
-    const entries: WalEntry[] = [];
-    const rollback = (): void => {
-      for (const cells of applied) for (const c of cells) this.stores.get(c.family)!.memstore.remove(c);
-      for (const id of sequenceIds) this.mvcc.complete(id);
-    };
-    let position: number;
-    try {
-      // Each row goes into the memstore as it is stamped (still invisible), so that a one-version
-      // Delete later in the batch finds an earlier row's Put as "latest", as before.
-      for (const write of writes) {
-        const cells = this.stampCells(write);
-        const sequenceId = this.mvcc.begin();
-        sequenceIds.push(sequenceId);
-        for (const c of cells) c.sequenceId = sequenceId;
-        entries.push({ regionId: this.info.encodedName, sequenceId, openEpoch: this.options.openEpoch, cells });
-        applied.push(cells);
-        for (const c of cells) this.stores.get(c.family)!.memstore.add(c);
-      }
-      position = this.wal.appendBatch(entries);
-    } catch (err) {
-      rollback();
-      this.gate.exit();
-      throw err;
-    }
-    try {
-      await this.wal.sync(position);
-    } catch (err) {
-      rollback();
-      this.gate.exit();
-      this.abort(err);
-      throw err;
-    }
-    for (const id of sequenceIds) this.mvcc.complete(id);
-    const wait = this.mvcc.waitFor(sequenceIds[sequenceIds.length - 1]!);
-    if (wait) await wait;
-    this.gate.exit();
-    this.writeRequests += writes.length;
-    this.maybeRequestFlush();
-    return applied;
-  }
-
-  /** Turns mutation cells into cells: default timestamps, and "latest" for a one-version Delete. */
-  private stampCells(write: RowWrite): Cell[] {
-    const now = this.clock.now();
-    // "Latest" for a one-version Delete: the newest visible version's timestamp (with none, now).
-    // Several such markers for one column in one mutation take the newest, second newest, … in
-    // turn, as HBase's prepareDeleteTimestamps does.
-    let latest: Map<string, { versions: Cell[]; used: number }> | undefined;
-    return write.cells.map((m) => {
-      let timestamp = m.timestamp;
-      if (timestamp === undefined) {
-        timestamp = now;
-        if (m.type === CellType.Delete) {
-          latest ??= new Map();
-          const key = `${m.family}\u0000${m.qualifier!.toString('latin1')}`;
-          let entry = latest.get(key);
-          if (!entry) {
-            entry = { versions: this.latestCells(write.row, m.family, m.qualifier!, undefined, this.stores.get(m.family)!.family.maxVersions), used: 0 };
-            latest.set(key, entry);
-          }
-          const version = entry.versions[entry.used++];
-          if (version) timestamp = version.timestamp;
-        }
-      }
-      const familyLevel = m.type === CellType.DeleteFamily || m.type === CellType.DeleteFamilyVersion;
-      return {
-        row: write.row,
-        family: m.family,
-        qualifier: familyLevel ? Buffer.alloc(0) : m.qualifier!,
-        timestamp,
-        type: m.type,
-        value: m.type === CellType.Put ? (m.value ?? Buffer.alloc(0)) : Buffer.alloc(0),
-        sequenceId: 0,
-      };
-    });
-  }
-
-  private latestCell(row: Buffer, family: string, qualifier: Buffer, timeRange: TimeRange | undefined): Cell | undefined {
-    return this.latestCells(row, family, qualifier, timeRange, 1)[0];
-  }
-
-  /** The newest visible versions of one column, including the caller's own pending writes (row lock held). */
-  private latestCells(row: Buffer, family: string, qualifier: Buffer, timeRange: TimeRange | undefined, maxVersions: number): Cell[] {
-    const store = this.stores.get(family)!;
-    return store.readRow(row, LATEST, { nowMs: this.clock.now(), maxVersions, raw: false, timeRange, qualifiers: new Set([qualifier.toString('latin1')]) }, [qualifier]);
-  }
-
-  private checkMemstorePressure(): void {
-    const limit = this.config.memstoreFlushSizeBytes * Math.max(1, this.config.memstoreBlockMultiplier);
-    if (this.memstoreSizeBytes() >= limit) {
-      this.maybeRequestFlush();
-      throw new BasaltError(ErrorCodes.SERVER_BUSY, `region ${this.info.encodedName}: memstore above its blocking size, flushing`, {
-        region: this.info.encodedName,
-        memstoreSizeBytes: this.memstoreSizeBytes(),
-      });
-    }
   }
 
   // ---------------------------------------------------------------- read-modify-write
@@ -398,9 +243,9 @@ export class Region {
     validateIncrement(this.stores, request);
     const release = await this.rowLocks.acquire([row.toString('latin1')]);
     try {
-      const latest = (family: string, qualifier: Buffer): Cell | undefined => this.latestCell(row, family, qualifier, undefined);
+      const latest = (family: string, qualifier: Buffer): Cell | undefined => this.writes.latestCell(row, family, qualifier, undefined);
       const { cells, values } = planIncrement(request, latest, this.clock.now());
-      const [written] = await this.writeLocked([{ row, cells }]);
+      const [written] = await this.writes.writeLocked([{ row, cells }]);
       return values.map((v, i) => ({ ...v, cell: written![i]! }));
     } finally {
       release();
@@ -414,9 +259,9 @@ export class Region {
     validateAppend(this.stores, request);
     const release = await this.rowLocks.acquire([row.toString('latin1')]);
     try {
-      const latest = (family: string, qualifier: Buffer): Cell | undefined => this.latestCell(row, family, qualifier, undefined);
+      const latest = (family: string, qualifier: Buffer): Cell | undefined => this.writes.latestCell(row, family, qualifier, undefined);
       const cells = planAppend(request, latest, this.clock.now(), this.config.maxCellBytes);
-      const [written] = await this.writeLocked([{ row, cells }]);
+      const [written] = await this.writes.writeLocked([{ row, cells }]);
       return { row, cells: [...written!].sort((a, b) => (a.family === b.family ? compareBytes(a.qualifier, b.qualifier) : a.family < b.family ? -1 : 1)) };
     } finally {
       release();
@@ -433,13 +278,13 @@ export class Region {
     try {
       let holds: boolean;
       if (condition) {
-        holds = conditionHolds(condition, this.latestCell(row, condition.family, condition.qualifier, condition.timeRange));
+        holds = conditionHolds(condition, this.writes.latestCell(row, condition.family, condition.qualifier, condition.timeRange));
       } else {
         const plan = planRead(this.stores, { filter }, this.clock.now());
         holds = readPlannedRow(plan, row, LATEST).cells.length > 0;
       }
       if (!holds) return { succeeded: false };
-      await this.writeLocked([{ row, cells: request.mutation.cells }]);
+      await this.writes.writeLocked([{ row, cells: request.mutation.cells }]);
       return { succeeded: true };
     } finally {
       release();
@@ -489,15 +334,9 @@ export class Region {
 
   // ---------------------------------------------------------------- flush
 
-  private memstoreSizeBytes(): number {
-    let n = 0;
-    for (const s of this.stores.values()) n += s.memstore.sizeBytes;
-    return n;
-  }
-
   private maybeRequestFlush(): void {
     if (this.flushRequested || this.state !== 'open') return;
-    if (this.memstoreSizeBytes() < this.config.memstoreFlushSizeBytes) return;
+    if (memstoreSizeBytes(this.stores) < this.config.memstoreFlushSizeBytes) return;
     this.flushRequested = true;
     this.flush()
       .catch((err: unknown) => log.error({ err, region: this.info.encodedName }, 'background flush failed'))
@@ -709,11 +548,11 @@ export class Region {
     return {
       encodedName: this.info.encodedName,
       table: this.info.table,
-      memstoreSizeBytes: this.memstoreSizeBytes(),
+      memstoreSizeBytes: memstoreSizeBytes(this.stores),
       storeFileCount,
       storeFileSizeBytes,
       readRequests: this.readRequests,
-      writeRequests: this.writeRequests,
+      writeRequests: this.writes.writeRequests,
       maxSequenceId: this.mvcc.lastAssigned,
       maxFlushedSequenceId: this.maxFlushedSequenceId,
     };

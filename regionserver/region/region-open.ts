@@ -1,0 +1,91 @@
+/**
+ * The parts of opening a region that come before it can serve: checking its family descriptors,
+ * loading each store's files from the manifest, and replaying the WAL after the max flushed
+ * sequence id into the memstores. Region.open (region.ts) strings them together, then flushes what
+ * was replayed and writes the open marker.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isValidFamilyName } from '../../common/cell.js';
+import { invalidArgument } from '../../common/errors.js';
+import { isOpenMarker } from '../wal/fencing.js';
+import type { Wal } from '../wal/wal.js';
+import { Store } from '../storage/store.js';
+import { StoreFileReader } from '../storage/store-file.js';
+import type { FamilyDescriptor, RegionInfo } from './api.js';
+import { readManifest, removeOrphans, type RegionManifest } from './manifest.js';
+
+/** Rejects a descriptor list a region cannot be opened with (INVALID_ARGUMENT naming the field). */
+export function validateFamilies(families: FamilyDescriptor[]): void {
+  if (families.length === 0) throw invalidArgument('families', 'a region needs at least one column family');
+  for (const [i, f] of families.entries()) {
+    if (!isValidFamilyName(f.name)) throw invalidArgument(`families[${i}].name`, 'invalid column family name');
+    if (!Number.isInteger(f.maxVersions) || f.maxVersions < 1) throw invalidArgument(`families[${i}].maxVersions`, 'must be ≥ 1');
+    if (!Number.isInteger(f.minVersions) || f.minVersions < 0 || f.minVersions > f.maxVersions) {
+      throw invalidArgument(`families[${i}].minVersions`, 'must be in [0, maxVersions]');
+    }
+    if (!(f.ttlSeconds >= 0)) throw invalidArgument(`families[${i}].ttlSeconds`, 'must be ≥ 0');
+  }
+}
+
+/**
+ * Reads the manifest and opens every store's files (a corrupt one fails the open with
+ * CORRUPT_STORE_FILE, closing what it had opened and touching nothing), then removes files the
+ * manifest does not name.
+ */
+export function loadStores(dir: string, families: FamilyDescriptor[]): { manifest: RegionManifest; stores: Map<string, Store> } {
+  mkdirSync(dir, { recursive: true });
+  const manifest = readManifest(dir);
+  const tmpDir = join(dir, '.tmp');
+  const stores = new Map<string, Store>();
+  const opened: StoreFileReader[] = [];
+  try {
+    for (const family of [...families].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const store = new Store(family, join(dir, family.name), tmpDir);
+      const files: StoreFileReader[] = [];
+      for (const entry of manifest.stores[family.name] ?? []) {
+        const file = StoreFileReader.open(join(dir, family.name, entry.name), entry.name, entry);
+        opened.push(file);
+        files.push(file);
+      }
+      store.loadFiles(files);
+      stores.set(family.name, store);
+    }
+  } catch (err) {
+    for (const f of opened) f.closeForStore();
+    throw err;
+  }
+  removeOrphans(dir, tmpDir, manifest, families);
+  return { manifest, stores };
+}
+
+/**
+ * Replays the region's WAL entries after the manifest's max flushed sequence id into the
+ * memstores. Returns the highest sequence id seen (in the store files or the log: the next write
+ * takes the one after it) and how many entries were applied.
+ */
+export async function replayWal(
+  wal: Wal,
+  info: RegionInfo,
+  manifest: RegionManifest,
+  stores: ReadonlyMap<string, Store>,
+): Promise<{ maxSequenceId: number; replayed: number }> {
+  let maxSequenceId = manifest.maxFlushedSequenceId;
+  for (const store of stores.values()) maxSequenceId = Math.max(maxSequenceId, store.maxSequenceId);
+  let replayed = 0;
+  for await (const entry of wal.replay(info.encodedName, manifest.maxFlushedSequenceId)) {
+    // An earlier open's marker: nothing to apply, but its sequence id is taken.
+    maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
+    if (isOpenMarker(entry)) continue;
+    // Written by an open older than the one that wrote the manifest, after that open replayed
+    // and flushed: a zombie's edit (its marker may be flushed and out of the replay range).
+    if (entry.openEpoch < (manifest.openEpoch ?? 0)) continue;
+    for (const cell of entry.cells) {
+      const store = stores.get(cell.family);
+      if (store) store.memstore.add({ ...cell, sequenceId: entry.sequenceId });
+    }
+    maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
+    replayed++;
+  }
+  return { maxSequenceId, replayed };
+}
