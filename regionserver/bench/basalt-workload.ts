@@ -5,26 +5,14 @@
  * The region is flushed after the load so that gets and scans read store files, as LMDB does.
  */
 import { join } from 'node:path';
-import { CellType } from '../../common/cell.js';
 import { systemClock } from '../../common/clock.js';
 import { DEFAULT_CONFIG, type RegionServerConfig } from '../../common/config.js';
-import { SeededRandom } from '../../common/random.js';
-import type { FamilyDescriptor, Mutation, RegionInfo } from '../region/api.js';
+import type { FamilyDescriptor, RegionInfo } from '../region/api.js';
 import { Region } from '../region/region.js';
 import { serverWalDir } from '../wal/root-reader.js';
 import { SegmentWal } from '../wal/segment-wal.js';
 import { DRILL_REGION_ID } from './drill-config.js';
-import {
-  FIELD_NAMES,
-  LatencyRecorder,
-  YCSB_FAMILY,
-  YCSB_FIELD_COUNT,
-  batchRange,
-  runConcurrently,
-  ycsbData,
-  type BenchRow,
-  type StorageWorkloadOptions,
-} from './workload.js';
+import { LatencyRecorder, YCSB_FAMILY, YCSB_FIELD_COUNT, runLoadPhase, ycsbInputs, ycsbPutRows, type BenchRow, type StorageWorkloadOptions } from './workload.js';
 
 export const BENCH_REGION: RegionInfo = {
   table: 'default:usertable',
@@ -62,29 +50,17 @@ export async function runBasaltRegionWorkload(options: BasaltWorkloadOptions): P
   });
   const rows: BenchRow[] = [];
   try {
-    const data = ycsbData(options.records, options.seed);
-    const random = new SeededRandom(options.seed + 1);
-    const batches = Math.ceil(options.records / options.batchRows);
-    const load = new LatencyRecorder();
-    load.start();
-    await runConcurrently(batches, options.concurrency, async (b) => {
-      const [from, to] = batchRange(b, options.batchRows, options.records);
-      const mutations: Mutation[] = [];
-      for (let i = from; i < to; i++) {
-        const values = data.values[i % data.values.length]!;
-        mutations.push({
-          row: data.keys[i]!,
-          cells: FIELD_NAMES.map((qualifier, f) => ({ family: YCSB_FAMILY, qualifier, type: CellType.Put, value: values[f]! })),
-        });
-      }
-      const t0 = performance.now();
-      const results = await region.batch(mutations);
-      load.record(performance.now() - t0);
-      const failed = results.find((r) => r instanceof Error);
-      if (failed) throw failed;
-    });
-    load.stop();
-    rows.push(load.row('basalt', 'load', options.records, { rowsPerOp: options.batchRows, records: options.records }));
+    const { data, random } = ycsbInputs(options);
+    rows.push(
+      await runLoadPhase('basalt', options, async (from, to, load) => {
+        const mutations = ycsbPutRows(data, from, to);
+        const t0 = performance.now();
+        const results = await region.batch(mutations);
+        load.record(performance.now() - t0);
+        const failed = results.find((r) => r instanceof Error);
+        if (failed) throw failed;
+      }),
+    );
 
     await region.flush();
 

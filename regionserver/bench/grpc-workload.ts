@@ -10,18 +10,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CellType } from '../../common/cell.js';
-import { SeededRandom } from '../../common/random.js';
 import { RegionServerClient } from '../../client/rpc/region-server-client.js';
 import { BENCH_FAMILY, BENCH_REGION } from './basalt-workload.js';
 import {
-  FIELD_NAMES,
   LatencyRecorder,
-  YCSB_FAMILY,
   YCSB_FIELD_COUNT,
-  batchRange,
   runConcurrently,
-  ycsbData,
+  runLoadPhase,
+  ycsbInputs,
+  ycsbPutRows,
   type BenchRow,
   type StorageWorkloadOptions,
   type SystemWorkload,
@@ -59,27 +56,23 @@ async function stopChild(child: ChildProcess): Promise<void> {
 async function clientWorkload(system: string, client: RegionServerClient, options: StorageWorkloadOptions, flush: () => Promise<void>, note: string): Promise<BenchRow[]> {
   const region = BENCH_REGION.encodedName;
   const rows: BenchRow[] = [];
-  const data = ycsbData(options.records, options.seed);
-  const random = new SeededRandom(options.seed + 1);
-  const batches = Math.ceil(options.records / options.batchRows);
+  const { data, random } = ycsbInputs(options);
 
-  const load = new LatencyRecorder();
-  load.start();
-  await runConcurrently(batches, options.concurrency, async (b) => {
-    const [from, to] = batchRange(b, options.batchRows, options.records);
-    const actions = [];
-    for (let i = from; i < to; i++) {
-      const values = data.values[i % data.values.length]!;
-      actions.push({ mutation: { row: data.keys[i]!, cells: FIELD_NAMES.map((qualifier, f) => ({ family: YCSB_FAMILY, qualifier, type: CellType.Put, value: values[f]! })) } });
-    }
-    const t0 = performance.now();
-    const results = await client.multi(region, actions);
-    load.record(performance.now() - t0);
-    const failed = results.find((r) => r instanceof Error);
-    if (failed) throw failed;
-  });
-  load.stop();
-  rows.push(load.row(system, 'load', options.records, { rowsPerOp: options.batchRows, records: options.records, note }));
+  rows.push(
+    await runLoadPhase(
+      system,
+      options,
+      async (from, to, load) => {
+        const actions = ycsbPutRows(data, from, to).map((mutation) => ({ mutation }));
+        const t0 = performance.now();
+        const results = await client.multi(region, actions);
+        load.record(performance.now() - t0);
+        const failed = results.find((r) => r instanceof Error);
+        if (failed) throw failed;
+      },
+      { note },
+    ),
+  );
 
   await flush();
 

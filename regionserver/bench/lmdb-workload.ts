@@ -4,18 +4,7 @@
  * (durable, as Basalt's WAL sync is), gets and scans as range reads.
  */
 import { open } from 'lmdb';
-import { SeededRandom } from '../../common/random.js';
-import {
-  FIELD_NAMES,
-  LatencyRecorder,
-  YCSB_FAMILY,
-  YCSB_FIELD_COUNT,
-  batchRange,
-  runConcurrently,
-  ycsbData,
-  type BenchRow,
-  type StorageWorkloadOptions,
-} from './workload.js';
+import { FIELD_NAMES, LatencyRecorder, YCSB_FAMILY, YCSB_FIELD_COUNT, runLoadPhase, ycsbInputs, type BenchRow, type StorageWorkloadOptions } from './workload.js';
 
 function cellKey(row: Buffer, qualifier: Buffer): Buffer {
   return Buffer.concat([row, Buffer.from([0]), Buffer.from(YCSB_FAMILY), Buffer.from([0]), qualifier]);
@@ -25,26 +14,21 @@ export async function runLmdbWorkload(options: StorageWorkloadOptions): Promise<
   const db = open<Buffer, Buffer>({ path: options.dir, keyEncoding: 'binary', encoding: 'binary' });
   const rows: BenchRow[] = [];
   try {
-    const data = ycsbData(options.records, options.seed);
-    const random = new SeededRandom(options.seed + 1);
-    const batches = Math.ceil(options.records / options.batchRows);
-    const load = new LatencyRecorder();
-    load.start();
-    await runConcurrently(batches, options.concurrency, async (b) => {
-      const [from, to] = batchRange(b, options.batchRows, options.records);
-      const t0 = performance.now();
-      await db.transaction(() => {
-        for (let i = from; i < to; i++) {
-          const row = data.keys[i]!;
-          const values = data.values[i % data.values.length]!;
-          for (let f = 0; f < YCSB_FIELD_COUNT; f++) db.put(cellKey(row, FIELD_NAMES[f]!), values[f]!);
-        }
-      });
-      await db.flushed;
-      load.record(performance.now() - t0);
-    });
-    load.stop();
-    rows.push(load.row('lmdb', 'load', options.records, { rowsPerOp: options.batchRows, records: options.records }));
+    const { data, random } = ycsbInputs(options);
+    rows.push(
+      await runLoadPhase('lmdb', options, async (from, to, load) => {
+        const t0 = performance.now();
+        await db.transaction(() => {
+          for (let i = from; i < to; i++) {
+            const row = data.keys[i]!;
+            const values = data.values[i % data.values.length]!;
+            for (let f = 0; f < YCSB_FIELD_COUNT; f++) db.put(cellKey(row, FIELD_NAMES[f]!), values[f]!);
+          }
+        });
+        await db.flushed;
+        load.record(performance.now() - t0);
+      }),
+    );
 
     const get = new LatencyRecorder();
     get.start();

@@ -3,7 +3,9 @@
  * under a hashed key), latency recording, and the result rows every system's workload returns so
  * that new systems (basalt-grpc, grpc-echo…) are one more function returning rows.
  */
+import { CellType } from '../../common/cell.js';
 import { SeededRandom } from '../../common/random.js';
+import type { Mutation } from '../region/api.js';
 
 export type BenchOp = 'load' | 'get' | 'scan';
 
@@ -95,6 +97,24 @@ export function ycsbData(records: number, seed: number): YcsbData {
   return { keys, values };
 }
 
+/** The data every system loads, and the seeded picker of rows for its gets and scans. */
+export function ycsbInputs(options: StorageWorkloadOptions): { data: YcsbData; random: SeededRandom } {
+  return { data: ycsbData(options.records, options.seed), random: new SeededRandom(options.seed + 1) };
+}
+
+/** Records [from, to) as row mutations: one Put of every field per row. */
+export function ycsbPutRows(data: YcsbData, from: number, to: number): Mutation[] {
+  const mutations: Mutation[] = [];
+  for (let i = from; i < to; i++) {
+    const values = data.values[i % data.values.length]!;
+    mutations.push({
+      row: data.keys[i]!,
+      cells: FIELD_NAMES.map((qualifier, f) => ({ family: YCSB_FAMILY, qualifier, type: CellType.Put, value: values[f]! })),
+    });
+  }
+  return mutations;
+}
+
 /** Collects latencies and summarises them as a BenchRow. */
 export class LatencyRecorder {
   private readonly samples: number[] = [];
@@ -143,6 +163,28 @@ export async function runConcurrently(count: number, concurrency: number, worker
 /** The rows of batch b: record indexes [b*batchRows, min(records, (b+1)*batchRows)). */
 export function batchRange(b: number, batchRows: number, records: number): [number, number] {
   return [b * batchRows, Math.min(records, (b + 1) * batchRows)];
+}
+
+/**
+ * The load phase, the same for every system: the records in batches of `batchRows`, `concurrency`
+ * batches in flight. `writeBatch` records each batch's latency itself, so that what it builds
+ * before writing stays out of the sample. Returns the load row (operations = records).
+ */
+export async function runLoadPhase(
+  system: string,
+  options: StorageWorkloadOptions,
+  writeBatch: (from: number, to: number, load: LatencyRecorder) => Promise<void>,
+  extra: Partial<BenchRow> = {},
+): Promise<BenchRow> {
+  const batches = Math.ceil(options.records / options.batchRows);
+  const load = new LatencyRecorder();
+  load.start();
+  await runConcurrently(batches, options.concurrency, async (b) => {
+    const [from, to] = batchRange(b, options.batchRows, options.records);
+    await writeBatch(from, to, load);
+  });
+  load.stop();
+  return load.row(system, 'load', options.records, { rowsPerOp: options.batchRows, records: options.records, ...extra });
 }
 
 /**
