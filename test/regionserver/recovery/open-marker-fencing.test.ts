@@ -1,50 +1,9 @@
 // Proves that a new owner fences a zombie with the open marker it writes after replay, even when it crashes before its first edit: the zombie's later edits at an older epoch never come back.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CellType } from '../../../common/cell.js';
-import { systemClock } from '../../../common/clock.js';
-import { DEFAULT_CONFIG } from '../../../common/config.js';
-import { BENCH_FAMILY, BENCH_REGION } from '../../../regionserver/bench/basalt-workload.js';
-import { drillRegionDir } from '../../../regionserver/bench/drill-config.js';
-import { Region } from '../../../regionserver/region/region.js';
-import { serverWalDir } from '../../../regionserver/wal/root-reader.js';
-import { SegmentWal } from '../../../regionserver/wal/segment-wal.js';
+import { describe, expect, it } from 'vitest';
+import { put, read, useDrillRoot } from './region-fixture.js';
 
 describe('zombie fencing by the open marker', () => {
-  let root: string;
-  const opened: Array<{ region: Region; wal: SegmentWal }> = [];
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'basalt-open-marker-'));
-  });
-  afterEach(async () => {
-    for (const { region, wal } of opened.splice(0)) {
-      await region.close({ flush: false }).catch(() => undefined);
-      await wal.close().catch(() => undefined);
-    }
-    await rm(root, { recursive: true, force: true });
-  });
-
-  const openOn = async (serverName: string, openEpoch: number): Promise<{ region: Region; wal: SegmentWal }> => {
-    const wal = await SegmentWal.open({ dir: serverWalDir(root, serverName), replayRoot: root });
-    const region = await Region.open({
-      info: BENCH_REGION,
-      families: [BENCH_FAMILY],
-      dir: drillRegionDir(root),
-      wal,
-      openEpoch,
-      clock: systemClock,
-      config: DEFAULT_CONFIG.regionserver,
-    });
-    const server = { region, wal };
-    opened.push(server);
-    return server;
-  };
-  const put = (region: Region, row: string, value: string): Promise<void> =>
-    region.put({ row: Buffer.from(row), cells: [{ family: 'cf', qualifier: Buffer.from('q'), type: CellType.Put, value: Buffer.from(value) }] });
-  const read = async (region: Region, row: string): Promise<string | undefined> =>
-    (await region.get({ row: Buffer.from(row) }))?.cells[0]?.value.toString();
+  const { openOn } = useDrillRoot('basalt-open-marker-');
 
   it("a new owner that crashes before its first edit still fences the zombie's later edits", async () => {
     const a = await openOn('server-a', 1);

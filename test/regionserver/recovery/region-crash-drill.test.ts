@@ -3,30 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../common/clock.js';
 import { DEFAULT_CONFIG } from '../../../common/config.js';
 import { SeededRandom } from '../../../common/random.js';
-import { BENCH_FAMILY, BENCH_REGION } from '../../../regionserver/bench/basalt-workload.js';
-import { drillRegionDir } from '../../../regionserver/bench/drill-config.js';
-import { Region } from '../../../regionserver/region/region.js';
-import { removeServerWal, serverWalDir } from '../../../regionserver/wal/root-reader.js';
-import { SegmentWal } from '../../../regionserver/wal/segment-wal.js';
+import { removeServerWal } from '../../../regionserver/wal/root-reader.js';
 import { killAllChildren, runAndKill } from './drill-harness.js';
+import { openDrillRegion } from './region-fixture.js';
 
 afterAll(killAllChildren);
 
 /** Reopens the region in this process (as the next owner would) and reads every row. */
 async function readAllRows(root: string, serverName: string, openEpoch: number): Promise<Map<string, string>> {
-  const wal = await SegmentWal.open({ dir: serverWalDir(root, serverName), replayRoot: root });
-  const region = await Region.open({
-    info: BENCH_REGION,
-    families: [BENCH_FAMILY],
-    dir: drillRegionDir(root),
-    wal,
-    openEpoch,
-    clock: systemClock,
-    config: { ...DEFAULT_CONFIG.regionserver, memstoreFlushSizeBytes: 256 * 1024 },
-  });
+  const { region, wal } = await openDrillRegion(root, serverName, openEpoch, { ...DEFAULT_CONFIG.regionserver, memstoreFlushSizeBytes: 256 * 1024 });
   const rows = new Map<string, string>();
   try {
     const scanner = region.scan({});
