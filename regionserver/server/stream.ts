@@ -17,6 +17,8 @@ import pb = basalt.regionserver;
 
 export interface Executor {
   execute(item: pb.IRequestItem): Promise<pb.IResponseItem>;
+  /** When present, used instead of `execute`: may answer with the ResponseItem already encoded. */
+  executeWire?(item: pb.IRequestItem): Promise<pb.IResponseItem | Uint8Array>;
 }
 
 /** Server-wide admission: the total requests running on all streams. */
@@ -112,33 +114,41 @@ export class StreamSession {
       return;
     }
     this.inflight.add(id);
-    this.executor.execute(item).then(
+    const running = this.executor.executeWire ? this.executor.executeWire(item) : this.executor.execute(item);
+    running.then(
       (response) => this.complete(id, response),
       (err) => this.complete(id, { id, error: toWireError(err) }),
     );
   }
 
-  private complete(id: number, response: pb.IResponseItem): void {
+  private complete(id: number, response: pb.IResponseItem | Uint8Array): void {
     this.admission.leave();
     this.inflight.delete(id);
-    this.respond(response);
+    this.respond(response, id);
     if (this.inflight.size === 0 && this.idle) this.idle();
     this.maybeFinish();
   }
 
-  private respond(response: pb.IResponseItem): void {
+  private respond(response: pb.IResponseItem | Uint8Array, id = response instanceof Uint8Array ? 0 : (response.id ?? 0)): void {
     if (this.closed) return;
-    let bytes = pb.ResponseItem.encode(response).finish();
+    let bytes = response instanceof Uint8Array ? response : pb.ResponseItem.encode(response).finish();
     if (bytes.length > this.options.maxFrameBytes) {
       const err = new BasaltError(ErrorCodes.ROW_TOO_LARGE, `response of ${bytes.length} bytes exceeds the frame limit ${this.options.maxFrameBytes}`, {
         size: bytes.length,
         limit: this.options.maxFrameBytes,
       });
-      bytes = pb.ResponseItem.encode({ id: response.id ?? 0, error: toWireError(err) }).finish();
+      bytes = pb.ResponseItem.encode({ id, error: toWireError(err) }).finish();
     }
     if (this.pendingBytes + bytes.length + 8 > this.options.maxFrameBytes) this.flush();
     this.pending.push(bytes);
     this.pendingBytes += bytes.length + 8;
+    // Nothing else is running: no other response can join this frame, so it leaves now, in the
+    // same turn as the request frame that caused it (the transport sends it at this turn's check
+    // phase rather than one loop iteration later, which a whole round trip of gets waits for).
+    if (this.inflight.size === 0) {
+      this.flush();
+      return;
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
