@@ -5,6 +5,7 @@
  */
 import { basalt } from '../../proto/generated/basalt.js';
 import { invalidArgument, isBasaltError } from '../errors.js';
+import { int64Value } from '../proto-numbers.js';
 import { FILTER_LIMITS, type ComparatorSpec, type CompareOperator, type FilterSpec } from './spec.js';
 import { validateFilterSpec } from './validate.js';
 
@@ -188,17 +189,6 @@ function comparatorFromProto(message: ProtoComparator | null | undefined, field:
     case 'nullComparator':
       return { type: 'null' };
   }
-}
-
-/**
- * protobufjs decodes 64-bit fields as Long objects when the `long` package is installed (it is);
- * anything past 2^53 loses precision here, and validation then rejects it as out of range.
- */
-function int64Value(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && typeof (value as { toNumber?: unknown }).toNumber === 'function') {
-    return (value as { toNumber(): number }).toNumber();
-  }
-  return value;
 }
 
 function required<T>(value: T | null | undefined, field: string): T {

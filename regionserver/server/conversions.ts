@@ -7,6 +7,7 @@
 import { basalt } from '../../proto/generated/basalt.js';
 import { CellType, MAX_TIMESTAMP, isValidFamilyName, type Cell } from '../../common/cell.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import { int64ToNumber as num } from '../../common/proto-numbers.js';
 import type { Filter } from '../filter/filter.js';
 import type {
   AppendRequest,
@@ -55,18 +56,8 @@ const CELL_TYPES: ReadonlySet<number> = new Set([
 const COMPARE_OPS: ReadonlySet<string> = new Set(['LESS', 'LESS_OR_EQUAL', 'EQUAL', 'NOT_EQUAL', 'GREATER_OR_EQUAL', 'GREATER']);
 const CONDITION_KINDS: ReadonlySet<string> = new Set(['exists', 'not_exists', 'compare']);
 
-/**
- * A 64-bit field as a JS number: protobufjs decodes them as Long objects at runtime whenever the
- * `long` package is loadable, whatever the generated types say.
- */
-export function num(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (value === null || value === undefined) return 0;
-  if (typeof value === 'object' && 'toNumber' in value && typeof (value as { toNumber: unknown }).toNumber === 'function') {
-    return (value as { toNumber(): number }).toNumber();
-  }
-  return Number(value);
-}
+/** A 64-bit field as a JS number (common/proto-numbers.ts); dispatcher, admin and the client use it too. */
+export { num };
 
 function buf(bytes: Uint8Array | null | undefined): Buffer {
   if (!bytes) return Buffer.alloc(0);
@@ -274,12 +265,18 @@ export class RequestDecoder {
     return out;
   }
 
-  increment(inc: pb.IIncrement | null | undefined, field: string): IncrementRequest {
-    if (!inc) throw invalidArgument(field, 'required');
-    const row = this.row(inc.row, `${field}.row`);
-    const columns = inc.columns ?? [];
+  /** The row and the non-empty, bounded column list of an Increment or Append. */
+  private rowAndColumns<C>(message: { row?: Uint8Array | null; columns?: C[] | null } | null | undefined, field: string): { row: Buffer; columns: C[] } {
+    if (!message) throw invalidArgument(field, 'required');
+    const row = this.row(message.row, `${field}.row`);
+    const columns = message.columns ?? [];
     if (columns.length === 0) throw invalidArgument(`${field}.columns`, 'at least one column');
     if (columns.length > this.limits.maxRowsPerRequest) throw invalidArgument(`${field}.columns`, 'too many columns');
+    return { row, columns };
+  }
+
+  increment(inc: pb.IIncrement | null | undefined, field: string): IncrementRequest {
+    const { row, columns } = this.rowAndColumns(inc, field);
     return {
       row,
       columns: columns.map((c, i) => {
@@ -295,11 +292,7 @@ export class RequestDecoder {
   }
 
   append(app: pb.IAppend | null | undefined, field: string): AppendRequest {
-    if (!app) throw invalidArgument(field, 'required');
-    const row = this.row(app.row, `${field}.row`);
-    const columns = app.columns ?? [];
-    if (columns.length === 0) throw invalidArgument(`${field}.columns`, 'at least one column');
-    if (columns.length > this.limits.maxRowsPerRequest) throw invalidArgument(`${field}.columns`, 'too many columns');
+    const { row, columns } = this.rowAndColumns(app, field);
     return {
       row,
       columns: columns.map((c, i) => {
