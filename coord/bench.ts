@@ -1,7 +1,8 @@
 /**
  * `basalt bench coord`: figures for the coordination service, printed (and as JSON with --json).
  * Without --servers it starts a 1-member and a 3-member ensemble of real child processes and
- * measures, for each: p50/p99 of sequential create, getData, setData and delete; throughput
+ * measures, for each: p50/p99 of sequential create, getData, setData and delete (after 900
+ * warm-up writes, so that no kind pays for warming the write path); throughput
  * with 100 requests in flight on one session (1 KiB setData; getData); the time a watcher takes
  * to see a SIGKILLed client's ephemeral node vanish (4 s session); and, for 3 members, the time
  * from SIGKILL of the leader to the first accepted write (median of 5, the member restarted
@@ -72,6 +73,15 @@ async function throughput(total: number, inFlight: number, op: (i: number) => Pr
   return Math.round((total / (performance.now() - start)) * 1000);
 }
 
+/** Exercises every write kind the latency phase times, on one scratch node, then removes it. */
+async function writeWarmUp(client: CoordClient, path: string, payload: Buffer, rounds: number): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await client.create(path, payload);
+    await client.setData(path, payload);
+    await client.delete(path);
+  }
+}
+
 async function latencyAndThroughput(servers: string, ensemble: number, ops: number, throughputOps: number, log: (s: string) => void): Promise<BenchResult[]> {
   const client = await CoordClient.connect({ servers, sessionTimeoutMs: 10_000 });
   const results: BenchResult[] = [];
@@ -79,8 +89,12 @@ async function latencyAndThroughput(servers: string, ensemble: number, ops: numb
     const root = `/bench-${process.pid}-${Date.now()}`;
     await client.create(root);
     const payload = Buffer.alloc(100, 'x');
-    // Warm up the stream and the JIT.
+    // Warm up the stream and the JIT — the write path too: on a fresh ensemble the first ~1,000
+    // writes of any kind run 2–4× slower (they decay by count, not by time: V8 tiering up the
+    // proposal/Raft/apply code in four processes), so without this whichever write kind is timed
+    // first (create) pays for everyone. 300 rounds of create/setData/delete = 900 writes.
     for (let i = 0; i < 50; i++) await client.getData(root);
+    await writeWarmUp(client, `${root}/warm`, payload, 300);
     log(`  ${ensemble} member(s): sequential ops (${ops} each)…`);
     results.push({ ensemble, op: 'create', ...(await timed(ops, (i) => client.create(`${root}/n${i}`, payload))) });
     results.push({ ensemble, op: 'getData', ...(await timed(ops, (i) => client.getData(`${root}/n${i}`))) });
