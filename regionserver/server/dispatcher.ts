@@ -4,7 +4,6 @@
  * its neighbours in a frame. Bounds: request sizes (RequestDecoder), open scanners, scanner batch
  * rows and bytes; writes are acknowledged only while the server's coordination lease holds.
  */
-import * as protobuf from 'protobufjs/minimal.js';
 import { basalt } from '../../proto/generated/basalt.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { toWireError } from '../../common/grpc-errors.js';
@@ -342,28 +341,113 @@ export class Dispatcher {
 /**
  * A get's ResponseItem, encoded straight from the region's cells: the same bytes as
  * `pb.ResponseItem.encode({ id, get: { row: rowToProto(row) } })` (proto3 defaults omitted, an
- * empty GetResponse when the row has no visible cells), without building the objects first.
+ * empty GetResponse when the row has no visible cells). Sizes are computed first and the bytes
+ * written into one buffer: protobufjs' Writer allocates an operation node per field (some 70 per
+ * 10-cell row) and copies the result once more. A cell with a number the fast path does not cover
+ * (negative or fractional) takes the generic encoder.
  */
 export function encodeGetResponseItem(id: number, row: RowResult | undefined): Uint8Array {
-  const w = protobuf.Writer.create();
-  if (id !== 0) w.uint32(8).uint32(id);
-  w.uint32(26).fork(); // ResponseItem.get
-  if (row && row.cells.length > 0) {
-    w.uint32(10).fork(); // GetResponse.row
-    if (row.row.length > 0) w.uint32(10).bytes(row.row);
-    for (const c of row.cells) {
-      w.uint32(18).fork(); // Row.cells
-      if (c.family !== '') w.uint32(10).string(c.family);
-      if (c.qualifier.length > 0) w.uint32(18).bytes(c.qualifier);
-      if (c.timestamp !== 0) w.uint32(24).uint64(c.timestamp);
-      if ((c.type as number) !== 0) w.uint32(32).uint32(c.type);
-      if (c.value.length > 0) w.uint32(42).bytes(c.value);
-      if (c.sequenceId !== 0) w.uint32(48).uint64(c.sequenceId);
-      w.ldelim();
+  if (!row || row.cells.length === 0) return pb.ResponseItem.encode({ id, get: {} }).finish();
+  const cellSizes: number[] = new Array(row.cells.length);
+  const familyBytes: number[] = new Array(row.cells.length);
+  let rowSize = row.row.length > 0 ? 1 + varintSize(row.row.length) + row.row.length : 0;
+  for (let i = 0; i < row.cells.length; i++) {
+    const c = row.cells[i]!;
+    if (!isVarintNumber(c.timestamp) || !isVarintNumber(c.sequenceId) || !isVarintNumber(c.type)) {
+      return pb.ResponseItem.encode({ id, get: { row: rowToProto(row) } }).finish();
     }
-    if (row.partial) w.uint32(24).bool(true);
-    w.ldelim();
+    const fb = c.family === '' ? 0 : Buffer.byteLength(c.family);
+    familyBytes[i] = fb;
+    let n = 0;
+    if (fb > 0) n += 1 + varintSize(fb) + fb;
+    if (c.qualifier.length > 0) n += 1 + varintSize(c.qualifier.length) + c.qualifier.length;
+    if (c.timestamp !== 0) n += 1 + varintSize(c.timestamp);
+    if ((c.type as number) !== 0) n += 1 + varintSize(c.type);
+    if (c.value.length > 0) n += 1 + varintSize(c.value.length) + c.value.length;
+    if (c.sequenceId !== 0) n += 1 + varintSize(c.sequenceId);
+    cellSizes[i] = n;
+    rowSize += 1 + varintSize(n) + n;
   }
-  w.ldelim();
-  return w.finish();
+  if (row.partial) rowSize += 2;
+  const getSize = 1 + varintSize(rowSize) + rowSize;
+  const total = (id !== 0 ? 1 + varintSize(id) : 0) + 1 + varintSize(getSize) + getSize;
+  const out = Buffer.allocUnsafe(total);
+  let pos = 0;
+  if (id !== 0) {
+    out[pos++] = 8;
+    pos = writeVarint(out, pos, id);
+  }
+  out[pos++] = 26; // ResponseItem.get
+  pos = writeVarint(out, pos, getSize);
+  out[pos++] = 10; // GetResponse.row
+  pos = writeVarint(out, pos, rowSize);
+  if (row.row.length > 0) {
+    out[pos++] = 10;
+    pos = writeVarint(out, pos, row.row.length);
+    out.set(row.row, pos);
+    pos += row.row.length;
+  }
+  for (let i = 0; i < row.cells.length; i++) {
+    const c = row.cells[i]!;
+    out[pos++] = 18; // Row.cells
+    pos = writeVarint(out, pos, cellSizes[i]!);
+    const fb = familyBytes[i]!;
+    if (fb > 0) {
+      out[pos++] = 10;
+      pos = writeVarint(out, pos, fb);
+      pos += out.write(c.family, pos, fb, 'utf8');
+    }
+    if (c.qualifier.length > 0) {
+      out[pos++] = 18;
+      pos = writeVarint(out, pos, c.qualifier.length);
+      out.set(c.qualifier, pos);
+      pos += c.qualifier.length;
+    }
+    if (c.timestamp !== 0) {
+      out[pos++] = 24;
+      pos = writeVarint(out, pos, c.timestamp);
+    }
+    if ((c.type as number) !== 0) {
+      out[pos++] = 32;
+      pos = writeVarint(out, pos, c.type);
+    }
+    if (c.value.length > 0) {
+      out[pos++] = 42;
+      pos = writeVarint(out, pos, c.value.length);
+      out.set(c.value, pos);
+      pos += c.value.length;
+    }
+    if (c.sequenceId !== 0) {
+      out[pos++] = 48;
+      pos = writeVarint(out, pos, c.sequenceId);
+    }
+  }
+  if (row.partial) {
+    out[pos++] = 24;
+    out[pos++] = 1;
+  }
+  return out;
+}
+
+/** A number the varint fast path encodes exactly as protobufjs would: a non-negative safe integer. */
+function isVarintNumber(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(out: Buffer, pos: number, n: number): number {
+  while (n >= 128) {
+    out[pos++] = (n % 128) | 128;
+    n = Math.floor(n / 128);
+  }
+  out[pos++] = n;
+  return pos;
 }
