@@ -57,11 +57,15 @@ export class Dispatcher {
    * The stream's entry point: like `execute`, but a successful get comes back as its ResponseItem
    * already encoded. Gets are most of a read load and a get of a row in memstore/store files is
    * served synchronously, so its per-request cost is what the data plane adds around it: one
-   * promise hop instead of a chain of async frames, and no intermediate protobuf objects.
+   * promise hop instead of a chain of async frames, and no intermediate protobuf objects. Calls
+   * `done` exactly once and never throws.
    */
-  executeWire(item: pb.IRequestItem): Promise<pb.IResponseItem | Uint8Array> {
+  executeWire(item: pb.IRequestItem, done: (response: pb.IResponseItem | Uint8Array) => void): void {
     const req = item.get;
-    if (!req) return this.execute(item);
+    if (!req) {
+      void this.execute(item).then(done);
+      return;
+    }
     const id = item.id ?? 0;
     let entry: OnlineRegion;
     let pending: Promise<RowResult | undefined>;
@@ -77,17 +81,25 @@ export class Dispatcher {
         throw err;
       }
     } catch (err) {
-      return Promise.resolve({ id, error: toWireError(err) });
+      done({ id, error: toWireError(err) });
+      return;
     }
-    return pending.then(
+    pending.then(
       (row) => {
         this.registry.release(entry);
         this.counters.read++;
-        return encodeGetResponseItem(id, row);
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeGetResponseItem(id, row);
+        } catch (err) {
+          done({ id, error: toWireError(err) });
+          return;
+        }
+        done(bytes);
       },
       (err: unknown) => {
         this.registry.release(entry);
-        return { id, error: toWireError(err) };
+        done({ id, error: toWireError(err) });
       },
     );
   }
