@@ -1,8 +1,9 @@
 /**
  * `basalt bench coord`: figures for the coordination service, printed (and as JSON with --json).
  * Without --servers it starts a 1-member and a 3-member ensemble of real child processes and
- * measures, for each: p50/p99 of sequential create, getData, setData and delete (after 900
- * warm-up writes, so that no kind pays for warming the write path); throughput
+ * measures, for each: p50/p99 of sequential create, getData, setData and delete (after 1,500
+ * warm-up writes, the kinds taking turns in blocks of 100, so that no kind pays alone for warming
+ * the write path or for a burst of load); throughput
  * with 100 requests in flight on one session (1 KiB setData; getData); the time a watcher takes
  * to see a SIGKILLed client's ephemeral node vanish (4 s session); and, for 3 members, the time
  * from SIGKILL of the leader to the first accepted write (median of 5, the member restarted
@@ -38,6 +39,11 @@ interface BenchOptions {
   failoverTrials: string;
 }
 
+/** Operations of one kind timed in a row before the next kind takes its turn. */
+const LATENCY_BLOCK = 100;
+/** create/setData/delete rounds before timing: ~1,500 writes, past the ensemble's warm-up. */
+const WRITE_WARM_UP_ROUNDS = 500;
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -51,15 +57,18 @@ function median(values: number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
 
-async function timed(count: number, op: (i: number) => Promise<unknown>): Promise<{ p50Ms: number; p99Ms: number }> {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
+function summary(samples: number[]): { p50Ms: number; p99Ms: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)) };
+}
+
+/** Appends the latency of each of `count` sequential calls of `op(from + k)` to `samples`. */
+async function timeInto(samples: number[], from: number, count: number, op: (i: number) => Promise<unknown>): Promise<void> {
+  for (let i = from; i < from + count; i++) {
     const t = performance.now();
     await op(i);
     samples.push(performance.now() - t);
   }
-  samples.sort((a, b) => a - b);
-  return { p50Ms: round(percentile(samples, 50)), p99Ms: round(percentile(samples, 99)) };
 }
 
 async function throughput(total: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<number> {
@@ -92,14 +101,22 @@ async function latencyAndThroughput(servers: string, ensemble: number, ops: numb
     // Warm up the stream and the JIT — the write path too: on a fresh ensemble the first ~1,000
     // writes of any kind run 2–4× slower (they decay by count, not by time: V8 tiering up the
     // proposal/Raft/apply code in four processes), so without this whichever write kind is timed
-    // first (create) pays for everyone. 300 rounds of create/setData/delete = 900 writes.
+    // first (create) pays for everyone.
     for (let i = 0; i < 50; i++) await client.getData(root);
-    await writeWarmUp(client, `${root}/warm`, payload, 300);
+    await writeWarmUp(client, `${root}/warm`, payload, WRITE_WARM_UP_ROUNDS);
     log(`  ${ensemble} member(s): sequential ops (${ops} each)…`);
-    results.push({ ensemble, op: 'create', ...(await timed(ops, (i) => client.create(`${root}/n${i}`, payload))) });
-    results.push({ ensemble, op: 'getData', ...(await timed(ops, (i) => client.getData(`${root}/n${i}`))) });
-    results.push({ ensemble, op: 'setData', ...(await timed(ops, (i) => client.setData(`${root}/n${i}`, payload))) });
-    results.push({ ensemble, op: 'delete', ...(await timed(ops, (i) => client.delete(`${root}/n${i}`))) });
+    // The kinds take turns in blocks of 100 (create, getData, setData, delete of the same nodes),
+    // so a burst of load from other processes on this shared machine hits every kind alike
+    // instead of whichever happened to be running (it used to be create, timed first, alone).
+    const samples = { create: [] as number[], getData: [] as number[], setData: [] as number[], delete: [] as number[] };
+    for (let from = 0; from < ops; from += LATENCY_BLOCK) {
+      const count = Math.min(LATENCY_BLOCK, ops - from);
+      await timeInto(samples.create, from, count, (i) => client.create(`${root}/n${i}`, payload));
+      await timeInto(samples.getData, from, count, (i) => client.getData(`${root}/n${i}`));
+      await timeInto(samples.setData, from, count, (i) => client.setData(`${root}/n${i}`, payload));
+      await timeInto(samples.delete, from, count, (i) => client.delete(`${root}/n${i}`));
+    }
+    for (const [op, s] of Object.entries(samples)) results.push({ ensemble, op, ...summary(s) });
     log(`  ${ensemble} member(s): throughput with 100 in flight (${throughputOps} ops)…`);
     const kib = Buffer.alloc(1024, 'y');
     for (let k = 0; k < 100; k++) await client.create(`${root}/t${k}`, kib);
