@@ -4,7 +4,7 @@ import { CellType } from '../../../common/cell.js';
 import { isBasaltError, type BasaltError } from '../../../common/errors.js';
 import { FilterReturnCode, type Filter } from '../../../regionserver/filter/filter.js';
 import type { Region } from '../../../regionserver/region/region.js';
-import { b, del, family, harness, put, regionInfo, show, type Harness } from './fixtures.js';
+import { b, del, harness, put, regionInfo, show, type Harness } from './fixtures.js';
 
 async function withRegion(fn: (r: Region, h: Harness) => Promise<void>, options: Parameters<typeof harness>[0] = {}): Promise<void> {
   const h = harness(options);

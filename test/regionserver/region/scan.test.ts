@@ -185,7 +185,7 @@ class ScriptedFilter implements Filter {
   filterRow(): boolean {
     return this.lastRow === this.options.dropRow;
   }
-  getNextCellHint(): CellPosition | undefined {
+  getNextCellHint(_cell?: Cell): CellPosition | undefined {
     return this.options.hint;
   }
   isFamilyEssential(): boolean {

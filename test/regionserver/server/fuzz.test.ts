@@ -85,7 +85,7 @@ function corrupt(bytes: Uint8Array, c: Corruption): Buffer {
   return b;
 }
 
-function expectTyped(code: string): void {
+function expectTyped(code: string | null | undefined): void {
   expect(isErrorCode(code), `unknown code ${code}`).toBe(true);
   expect(code).not.toBe(ErrorCodes.INTERNAL);
 }
