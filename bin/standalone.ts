@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../common/config.js';
-import { invalidArgument } from '../common/errors.js';
+import { parseIntInRange, parsePort } from '../common/cli-flags.js';
 import { createLogger, logReady } from '../common/logger.js';
 import { CoordServer } from '../coord/server/coord-server.js';
 import { openMemberStorage } from '../coord/server/open-storage.js';
@@ -24,22 +24,8 @@ interface StartFlags {
 /** Most region servers one standalone process runs: they share its event loop. */
 const MAX_REGION_SERVERS = 16;
 
-function parseCount(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > MAX_REGION_SERVERS) {
-    throw invalidArgument('--region-servers', `must be an integer in 1..${MAX_REGION_SERVERS}, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) throw invalidArgument('--port', `must be an integer in 0..65535, got ${JSON.stringify(value)}`);
-  return port;
-}
-
 async function start(flags: StartFlags): Promise<void> {
-  const count = parseCount(flags.regionServers);
+  const count = parseIntInRange(flags.regionServers, '--region-servers', 1, MAX_REGION_SERVERS);
   const port = parsePort(flags.port);
   const config = loadConfig(flags.config);
   const log = createLogger('standalone');

@@ -12,7 +12,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { invalidArgument, isBasaltError } from '../common/errors.js';
+import { benchCommand, positiveInt } from '../common/cli-flags.js';
+import { isBasaltError } from '../common/errors.js';
 import { CoordClient } from './client/index.js';
 import { parseServers } from './client/protocol.js';
 import { ProcessEnsemble, spawnUntil } from './server/process-ensemble.js';
@@ -233,15 +234,9 @@ export async function runCoordBench(options: { servers?: string; ops: number; th
   return report;
 }
 
-function positiveInt(value: string, field: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw invalidArgument(field, 'must be a positive integer');
-  return n;
-}
 
 export function registerCoordBench(program: Command): void {
-  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks that print figures (--json for machines)');
-  bench
+  benchCommand(program)
     .command('coord')
     .description('coordination service: latency, throughput, session expiry and leader failover')
     .option('--servers <list>', 'measure an existing ensemble instead of starting 1- and 3-member ones')
@@ -256,9 +251,9 @@ export function registerCoordBench(program: Command): void {
       };
       const report = await runCoordBench({
         servers: flags.servers,
-        ops: positiveInt(flags.ops, '--ops'),
-        throughputOps: positiveInt(flags.throughputOps, '--throughput-ops'),
-        failoverTrials: positiveInt(flags.failoverTrials, '--failover-trials'),
+        ops: positiveInt('--ops')(flags.ops),
+        throughputOps: positiveInt('--throughput-ops')(flags.throughputOps),
+        failoverTrials: positiveInt('--failover-trials')(flags.failoverTrials),
         log,
       });
       if (flags.json) {

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
 import { loadConfig } from '../common/config.js';
+import { parseIntInRange, parsePort } from '../common/cli-flags.js';
 import { logReady } from '../common/logger.js';
 import { CoordClient, type Stat } from './client/index.js';
 import { parseServers } from './client/protocol.js';
@@ -15,15 +16,7 @@ import { openMemberStorage } from './server/open-storage.js';
 import { registerCoordBench } from './bench.js';
 
 function parseId(value: string): number {
-  const id = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(id) || id < 1 || id > 255) throw invalidArgument('--id', `must be an integer in 1..255, got ${JSON.stringify(value)}`);
-  return id;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) throw invalidArgument('--port', `must be an integer in 0..65535, got ${JSON.stringify(value)}`);
-  return port;
+  return parseIntInRange(value, '--id', 1, 255);
 }
 
 /** `1=HOST:PORT,2=HOST:PORT,…` → id → address. */

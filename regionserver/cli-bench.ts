@@ -3,19 +3,8 @@
  * whoever registers first creates it, the others find it by name.
  */
 import type { Command } from 'commander';
-import { invalidArgument } from '../common/errors.js';
+import { benchCommand, positiveInt } from '../common/cli-flags.js';
 
-function positiveInt(field: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 1) throw invalidArgument(field, `must be a positive integer, got ${JSON.stringify(value)}`);
-    return n;
-  };
-}
-
-export function benchCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks that print figures (--json for machines)');
-}
 
 export function register(program: Command): void {
   benchCommand(program)

@@ -4,6 +4,7 @@
  * closed, ephemeral node removed); bad flags exit non-zero with a one-line reason.
  */
 import type { Command } from 'commander';
+import { parsePort } from '../common/cli-flags.js';
 import { loadConfig } from '../common/config.js';
 import { invalidArgument } from '../common/errors.js';
 import { logReady } from '../common/logger.js';
@@ -16,12 +17,6 @@ interface Flags {
   port: string;
   host: string;
   config?: string;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) throw invalidArgument('--port', `must be an integer in 0..65535, got ${JSON.stringify(value)}`);
-  return port;
 }
 
 async function run(flags: Flags): Promise<void> {

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { invalidArgument } from '../../common/errors.js';
+import { benchCommand, positiveInt } from '../../common/cli-flags.js';
 import { SeededRandom } from '../../common/random.js';
 import { RaftNode } from '../raft/raft-node.js';
 import { EntryType, Role, type Entry, type Message } from '../raft/types.js';
@@ -109,18 +109,11 @@ async function benchLmdb(entries: number, perReady: number, payloadBytes: number
   }
 }
 
-function positiveInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n <= 0) throw invalidArgument(flag, `must be a positive integer, got ${JSON.stringify(value)}`);
-    return n;
-  };
-}
+
 
 export function register(program: Command): void {
   // Under the shared `bench` parent, beside `bench storage` and `bench coord`.
-  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks that print figures (--json for machines)');
-  bench
+  benchCommand(program)
     .command('raft')
     .description('measure the Raft core (in memory) and its LMDB log storage')
     .option('--commands <n>', 'commands through the in-memory core per run', positiveInt('--commands'), 20_000)
