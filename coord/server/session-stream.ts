@@ -36,6 +36,16 @@ const MAX_BUFFERED_FRAMES = 100_000;
 const CONNECT_DEADLINE_MS = 30_000;
 
 /** What a session stream needs from its member. */
+
+/** Which list of a WatchSet each wire watch kind re-arms. */
+const WATCH_LISTS: Readonly<Record<number, keyof WatchSet>> = {
+  [basalt.coordrpc.WatchKind.DATA]: 'data',
+  [basalt.coordrpc.WatchKind.EXIST]: 'exist',
+  [basalt.coordrpc.WatchKind.CHILD]: 'child',
+  [basalt.coordrpc.WatchKind.PERSISTENT]: 'persistent',
+  [basalt.coordrpc.WatchKind.PERSISTENT_RECURSIVE]: 'persistentRecursive',
+};
+
 export interface SessionHost {
   readonly logger: Logger;
   readonly limits: {
@@ -162,25 +172,9 @@ export class SessionStream {
       for (const spec of request.setWatches.watches ?? []) {
         const path = spec.path ?? '';
         validatePath(path, 'watches.path');
-        switch (spec.kind ?? 0) {
-          case basalt.coordrpc.WatchKind.DATA:
-            set.data.push(path);
-            break;
-          case basalt.coordrpc.WatchKind.EXIST:
-            set.exist.push(path);
-            break;
-          case basalt.coordrpc.WatchKind.CHILD:
-            set.child.push(path);
-            break;
-          case basalt.coordrpc.WatchKind.PERSISTENT:
-            set.persistent.push(path);
-            break;
-          case basalt.coordrpc.WatchKind.PERSISTENT_RECURSIVE:
-            set.persistentRecursive.push(path);
-            break;
-          default:
-            throw invalidArgument('watches.kind', `unknown watch kind ${spec.kind}`);
-        }
+        const list = WATCH_LISTS[spec.kind ?? 0];
+        if (!list) throw invalidArgument('watches.kind', `unknown watch kind ${spec.kind}`);
+        set[list].push(path);
       }
       const missed = host.stateMachine().setWatches(this.sessionId, Number(request.setWatches.relativeZxid ?? 0), set);
       for (const event of missed) this.deliver(event);
