@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, type CoordConfig } from '../../common/config.js';
 import { CoordServer } from '../../coord/server/coord-server.js';
+import { LmdbRaftStorage } from '../../coord/storage/lmdb-raft-storage.js';
 import { MemoryRaftStorage } from '../../coord/storage/memory-raft-storage.js';
 import type { RaftLogStorage } from '../../coord/storage/raft-log-storage.js';
 import { CoordClient, type CoordClientOptions } from '../../coord/client/index.js';
@@ -33,13 +34,24 @@ export const TEST_COORD_CONFIG: CoordConfig = {
 
 export async function startEnsemble(
   size: number,
-  options: { config?: Partial<CoordConfig>; storage?: (id: number, voters: number[]) => RaftLogStorage; catchUpEntries?: number } = {},
+  options: {
+    config?: Partial<CoordConfig>;
+    storage?: (id: number, voters: number[]) => RaftLogStorage;
+    /** LMDB Raft logs in a fresh temp dir named with this prefix (removed by close); overrides `storage`. */
+    lmdbDirPrefix?: string;
+    catchUpEntries?: number;
+  } = {},
 ): Promise<Ensemble> {
+  const dirs: string[] = [];
+  if (options.lmdbDirPrefix !== undefined) {
+    const base = tempDir(options.lmdbDirPrefix);
+    dirs.push(base);
+    options = { ...options, storage: (id, voters) => LmdbRaftStorage.open({ path: join(base, `m${id}`), bootstrapVoters: voters }) };
+  }
   const servers = await Promise.all(Array.from({ length: size }, () => CoordServer.listen()));
   const peers = new Map(servers.map((s, i) => [i + 1, s.address] as const));
   const voters = [...peers.keys()];
   const clients: CoordClient[] = [];
-  const dirs: string[] = [];
   const startMember = (server: CoordServer, i: number): void => {
     server.start({
       id: i + 1,

@@ -1,23 +1,16 @@
 /** Proves the client's connection states: suspended when the stream breaks, lost once the session timeout passes without a keep-alive, connected again with the same session when the service comes back (a restarted leader extends every session), and expired when the service says so. */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { startEnsemble, tempDir, waitFor, type Ensemble } from '../../support/coord-ensemble.js';
-import { LmdbRaftStorage } from '../../../coord/storage/lmdb-raft-storage.js';
+import { startEnsemble, waitFor, type Ensemble } from '../../support/coord-ensemble.js';
 import type { ConnectionState } from '../../../coord/client/index.js';
 
 let ensemble: Ensemble | undefined;
-let dir: string | undefined;
 afterEach(async () => {
   await ensemble?.close();
   ensemble = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 it('goes suspended, then lost, then connected with the same session and its ephemeral node', async () => {
-  dir = tempDir('basalt-coord-states-');
-  const base = dir;
-  ensemble = await startEnsemble(1, { storage: (id, voters) => LmdbRaftStorage.open({ path: join(base, `m${id}`), bootstrapVoters: voters }) });
+  ensemble = await startEnsemble(1, { lmdbDirPrefix: 'basalt-coord-states-' });
   const client = await ensemble.connect({ sessionTimeoutMs: 2_000 });
   const sessionId = client.sessionId;
   await client.create('/mine', '', { ephemeral: true });

@@ -1,23 +1,16 @@
 /** Proves that a change made while a client is disconnected reaches its watcher after it reconnects to another member (SetWatches with the last zxid seen), and that it arrives exactly once. */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { startEnsemble, tempDir, waitFor, type Ensemble } from '../../support/coord-ensemble.js';
-import { LmdbRaftStorage } from '../../../coord/storage/lmdb-raft-storage.js';
+import { startEnsemble, waitFor, type Ensemble } from '../../support/coord-ensemble.js';
 import type { WatchedEvent } from '../../../coord/client/index.js';
 
 let ensemble: Ensemble | undefined;
-let dir: string | undefined;
 afterEach(async () => {
   await ensemble?.close();
   ensemble = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 it('delivers a change made while the watcher was disconnected, once, after it reconnects elsewhere', async () => {
-  dir = tempDir('basalt-coord-rearm-');
-  const base = dir;
-  ensemble = await startEnsemble(3, { storage: (id, voters) => LmdbRaftStorage.open({ path: join(base, `m${id}`), bootstrapVoters: voters }) });
+  ensemble = await startEnsemble(3, { lmdbDirPrefix: 'basalt-coord-rearm-' });
   const e = ensemble;
   const leader = await waitFor('a leader', () => (e.leaderIndex() >= 0 ? e.leaderIndex() : undefined));
   // The watcher knows only the leader's address, so it stays disconnected while that member is down.
