@@ -38,6 +38,18 @@ export const ErrorCodes = {
   FENCED: 'FENCED',
   NOT_A_COUNTER: 'NOT_A_COUNTER',
   FILTER_PARSE_ERROR: 'FILTER_PARSE_ERROR',
+  // Master, assignment and table administration.
+  MASTER_NOT_RUNNING: 'MASTER_NOT_RUNNING',
+  TABLE_NOT_DISABLED: 'TABLE_NOT_DISABLED',
+  TABLE_NOT_ENABLED: 'TABLE_NOT_ENABLED',
+  NAMESPACE_NOT_EMPTY: 'NAMESPACE_NOT_EMPTY',
+  REGION_NOT_FOUND: 'REGION_NOT_FOUND',
+  REGION_IN_TRANSITION: 'REGION_IN_TRANSITION',
+  NO_SERVER_AVAILABLE: 'NO_SERVER_AVAILABLE',
+  PROCEDURE_NOT_FOUND: 'PROCEDURE_NOT_FOUND',
+  PROCEDURE_FAILED: 'PROCEDURE_FAILED',
+  META_NOT_AVAILABLE: 'META_NOT_AVAILABLE',
+  OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
   // Coordination service (ZooKeeper's errors where it has them).
   NO_NODE: 'NO_NODE',
   NODE_EXISTS: 'NODE_EXISTS',
@@ -100,6 +112,9 @@ const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCodes.CONNECTION_LOSS,
   ErrorCodes.NOT_LEADER,
   ErrorCodes.PROPOSAL_DROPPED,
+  ErrorCodes.MASTER_NOT_RUNNING,
+  ErrorCodes.META_NOT_AVAILABLE,
+  ErrorCodes.NO_SERVER_AVAILABLE,
 ]);
 
 export function invalidArgument(field: string, message: string, extra: ErrorDetails = {}): BasaltError {
