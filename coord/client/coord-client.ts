@@ -37,7 +37,7 @@ import {
   type WatchedEvent,
   type Watcher,
 } from './types.js';
-import { WatchRegistry, type WatchKind } from './watch-registry.js';
+import { WatchRegistry, type WatchKind, type WatchRegistration } from './watch-registry.js';
 
 export interface CoordClientOptions {
   /** Members to connect to: "H:P,H:P" or an array. */
@@ -201,14 +201,11 @@ export class CoordClient extends EventEmitter {
 
   /** The znode's stat, or null when it does not exist. `watch` fires on create, change or delete. */
   async exists(path: string, options: { watch?: Watcher } = {}): Promise<Stat | null> {
-    const r = await this.watchedCall({ exists: { path, watch: options.watch !== undefined } }, 'exist', path, options.watch);
-    const watcher = options.watch;
-    if (watcher && r.stat?.stat && this.watches.has('exist', path, watcher)) {
+    const r = await this.watchedCall({ exists: { path, watch: options.watch !== undefined } }, 'exist', path, options.watch, (registration, response) => {
       // The server armed a data watch on a present node (as ZooKeeper does); record it as one so
       // that a re-arm after reconnect does not fire a spurious NodeCreated.
-      this.watches.removeOne('exist', path, watcher);
-      this.watches.add('data', path, watcher);
-    }
+      if (response.stat?.stat) this.watches.rekind(registration, 'data');
+    });
     return r.stat?.stat ? statFromWire(r.stat.stat) : null;
   }
 
@@ -283,17 +280,41 @@ export class CoordClient extends EventEmitter {
   // Calls over the stream.
 
   /**
-   * A read that may arm a watch. The watcher is registered before the request is sent: the server
-   * may deliver the event before this response (responses keep request order, events do not wait),
-   * and it must find its watcher. A failed request takes its registration back.
+   * A read that may arm a watch. The watcher is registered (pending) before the request is sent:
+   * the server may deliver the event before this response (responses keep request order, events
+   * do not wait), and it must find its watcher. The answer binds the registration to the applied
+   * index the read observed, so that only changes after the read fire it (watch-registry.ts). A
+   * failed request takes its registration back.
    */
-  private async watchedCall(op: Omit<ClientRequest, 'xid'>, kind: WatchKind, path: string, watcher: Watcher | undefined): Promise<WireResponse> {
-    if (watcher) this.watches.add(kind, path, watcher);
+  private async watchedCall(
+    op: Omit<ClientRequest, 'xid'>,
+    kind: WatchKind,
+    path: string,
+    watcher: Watcher | undefined,
+    beforeArm?: (registration: WatchRegistration, response: WireResponse) => void,
+  ): Promise<WireResponse> {
+    const registration = watcher ? this.watches.add(kind, path, watcher) : undefined;
+    let response: WireResponse;
     try {
-      return await this.call(op, true);
+      response = await this.call(op, true);
     } catch (err) {
-      if (watcher) this.watches.removeOne(kind, path, watcher);
+      if (registration) this.watches.cancel(registration);
       throw err;
+    }
+    if (registration) {
+      beforeArm?.(registration, response);
+      // A member that predates read_zxid: its answer's zxid is an upper bound of what the read saw.
+      const readZxid = Number(response.readZxid ?? 0) || Number(response.zxid ?? 0);
+      for (const { watcher: fire, event } of this.watches.arm(registration, readZxid)) this.fireWatcher(fire, event);
+    }
+    return response;
+  }
+
+  private fireWatcher(watcher: Watcher, event: WatchedEvent): void {
+    try {
+      watcher(event);
+    } catch (err) {
+      this.emit('watcherError', err);
     }
   }
 
@@ -337,13 +358,7 @@ export class CoordClient extends EventEmitter {
     if (frame.event) {
       const event: WatchedEvent = eventFromWire(frame.event);
       this.lastZxid = Math.max(this.lastZxid, event.zxid);
-      for (const watcher of this.watches.trigger(event)) {
-        try {
-          watcher(event);
-        } catch (err) {
-          this.emit('watcherError', err);
-        }
-      }
+      for (const watcher of this.watches.trigger(event)) this.fireWatcher(watcher, event);
       return;
     }
     const response = frame.response;
@@ -528,10 +543,11 @@ export class CoordClient extends EventEmitter {
         this.link = link;
         this.currentServer = address;
         // Re-arm watches first: the stream is ordered, so no later response can overtake them.
-        if (this.watches.size > 0) {
+        const specs = this.watches.specs();
+        if (specs.length > 0) {
           const xid = this.nextXid++;
           this.inflight.set(xid, { xid, request: { xid }, retryable: false, startedMs: this.clock.monotonic(), resolve: () => undefined, reject: () => undefined });
-          call.write({ xid, setWatches: { relativeZxid, watches: this.watches.specs() } });
+          call.write({ xid, setWatches: { relativeZxid, watches: specs } });
         }
         const queued = this.queue.sort((a, b) => a.xid - b.xid);
         this.queue = [];

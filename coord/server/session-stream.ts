@@ -145,7 +145,9 @@ export class SessionStream {
     if (read) {
       await this.writesDone;
       await host.readBarrier();
-      return readResultToWire(host.stateMachine().read(read));
+      // The read and any watch it arms see the same applied index: the client binds the watch to it.
+      const readZxid = host.appliedIndex();
+      return { ...readResultToWire(host.stateMachine().read(read)), readZxid };
     }
     if (request.sync) {
       await this.writesDone;
@@ -157,8 +159,9 @@ export class SessionStream {
       validatePath(path);
       await this.writesDone;
       await host.readBarrier();
+      const readZxid = host.appliedIndex();
       host.stateMachine().addWatch(this.sessionId, path, request.addWatch.recursive ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT);
-      return { empty: {} };
+      return { empty: {}, readZxid };
     }
     if (request.removeWatches) {
       const path = request.removeWatches.path ?? '';
