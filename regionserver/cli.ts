@@ -29,7 +29,8 @@ async function run(flags: Flags): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   logReady('regionserver', daemon.server.address, { serverName: daemon.server.serverName, coord: flags.coord ?? 'none' });
-  const { reason } = await daemon.stopped;
+  const { reason, cause } = await daemon.stopped;
+  if (reason !== 'stopped') process.stderr.write(`basalt regionserver: ${reason}${cause ? `: ${cause}` : ''}\n`);
   process.exit(reason === 'stopped' ? 0 : 1);
 }
 

@@ -7,13 +7,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValidFamilyName } from '../../common/cell.js';
-import { invalidArgument } from '../../common/errors.js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { isOpenMarker } from '../wal/fencing.js';
 import type { Wal } from '../wal/wal.js';
 import { Store } from '../storage/store.js';
 import { StoreFileReader } from '../storage/store-file.js';
 import type { FamilyDescriptor, RegionInfo } from './api.js';
-import { readManifest, removeOrphans, type RegionManifest } from './manifest.js';
+import { checkNotSuperseded, readManifest, removeOrphans, writeManifest, type RegionManifest } from './manifest.js';
 
 /** Rejects a descriptor list a region cannot be opened with (INVALID_ARGUMENT naming the field). */
 export function validateFamilies(families: FamilyDescriptor[]): void {
@@ -29,19 +29,35 @@ export function validateFamilies(families: FamilyDescriptor[]): void {
 }
 
 /**
- * Reads the manifest and opens every store's files (a corrupt one fails the open with
- * CORRUPT_STORE_FILE, closing what it had opened and touching nothing), then removes files the
- * manifest does not name.
+ * Reads the newest manifest and opens every store's files (a corrupt one fails the open with
+ * CORRUPT_STORE_FILE, closing what it had opened and touching nothing). An open older than the
+ * newest manifest's writer is refused (FENCED: the region was opened elsewhere since). Then the
+ * open claims the directory — the same manifest rewritten under its own epoch, so no older open
+ * can write one that counts from now on — and removes files the manifest does not name.
  */
-export function loadStores(dir: string, families: FamilyDescriptor[]): { manifest: RegionManifest; stores: Map<string, Store> } {
+export function loadStores(
+  dir: string,
+  families: FamilyDescriptor[],
+  openEpoch: number,
+  info: RegionInfo,
+): { manifest: RegionManifest; stores: Map<string, Store> } {
   mkdirSync(dir, { recursive: true });
+  checkNotSuperseded(dir, openEpoch);
   const manifest = readManifest(dir);
+  const owner = manifest.region;
+  if (owner && (owner.table !== info.table || owner.regionId !== info.regionId || owner.encodedName !== info.encodedName)) {
+    throw new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, `region directory ${dir} belongs to ${owner.table} region ${owner.encodedName}, not ${info.table} region ${info.encodedName}`, {
+      dir,
+      table: owner.table,
+      region: owner.encodedName,
+    });
+  }
   const tmpDir = join(dir, '.tmp');
   const stores = new Map<string, Store>();
   const opened: StoreFileReader[] = [];
   try {
     for (const family of [...families].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const store = new Store(family, join(dir, family.name), tmpDir);
+      const store = new Store(family, join(dir, family.name), tmpDir, openEpoch);
       const files: StoreFileReader[] = [];
       for (const entry of manifest.stores[family.name] ?? []) {
         const file = StoreFileReader.open(join(dir, family.name, entry.name), entry.name, entry);
@@ -51,11 +67,13 @@ export function loadStores(dir: string, families: FamilyDescriptor[]): { manifes
       store.loadFiles(files);
       stores.set(family.name, store);
     }
+    // The claim keeps the replay epoch of the manifest it copies: this open has not replayed yet.
+    writeManifest(dir, { ...manifest, writerEpoch: openEpoch, region: { table: info.table, regionId: info.regionId, encodedName: info.encodedName } });
+    removeOrphans(dir, tmpDir, manifest, families, openEpoch);
   } catch (err) {
     for (const f of opened) f.closeForStore();
     throw err;
   }
-  removeOrphans(dir, tmpDir, manifest, families);
   return { manifest, stores };
 }
 

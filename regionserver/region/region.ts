@@ -39,7 +39,7 @@ import type {
   RowResult,
   ScanRequest,
 } from './api.js';
-import { writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
+import { newestManifestEpoch, writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
 import { Mvcc } from './mvcc.js';
 import { planAppend, planIncrement } from './read-modify-write.js';
 import { planRead, readPlannedRow } from './read-plan.js';
@@ -69,6 +69,18 @@ export interface RegionOpenOptions {
    * reassigned, so that it is reopened from the log (HBase aborts the server).
    */
   onAbort?: (cause: unknown) => void;
+  /**
+   * The server's lease check (FENCED when it cannot prove its coordination session). Checked
+   * before every step that writes under the shared root — flush, compaction, manifest, file
+   * removal — in the background as in the foreground (STYLE.md §12). None: always allowed.
+   */
+  fence?: RegionFence;
+}
+
+/** What the region asks of the server's lease (regionserver/server/fencing.ts implements it). */
+export interface RegionFence {
+  /** Throws FENCED when the lease may have lapsed. */
+  checkWritable(): void;
 }
 
 /** One incremented column: its new value, and the cell written. */
@@ -140,7 +152,7 @@ export class Region {
    */
   static async open(options: RegionOpenOptions): Promise<Region> {
     validateFamilies(options.families);
-    const { manifest, stores } = loadStores(options.dir, options.families);
+    const { manifest, stores } = loadStores(options.dir, options.families, options.openEpoch, options.info);
     let region: Region | undefined;
     try {
       const { maxSequenceId, replayed } = await replayWal(options.wal, options.info, manifest, stores);
@@ -377,8 +389,10 @@ export class Region {
     const now = this.clock.now();
     const written = new Map<Store, StoreFileReader | undefined>();
     try {
+      this.checkFence();
       for (const s of this.stores.values()) written.set(s, await s.writeSnapshot(s.newFileName(now), now));
       // From here to the end of the swap nothing awaits: manifest and memory change together.
+      this.checkFence();
       const manifest = this.buildManifest(Math.max(this.maxFlushedSequenceId, flushSequenceId), (s) => {
         const f = written.get(s);
         return f ? [...s.files, f] : s.files;
@@ -399,7 +413,33 @@ export class Region {
   private buildManifest(maxFlushedSequenceId: number, filesOf: (s: Store) => readonly StoreFileReader[]): RegionManifest {
     const stores: Record<string, ManifestFile[]> = {};
     for (const s of this.stores.values()) stores[s.name] = filesOf(s).map((f) => ({ name: f.name, ...f.fingerprint }));
-    return { formatVersion: 1, maxFlushedSequenceId, openEpoch: this.options.openEpoch, stores };
+    const { info, openEpoch } = this.options;
+    return {
+      formatVersion: 1,
+      maxFlushedSequenceId,
+      openEpoch,
+      writerEpoch: openEpoch,
+      region: { table: info.table, regionId: info.regionId, encodedName: info.encodedName },
+      stores,
+    };
+  }
+
+  /** FENCED when the server's lease may have lapsed: nothing under the shared root is written then. */
+  private checkFence(): void {
+    this.options.fence?.checkWritable();
+  }
+
+  /**
+   * Whether a file this region no longer lists may be deleted now: only while the lease holds and
+   * no newer open has written a manifest (which may list the file).
+   */
+  private mayRemoveFiles(): boolean {
+    try {
+      this.checkFence();
+    } catch {
+      return false;
+    }
+    return newestManifestEpoch(this.options.dir) <= this.options.openEpoch;
   }
 
   // ---------------------------------------------------------------- compaction
@@ -448,10 +488,12 @@ export class Region {
   private async compactStore(store: Store, major: boolean, forced = false): Promise<void> {
     const selection = store.selectCompaction(major, forced ? 2 : this.config.compactionMinFiles, this.config.compactionMaxFiles);
     if (!selection) return;
+    this.checkFence();
     const now = this.clock.now();
     const replacement = await store.compactFiles(selection.files, selection.major, store.newFileName(now), now, () => this.state !== 'open');
     const gone = new Set(selection.files);
     try {
+      this.checkFence();
       const manifest = this.buildManifest(this.maxFlushedSequenceId, (s) => {
         if (s !== store) return s.files;
         const kept = s.files.filter((f) => !gone.has(f));
@@ -462,7 +504,7 @@ export class Region {
       replacement?.discard();
       throw err;
     }
-    store.commitCompaction(selection.files, replacement);
+    store.commitCompaction(selection.files, replacement, () => this.mayRemoveFiles());
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -526,8 +568,9 @@ export class Region {
     await this.gate.shutAndDrain();
     await this.flushTail;
     await this.compactionTail;
-    // An aborted region never flushes: its memstore is not to be trusted over the log.
-    if (options.flush && this.abortCause === undefined) {
+    // An aborted region never flushes: its memstore is not to be trusted over the log. Nor does a
+    // region whose server lost its lease: the region may already be open elsewhere.
+    if (options.flush && this.abortCause === undefined && this.leaseHolds()) {
       try {
         await this.enqueueFlush();
       } catch (err) {
@@ -536,6 +579,16 @@ export class Region {
     }
     await Promise.all([...this.stores.values()].map((s) => s.close()));
     this.state = 'closed';
+  }
+
+  private leaseHolds(): boolean {
+    try {
+      this.checkFence();
+      return true;
+    } catch (err) {
+      log.warn({ err, region: this.info.encodedName }, 'closing without a flush: the lease may have lapsed; the WAL holds the edits');
+      return false;
+    }
   }
 
   load(): RegionLoad {

@@ -13,6 +13,7 @@ import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { serverWalDir } from '../wal/root-reader.js';
 import { SegmentWal } from '../wal/segment-wal.js';
+import type { Wal } from '../wal/wal.js';
 import { LeaseFence } from './fencing.js';
 import { storageRegionOpener } from './region-adapter.js';
 import type { RegionOpener } from './region-port.js';
@@ -28,6 +29,19 @@ export interface DaemonOptions {
   /** Coordination members; none = standalone (no registration, no fencing). */
   coord?: string[];
   clock?: Clock;
+  /** Opens the server's WAL (tests pass a fault-injecting one); a SegmentWal on disk by default. */
+  openWal?: (dir: string, replayRoot: string) => Promise<Wal>;
+}
+
+/**
+ * Why a daemon stopped: asked to (`stopped`), its coordination session expired (its regions are
+ * being reassigned), or it aborted itself because its WAL failed (`cause` says how).
+ */
+export type DaemonStopReason = 'stopped' | 'session-expired' | 'aborted';
+
+export interface DaemonStopped {
+  reason: DaemonStopReason;
+  cause?: string;
 }
 
 export interface RegionServerDaemon {
@@ -35,8 +49,14 @@ export interface RegionServerDaemon {
   coord: CoordClient | undefined;
   /** Graceful stop; idempotent. */
   stop(): Promise<void>;
-  /** Resolves when the daemon stopped (on its own after a session expiry, or through stop()). */
-  stopped: Promise<{ reason: 'stopped' | 'session-expired' }>;
+  /** Resolves when the daemon stopped (on its own after a session expiry or an abort, or through stop()). */
+  stopped: Promise<DaemonStopped>;
+  /**
+   * Aborts the server as HBase does after a failed WAL sync: stops serving, closes every region
+   * without a flush, closes the coordination session (so the master reassigns its regions at once)
+   * and resolves `stopped` with reason `aborted`. Idempotent (the first reason wins).
+   */
+  abort(cause: unknown): Promise<void>;
 }
 
 async function ensurePath(coord: CoordClient, path: string): Promise<void> {
@@ -66,9 +86,9 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
   }
 
   // The WAL directory is named after the server, which is known only once the port is bound.
-  let resolveWal!: (wal: SegmentWal) => void;
+  let resolveWal!: (wal: Wal) => void;
   let rejectWal!: (err: unknown) => void;
-  const walReady = new Promise<SegmentWal>((resolve, reject) => {
+  const walReady = new Promise<Wal>((resolve, reject) => {
     resolveWal = resolve;
     rejectWal = reject;
   });
@@ -76,7 +96,14 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
   let opener: RegionOpener | undefined;
   const lazyOpener: RegionOpener = async (params) => {
     const wal = await walReady;
-    opener ??= storageRegionOpener({ dataRoot: options.dataDir, wal, clock, config: rsConfig });
+    opener ??= storageRegionOpener({
+      dataRoot: options.dataDir,
+      wal,
+      clock,
+      config: rsConfig,
+      ...(fence ? { fence } : {}),
+      onAbort: (cause) => void stop('aborted', cause),
+    });
     return opener(params);
   };
 
@@ -93,11 +120,10 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
     },
   });
   try {
-    const wal = await SegmentWal.open({
-      dir: serverWalDir(options.dataDir, server.serverName),
-      replayRoot: options.dataDir,
-      maxBatchEntries: rsConfig.walMaxBatchEntries,
-    });
+    const walDir = serverWalDir(options.dataDir, server.serverName);
+    const wal = options.openWal
+      ? await options.openWal(walDir, options.dataDir)
+      : await SegmentWal.open({ dir: walDir, replayRoot: options.dataDir, maxBatchEntries: rsConfig.walMaxBatchEntries });
     resolveWal(wal);
   } catch (err) {
     rejectWal(err);
@@ -106,19 +132,23 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
     throw err;
   }
 
-  let resolveStopped!: (v: { reason: 'stopped' | 'session-expired' }) => void;
-  const stopped = new Promise<{ reason: 'stopped' | 'session-expired' }>((resolve) => (resolveStopped = resolve));
+  let resolveStopped!: (v: DaemonStopped) => void;
+  const stopped = new Promise<DaemonStopped>((resolve) => (resolveStopped = resolve));
   let stopping: Promise<void> | undefined;
-  const stop = (reason: 'stopped' | 'session-expired' = 'stopped'): Promise<void> => {
+  function stop(reason: DaemonStopReason = 'stopped', cause?: unknown): Promise<void> {
     stopping ??= (async () => {
-      await server.stop();
+      if (reason === 'aborted') log.error({ err: cause, server: server.serverName }, 'aborting the region server: its WAL failed');
+      // Stopped: regions flush. Expired or aborted: the regions are (about to be) reopened elsewhere
+      // from the log, so nothing more is written under the root.
+      await server.stop({ abortRegions: reason !== 'stopped' });
       // Closing the session deletes the ephemeral node at once: the master need not wait it out.
-      if (reason === 'stopped') await coord?.close().catch(() => undefined);
-      else coord?.abandon();
-      resolveStopped({ reason });
+      if (reason === 'session-expired') coord?.abandon();
+      else await coord?.close().catch(() => undefined);
+      const message = cause instanceof Error ? cause.message : cause === undefined ? undefined : String(cause);
+      resolveStopped({ reason, ...(message !== undefined ? { cause: message } : {}) });
     })();
     return stopping;
-  };
+  }
 
   if (coord) {
     const path = `${RS_ZNODE_ROOT}/${server.serverName}`;
@@ -136,5 +166,5 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
     });
   }
 
-  return { server, coord, stop: () => stop('stopped'), stopped };
+  return { server, coord, stop: () => stop('stopped'), stopped, abort: (cause) => stop('aborted', cause) };
 }

@@ -8,7 +8,7 @@ import { CellType } from '../../common/cell.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
 import type { RowResult } from '../region/api.js';
-import { Region, type IncrementResult } from '../region/region.js';
+import { Region, type IncrementResult, type RegionFence } from '../region/region.js';
 import type { Wal } from '../wal/wal.js';
 import type { RegionOpener, RegionPort } from './region-port.js';
 
@@ -49,7 +49,18 @@ export function tableDir(table: string): string {
   return join(namespace!, name!);
 }
 
-export function storageRegionOpener(options: { dataRoot: string; wal: Wal; clock: Clock; config: RegionServerConfig }): RegionOpener {
+export interface StorageOpenerOptions {
+  dataRoot: string;
+  wal: Wal;
+  clock: Clock;
+  config: RegionServerConfig;
+  /** The server's lease check: every write under the root (flush, compaction, manifest) asks it. */
+  fence?: RegionFence;
+  /** A region's WAL sync failed: the server must abort (HBase aborts the whole server). */
+  onAbort?: (cause: unknown) => void;
+}
+
+export function storageRegionOpener(options: StorageOpenerOptions): RegionOpener {
   return async ({ info, families, openEpoch }) => {
     const region = await Region.open({
       info,
@@ -59,6 +70,8 @@ export function storageRegionOpener(options: { dataRoot: string; wal: Wal; clock
       openEpoch,
       clock: options.clock,
       config: options.config,
+      ...(options.fence ? { fence: options.fence } : {}),
+      ...(options.onAbort ? { onAbort: options.onAbort } : {}),
     });
     return regionPort(region);
   };

@@ -261,14 +261,16 @@ export class RegionServer implements AdminTarget {
 
   /**
    * Graceful stop: refuse new calls and streams, let running requests finish (bounded), end the
-   * streams, close every scanner and region (with a flush), then `onStopped` (the WAL).
+   * streams, close every scanner and region, then `onStopped` (the WAL). Regions flush on close,
+   * except with `abortRegions` (the lease lapsed or the WAL failed: the regions may already be
+   * reopened elsewhere from the log, so this server writes nothing more under the root).
    */
-  stop(): Promise<void> {
-    this.stopping ??= this.doStop();
+  stop(options: { abortRegions?: boolean } = {}): Promise<void> {
+    this.stopping ??= this.doStop(options.abortRegions === true);
     return this.stopping;
   }
 
-  private async doStop(): Promise<void> {
+  private async doStop(abortRegions: boolean): Promise<void> {
     const timeoutMs = this.options.shutdownTimeoutMs ?? 10_000;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     const grpcDone = new Promise<void>((resolve) => this.grpc.tryShutdown(() => resolve()));
@@ -278,7 +280,7 @@ export class RegionServer implements AdminTarget {
     clearTimeout(timer);
     await this.scanners.closeAll();
     const closing = this.registry.openRegions().map((r) =>
-      this.closeRegion(r.info.encodedName).catch((err: unknown) => {
+      this.closeRegion(r.info.encodedName, { abort: abortRegions }).catch((err: unknown) => {
         this.log.error({ region: r.info.encodedName, err }, 'region close failed during shutdown');
       }),
     );

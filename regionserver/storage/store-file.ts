@@ -497,11 +497,17 @@ export class StoreFileReader {
     if (this.references === 0) this.closeNow();
   }
 
-  /** The store no longer serves this file: delete it once the last reader lets go. */
-  discard(): void {
+  /**
+   * The store no longer serves this file: delete it once the last reader lets go (and only if
+   * `mayRemove`, asked at that moment, still allows it).
+   */
+  discard(mayRemove?: () => boolean): void {
     this.discarded = true;
+    this.mayRemove = mayRemove;
     this.release();
   }
+
+  private mayRemove: (() => boolean) | undefined;
 
   /** The store closes: drop its reference without deleting the file. */
   closeForStore(): void {
@@ -514,9 +520,10 @@ export class StoreFileReader {
   private closeNow(): void {
     const path = this.path;
     const discarded = this.discarded;
+    const mayRemove = this.mayRemove;
     this.closed = this.root.close().then(
       () => {
-        if (discarded) removeStoreFile(path);
+        if (discarded && (mayRemove?.() ?? true)) removeStoreFile(path);
       },
       () => undefined,
     );

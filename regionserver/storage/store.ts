@@ -50,6 +50,8 @@ export class Store {
     readonly family: FamilyDescriptor,
     readonly dir: string,
     private readonly tmpDir: string,
+    /** The open epoch of the region: new file names carry it (manifest.ts, removeOrphans). */
+    private readonly openEpoch = 0,
   ) {}
 
   get name(): string {
@@ -93,10 +95,10 @@ export class Store {
 
   // ---- flush ----
 
-  /** A fresh, never reused file name (also unique across restarts: time + counter). */
+  /** A fresh, never reused file name (also unique across restarts: epoch + time + counter). */
   newFileName(nowMs: number): string {
     this.fileCounter++;
-    return `${nowMs.toString(36)}-${this.fileCounter.toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}.sf`;
+    return `e${this.openEpoch}-${nowMs.toString(36)}-${this.fileCounter.toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}.sf`;
   }
 
   /** Writes a sorted cell stream to a new store file; undefined when there are no cells. */
@@ -243,13 +245,16 @@ export class Store {
     }
   }
 
-  /** Swaps compacted files for their replacement; the old ones go once no reader holds them. */
-  commitCompaction(replaced: StoreFileReader[], replacement: StoreFileReader | undefined): void {
+  /**
+   * Swaps compacted files for their replacement; the old ones go once no reader holds them, and
+   * only if `mayRemove` still allows it then (a newer open of the region may reference them).
+   */
+  commitCompaction(replaced: StoreFileReader[], replacement: StoreFileReader | undefined, mayRemove?: () => boolean): void {
     const gone = new Set(replaced);
     const remaining = this.storeFiles.filter((f) => !gone.has(f));
     if (replacement) remaining.push(replacement);
     this.storeFiles = remaining.sort((a, b) => a.meta.maxSequenceId - b.meta.maxSequenceId);
-    for (const f of replaced) f.discard();
+    for (const f of replaced) f.discard(mayRemove);
   }
 
   /** Drops the store's references (files close once scanners let go too). */

@@ -261,10 +261,10 @@ describe('lifecycle', () => {
       bytes.fill(0x5a, 0, 64);
       writeFileSync(path, bytes);
       const listing = readdirSync(join(h.dir, 'region'), { recursive: true }).map(String).sort();
-      const mtime = statSync(join(h.dir, 'region', 'manifest.json')).mtimeMs;
+      const mtime = statSync(join(h.dir, 'region', 'manifest-1.json')).mtimeMs;
       await expect(h.open()).rejects.toMatchObject({ code: 'CORRUPT_STORE_FILE' });
       expect(readdirSync(join(h.dir, 'region'), { recursive: true }).map(String).sort()).toEqual(listing);
-      expect(statSync(join(h.dir, 'region', 'manifest.json')).mtimeMs).toBe(mtime);
+      expect(statSync(join(h.dir, 'region', 'manifest-1.json')).mtimeMs).toBe(mtime);
     } finally {
       h.cleanup();
     }
