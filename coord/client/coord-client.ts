@@ -37,6 +37,8 @@ import {
   type WatchedEvent,
   type Watcher,
 } from './types.js';
+import { requestProblem } from './validate.js';
+import { validatePath } from '../tree/path.js';
 import { WatchRegistry, type WatchKind, type WatchRegistration } from './watch-registry.js';
 
 export interface CoordClientOptions {
@@ -251,6 +253,7 @@ export class CoordClient extends EventEmitter {
 
   /** Drops every watch this client holds on the path (locally and on the server). */
   async removeWatches(path: string): Promise<void> {
+    validatePath(path, 'path');
     this.watches.remove(path);
     await this.call({ removeWatches: { path } }, true);
   }
@@ -321,6 +324,8 @@ export class CoordClient extends EventEmitter {
   private call(op: Omit<ClientRequest, 'xid'>, retryable: boolean): Promise<WireResponse> {
     if (this.state === 'closed') return Promise.reject(new BasaltError(ErrorCodes.CLOSED, 'client closed'));
     if (this.state === 'expired') return Promise.reject(new BasaltError(ErrorCodes.SESSION_EXPIRED, 'session expired', { sessionId: this.sessionId }));
+    const problem = requestProblem(op);
+    if (problem) return Promise.reject(problem);
     const payloadBytes = payloadSize(op);
     if (payloadBytes > MAX_FRAME_BYTES - 64 * 1024) {
       return Promise.reject(new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `request carries ${payloadBytes} bytes; a frame holds at most ${MAX_FRAME_BYTES}`, { field: 'data', limit: MAX_FRAME_BYTES }));

@@ -31,13 +31,47 @@ function deserializer<T>(codec: Codec<T>): (bytes: Buffer) => T {
   return (bytes) => codec.decode(bytes);
 }
 
+/** A request the server could not decode: answered with a typed error for its xid, the stream kept. */
+export interface UndecodableRequest {
+  xid: number;
+  undecodable: string;
+}
+
+/** The xid of an encoded ClientRequest, read from its leading field (protobufjs writes field 1 first). */
+function leadingXid(bytes: Uint8Array): number {
+  if (bytes[0] !== 0x08) return 0;
+  let value = 0;
+  for (let i = 1, shift = 0; i < bytes.length && i < 9; i++, shift += 7) {
+    value += (bytes[i]! & 0x7f) * 2 ** shift;
+    if ((bytes[i]! & 0x80) === 0) return value;
+  }
+  return 0;
+}
+
+/**
+ * The server's request decoder. A frame that does not decode (bytes that are not UTF-8 in a
+ * string, a truncated field) must not end the stream — grpc-js cancels the call when a
+ * deserializer throws — so it becomes an UndecodableRequest, answered for that request only.
+ */
+function tolerantRequestDeserializer(bytes: Buffer): ClientRequest | UndecodableRequest {
+  try {
+    return wire.ClientRequest.decode(bytes);
+  } catch (err) {
+    return { xid: leadingXid(bytes), undecodable: (err as Error).message };
+  }
+}
+
+export function isUndecodable(request: ClientRequest | UndecodableRequest): request is UndecodableRequest {
+  return typeof (request as UndecodableRequest).undecodable === 'string';
+}
+
 export const COORD_SERVICE = {
   session: {
     path: '/basalt.coordrpc.Coord/Session',
     requestStream: true,
     responseStream: true,
     requestSerialize: serializer<ClientRequest>(wire.ClientRequest),
-    requestDeserialize: deserializer<ClientRequest>(wire.ClientRequest),
+    requestDeserialize: tolerantRequestDeserializer,
     responseSerialize: serializer<ServerFrame>(wire.ServerFrame),
     responseDeserialize: deserializer<ServerFrame>(wire.ServerFrame),
   },

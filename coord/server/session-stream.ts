@@ -25,7 +25,7 @@ import {
   type WatchSet,
 } from '../tree/index.js';
 import { basalt } from '../../proto/generated/basalt.js';
-import type { ClientRequest, ServerFrame, WireResponse } from '../client/protocol.js';
+import { isUndecodable, type ClientRequest, type ServerFrame, type UndecodableRequest, type WireResponse } from '../client/protocol.js';
 import { commandResultToWire, readResultToWire, toCommand, toRead, watchEventToWire } from './requests.js';
 
 type Fields = Omit<WireResponse, 'xid' | 'zxid' | 'error'>;
@@ -91,22 +91,35 @@ export class SessionStream {
 
   constructor(
     private readonly host: SessionHost,
-    private readonly call: ServerDuplexStream<ClientRequest, ServerFrame>,
+    private readonly call: ServerDuplexStream<ClientRequest | UndecodableRequest, ServerFrame>,
   ) {
     // A stream that never opens a session must not hold resources for ever.
     const handshake = setTimeout(() => {
       if (this.sessionId === 0) this.close();
     }, CONNECT_DEADLINE_MS);
     handshake.unref();
-    call.on('data', (request: ClientRequest) => this.onRequest(request));
+    call.on('data', (request: ClientRequest | UndecodableRequest) => this.onRequest(request));
     call.on('end', () => this.end());
     call.on('error', () => this.end());
     call.on('cancelled', () => this.end());
   }
 
-  private onRequest(request: ClientRequest): void {
+  private onRequest(decoded: ClientRequest | UndecodableRequest): void {
     if (this.ended) return;
-    const xid = Number(request.xid ?? 0);
+    const xid = Number(decoded.xid ?? 0);
+    if (isUndecodable(decoded)) {
+      // Answer this request alone (in its turn, like any other) and keep the stream.
+      const error = invalidArgument('request', `the request could not be decoded: ${decoded.undecodable}`);
+      if (this.sessionId === 0) {
+        this.writeNow({ response: { xid, zxid: this.host.appliedIndex(), error: toWireError(error) } });
+        return;
+      }
+      const slot: Slot = { xid };
+      this.slots.push(slot);
+      this.complete(slot, { response: { xid, error: toWireError(error) } });
+      return;
+    }
+    const request = decoded;
     if (this.sessionId === 0) {
       if (!request.connect || this.connecting) {
         this.writeNow({ response: { xid, zxid: this.host.appliedIndex(), error: toWireError(new BasaltError(ErrorCodes.UNKNOWN_SESSION, 'the first request on a stream must be connect')) } });

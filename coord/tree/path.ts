@@ -18,10 +18,13 @@ function invalidPath(field: string, path: string, reason: string): BasaltError {
 }
 
 /**
- * Throws INVALID_PATH (details.field = `field`) unless `path` is absolute, has no trailing `/`
- * (except the root), no empty, `.` or `..` segment, no control characters and is at most
- * MAX_PATH_BYTES long. `sequential`: a sequential create may end in `/` (the suffix becomes the
- * last segment's name), as ZooKeeper allows.
+ * Throws INVALID_PATH (details.field = `field`) unless `path` passes ZooKeeper's
+ * `PathUtils.validatePath` exactly: absolute, no trailing `/` (except the root), no empty, `.` or
+ * `..` segment, and none of the characters ZooKeeper forbids — NUL, U+0001–U+001F, U+007F–U+009F,
+ * U+D800–U+F8FF (every surrogate, so no character outside the BMP, and the private use area) and
+ * U+FFF0–U+FFFF. Basalt adds one bound: at most MAX_PATH_BYTES of UTF-8. `sequential`: the path
+ * is checked with the suffix appended (ZooKeeper appends "1"), so a sequential create may end in
+ * `/` — the suffix becomes the last segment's name.
  */
 export function validatePath(path: unknown, field = 'path', sequential = false): asserts path is string {
   if (typeof path !== 'string') {
@@ -29,27 +32,24 @@ export function validatePath(path: unknown, field = 'path', sequential = false):
   }
   const checked = sequential ? path + '0'.repeat(SEQUENTIAL_SUFFIX_DIGITS) : path;
   if (checked.length === 0) throw invalidPath(field, path, 'empty');
-  if (checked[0] !== '/') throw invalidPath(field, path, 'must start with /');
-  if (Buffer.byteLength(checked, 'utf8') > MAX_PATH_BYTES) throw invalidPath(field, path, `longer than ${MAX_PATH_BYTES} bytes`);
-  if (checked === '/') return;
-  if (checked.endsWith('/')) throw invalidPath(field, path, 'must not end with /');
-  for (let i = 0; i < checked.length; i++) {
+  if (checked.charCodeAt(0) !== 0x2f) throw invalidPath(field, path, 'must start with /');
+  if (checked.length === 1) return;
+  if (checked.charCodeAt(checked.length - 1) === 0x2f) throw invalidPath(field, path, 'must not end with /');
+  let last = 0x2f;
+  for (let i = 1; i < checked.length; last = checked.charCodeAt(i), i++) {
     const c = checked.charCodeAt(i);
-    // NUL and other control characters; lone surrogates (not valid UTF-8), as ZooKeeper refuses.
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) throw invalidPath(field, path, `control character at ${i}`);
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const next = checked.charCodeAt(i + 1);
-      const pair = c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff;
-      if (!pair) throw invalidPath(field, path, `lone surrogate at ${i}`);
-      i++;
+    const endOfSegment = i + 1 === checked.length || checked.charCodeAt(i + 1) === 0x2f;
+    if (c === 0) throw invalidPath(field, path, `null character at ${i}`);
+    if (c === 0x2f && last === 0x2f) throw invalidPath(field, path, `empty segment at ${i}`);
+    if (c === 0x2e && last === 0x2e) {
+      if (checked.charCodeAt(i - 2) === 0x2f && endOfSegment) throw invalidPath(field, path, `relative segment .. at ${i}`);
+    } else if (c === 0x2e) {
+      if (last === 0x2f && endOfSegment) throw invalidPath(field, path, `relative segment . at ${i}`);
+    } else if (c <= 0x1f || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || c >= 0xfff0) {
+      throw invalidPath(field, path, `invalid character U+${c.toString(16).toUpperCase().padStart(4, '0')} at ${i}`);
     }
   }
-  const segments = checked.split('/');
-  for (let i = 1; i < segments.length; i++) {
-    const s = segments[i];
-    if (s === '') throw invalidPath(field, path, 'empty segment');
-    if (s === '.' || s === '..') throw invalidPath(field, path, `relative segment ${s}`);
-  }
+  if (Buffer.byteLength(checked, 'utf8') > MAX_PATH_BYTES) throw invalidPath(field, path, `longer than ${MAX_PATH_BYTES} bytes`);
 }
 
 /** True when validatePath would accept it. */
