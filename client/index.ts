@@ -1,10 +1,15 @@
 /**
- * Basalt's public client API: `import { … } from 'basalt'`.
+ * Basalt's public client API: `import { connect } from 'basalt'`.
  *
- * Today it exposes the building blocks the full client (`connect`, `Table`, `Admin`, with meta
- * lookups and retries — DESIGN.md's contract) is made of: the coordination client, the region
- * server's low-level stream client, filters and the filter language, and the typed errors.
+ * `connect()` returns a Connection (DESIGN.md's contract): `table(name)` for data, `admin()` for
+ * administration, with region location, meta lookups and retries inside. The building blocks stay
+ * exported for tools: the coordination client, the region server's low-level stream client,
+ * filters and the filter language, and the typed errors.
  */
+export { connect } from './connection.js';
+export type * from './api.js';
+// api.ts's CompareOperator (checkAndMutate) is a subset of the filters' one, which keeps the name.
+export type { CompareOperator } from '../common/filter-spec.js';
 export { BasaltError, ErrorCodes, type ErrorCode, type ErrorDetails } from '../common/errors.js';
 export { CellType, type Cell } from '../common/cell.js';
 export { CoordClient, type CoordClientOptions } from '../coord/client/index.js';

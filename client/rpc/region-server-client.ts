@@ -103,8 +103,12 @@ export class RegionServerClient {
 
   // ---- the stream ----
 
-  /** Sends one operation on the stream; resolves with its response item (rejects with its error). */
-  call(op: RequestOp): Promise<pb.IResponseItem> {
+  /**
+   * Sends one operation on the stream; resolves with its response item (rejects with its error).
+   * `timeoutMs` overrides requestTimeoutMs for this request (the full client passes what is left
+   * of its operation's deadline).
+   */
+  call(op: RequestOp, options: { timeoutMs?: number } = {}): Promise<pb.IResponseItem> {
     if (this.closed) return Promise.reject(new BasaltError(ErrorCodes.CLOSED, 'the region server client is closed'));
     if (this.pending.size >= this.maxInflight) {
       return Promise.reject(new BasaltError(ErrorCodes.SERVER_BUSY, `more than ${this.maxInflight} requests in flight to ${this.address}`));
@@ -123,7 +127,8 @@ export class RegionServerClient {
       );
     }
     return new Promise<pb.IResponseItem>((resolve, reject) => {
-      this.pending.set(id, { id, deadlineMs: this.clock.monotonic() + this.requestTimeoutMs, resolve, reject });
+      const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+      this.pending.set(id, { id, deadlineMs: this.clock.monotonic() + timeoutMs, resolve, reject });
       if (this.queuedBytes + bytes.length + 8 > this.maxFrameBytes) this.flush();
       this.queued.push(bytes);
       this.queuedIds.push(id);
@@ -132,7 +137,7 @@ export class RegionServerClient {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
       }
-      this.timer ??= setInterval(() => this.expire(), Math.min(1_000, this.requestTimeoutMs)).unref();
+      this.timer ??= setInterval(() => this.expire(), Math.min(250, this.requestTimeoutMs)).unref();
     });
   }
 
@@ -197,7 +202,7 @@ export class RegionServerClient {
     for (const p of this.pending.values()) {
       if (p.deadlineMs <= now) {
         this.pending.delete(p.id);
-        p.reject(new BasaltError(ErrorCodes.TIMEOUT, `no answer from ${this.address} within ${this.requestTimeoutMs} ms`));
+        p.reject(new BasaltError(ErrorCodes.TIMEOUT, `no answer from ${this.address} in time`, { address: this.address }));
       }
     }
   }

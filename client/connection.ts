@@ -1,0 +1,150 @@
+/**
+ * `connect()`: one coordination session (meta and master locations), one RegionServerClient per
+ * region server address shared by every operation (concurrent operations to a server share its
+ * stream), one location cache, one master client. Tables and the admin are cheap views on it.
+ */
+import { systemClock, type Clock } from '../common/clock.js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
+import { systemRandom, type Random } from '../common/random.js';
+import { qualifyTableName } from '../common/table-names.js';
+import { CoordClient } from '../coord/client/index.js';
+import type { Admin, Connection, ConnectOptions, Table } from './api.js';
+import { AdminClient } from './admin.js';
+import { RegionLocator } from './locator.js';
+import { MasterClient } from './master-client.js';
+import { Retrier, type RetryPolicy } from './retry.js';
+import { RegionServerClient } from './rpc/region-server-client.js';
+import { TableClient } from './table.js';
+
+export const DEFAULT_COORD = '127.0.0.1:16100';
+
+/** connect()'s options plus the injection points tests use. */
+export interface ConnectOptionsInternal extends ConnectOptions {
+  clock?: Clock;
+  random?: Random;
+  /** Coordination session timeout (default 10 s). */
+  sessionTimeoutMs?: number;
+}
+
+function positive(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidArgument(field, 'must be a positive number of ms');
+  return value;
+}
+
+function coordServers(coord: string | string[] | undefined): string[] {
+  if (coord === undefined) return [DEFAULT_COORD];
+  const list = (Array.isArray(coord) ? coord : String(coord).split(','))
+    .map((s) => String(s).trim())
+    .filter((s) => s.length > 0);
+  if (list.length === 0) throw invalidArgument('coord', 'at least one host:port');
+  for (const address of list) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(address)) throw invalidArgument('coord', `'${address}' is not host:port`);
+  }
+  return list;
+}
+
+export class ClusterConnection implements Connection {
+  readonly retrier: Retrier;
+  readonly locator: RegionLocator;
+  readonly master: MasterClient;
+  readonly clock: Clock;
+  private readonly servers = new Map<string, RegionServerClient>();
+  private readonly families = new Map<string, Promise<string[] | undefined>>();
+  private closed = false;
+
+  constructor(
+    readonly coord: CoordClient,
+    readonly policy: RetryPolicy,
+    clock: Clock,
+    random: Random,
+  ) {
+    this.clock = clock;
+    this.retrier = new Retrier(policy, clock, random, () => this.closed);
+    this.master = new MasterClient(coord, this.retrier);
+    this.locator = new RegionLocator({
+      coord,
+      server: (address) => this.server(address),
+      tableExists: (table) => this.master.tableExistsIfReachable(table),
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The shared client of one region server. */
+  server(address: string): RegionServerClient {
+    if (this.closed) throw new BasaltError(ErrorCodes.CLOSED, 'the connection is closed');
+    let client = this.servers.get(address);
+    if (!client) {
+      client = new RegionServerClient({ address, requestTimeoutMs: this.policy.rpcTimeoutMs, clock: this.clock });
+      this.servers.set(address, client);
+    }
+    return client;
+  }
+
+  /**
+   * The table's column families (for whole-row deletes), from the master's descriptor; undefined
+   * when no master answers. Cached per table; dropped on NO_SUCH_FAMILY.
+   */
+  tableFamilies(table: string): Promise<string[] | undefined> {
+    let pending = this.families.get(table);
+    if (!pending) {
+      pending = this.master.familiesIfReachable(table);
+      this.families.set(table, pending);
+      pending.then(
+        (f) => {
+          if (f === undefined) this.families.delete(table);
+        },
+        () => this.families.delete(table),
+      );
+    }
+    return pending;
+  }
+
+  forgetFamilies(table: string): void {
+    this.families.delete(table);
+  }
+
+  table(name: string): Table {
+    return new TableClient(this, qualifyTableName(name));
+  }
+
+  admin(): Admin {
+    return new AdminClient(this);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const client of this.servers.values()) client.close();
+    this.servers.clear();
+    this.master.close();
+    await this.coord.close().catch(() => undefined);
+  }
+}
+
+/** Connects to a cluster through its coordination service (default 127.0.0.1:16100, the standalone cluster). */
+export async function connect(options: ConnectOptions = {}): Promise<Connection> {
+  return connectCluster(options);
+}
+
+export async function connectCluster(options: ConnectOptionsInternal = {}): Promise<ClusterConnection> {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'must be an object');
+  const servers = coordServers(options.coord);
+  const policy: RetryPolicy = {
+    operationTimeoutMs: positive(options.operationTimeoutMs, 60_000, 'operationTimeoutMs'),
+    retryBaseDelayMs: positive(options.retryBaseDelayMs, 50, 'retryBaseDelayMs'),
+    maxRetryDelayMs: positive(options.maxRetryDelayMs, 2_000, 'maxRetryDelayMs'),
+    rpcTimeoutMs: positive(options.rpcTimeoutMs, 30_000, 'rpcTimeoutMs'),
+  };
+  const clock = options.clock ?? systemClock;
+  const coord = await CoordClient.connect({
+    servers,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+    initialConnectTimeoutMs: Math.min(policy.operationTimeoutMs, 10_000),
+    clock,
+  });
+  return new ClusterConnection(coord, policy, clock, options.random ?? systemRandom);
+}
