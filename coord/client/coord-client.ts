@@ -219,16 +219,19 @@ export class CoordClient extends EventEmitter {
 
   /** All or nothing; on failure rejects with the failing op's error (details.opIndex names it). */
   async multi(ops: MultiOp[]): Promise<MultiResult[]> {
-    const wireOps = ops.map((op) => {
-      switch (op.op) {
+    if (!Array.isArray(ops)) throw invalidArgument('ops', 'expected an array of ops');
+    const wireOps = ops.map((op, i) => {
+      switch (op?.op) {
         case 'create':
-          return { create: { path: op.path, data: toData(op.data), mode: createModeToWire(op.mode ?? 'persistent') } };
+          return { create: { path: op.path, data: toData(op.data), mode: createModeToWire(op.mode ?? 'persistent', `ops[${i}].mode`) } };
         case 'delete':
           return { delete: { path: op.path, version: op.version ?? -1 } };
         case 'setData':
           return { setData: { path: op.path, data: toData(op.data), version: op.version ?? -1 } };
         case 'check':
           return { check: { path: op.path, version: op.version } };
+        default:
+          throw invalidArgument(`ops[${i}].op`, `unsupported op ${JSON.stringify((op as { op?: unknown } | undefined)?.op)}; expected create, delete, setData or check`);
       }
     });
     const r = await this.call({ multi: { ops: wireOps } }, false);
@@ -248,6 +251,7 @@ export class CoordClient extends EventEmitter {
 
   /** ZooKeeper 3.6 addWatch: a persistent watch (optionally on the whole subtree). */
   async addWatch(path: string, watcher: Watcher, options: { recursive?: boolean } = {}): Promise<void> {
+    if (typeof watcher !== 'function') throw invalidArgument('watcher', 'addWatch needs a watcher function');
     await this.watchedCall({ addWatch: { path, recursive: options.recursive ?? false } }, options.recursive ? 'persistentRecursive' : 'persistent', path, watcher);
   }
 
@@ -296,6 +300,7 @@ export class CoordClient extends EventEmitter {
     watcher: Watcher | undefined,
     beforeArm?: (registration: WatchRegistration, response: WireResponse) => void,
   ): Promise<WireResponse> {
+    if (watcher !== undefined && typeof watcher !== 'function') throw invalidArgument(kind.startsWith('persistent') ? 'watcher' : 'watch', 'a watcher must be a function');
     const registration = watcher ? this.watches.add(kind, path, watcher) : undefined;
     let response: WireResponse;
     try {

@@ -3,6 +3,7 @@
  * its conversions from the wire types.
  */
 import { basalt } from '../../proto/generated/basalt.js';
+import { invalidArgument } from '../../common/errors.js';
 
 /** ZooKeeper's Stat. Every zxid is the Raft log index of the entry that made the change. */
 export interface Stat {
@@ -53,7 +54,11 @@ const CREATE_MODES: Record<CreateMode, basalt.coordrpc.CreateMode> = {
   ephemeral_sequential: basalt.coordrpc.CreateMode.EPHEMERAL_SEQUENTIAL,
 };
 
-export function createModeToWire(mode: CreateMode): basalt.coordrpc.CreateMode {
+/** The wire mode; an unknown mode (a typo) is INVALID_ARGUMENT naming `field`, never PERSISTENT. */
+export function createModeToWire(mode: CreateMode, field = 'mode'): basalt.coordrpc.CreateMode {
+  if (!Object.prototype.hasOwnProperty.call(CREATE_MODES, mode)) {
+    throw invalidArgument(field, `unknown create mode ${JSON.stringify(mode)}; expected one of ${Object.keys(CREATE_MODES).join(', ')}`);
+  }
   return CREATE_MODES[mode];
 }
 
@@ -71,7 +76,7 @@ export function createModeFromWire(mode: basalt.coordrpc.CreateMode | null | und
 }
 
 export function createModeOf(options: { mode?: CreateMode; ephemeral?: boolean; sequential?: boolean }): CreateMode {
-  if (options.mode) return options.mode;
+  if (options.mode !== undefined) return options.mode;
   if (options.ephemeral) return options.sequential ? 'ephemeral_sequential' : 'ephemeral';
   return options.sequential ? 'persistent_sequential' : 'persistent';
 }
