@@ -4,12 +4,14 @@
  * its committed entries; then call advance(). One Ready is outstanding at a time: hasReady()
  * answers false until the previous one is advanced. Nothing here awaits, times or does I/O.
  */
-import { assert, invalidArgument } from '../../common/errors.js';
+import { assert, invalidArgument, type BasaltError } from '../../common/errors.js';
 import { Raft } from './raft.js';
-import { Role, type ConfChange, type ConfState, type HardState, type Message, type NodeId, type RaftConfig, type RaftStatus, type Ready, type SoftState } from './types.js';
+import { MessageType, Role, type ConfChange, type ConfState, type HardState, type Message, type NodeId, type RaftConfig, type RaftStatus, type Ready, type SoftState } from './types.js';
 
 /** Most bytes of committed entries handed out in one Ready (bounds the apply batch). */
 const MAX_COMMITTED_BYTES_PER_READY = 4 * 1024 * 1024;
+
+const PEER_MESSAGE_TYPES: ReadonlySet<string> = new Set(Object.values(MessageType));
 
 function hardStateEqual(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
@@ -62,6 +64,23 @@ export class RaftNode {
       throw invalidArgument('message.to', `message for node ${message.to} delivered to node ${this.raft.id}`);
     }
     this.raft.step(message);
+  }
+
+  /**
+   * A message that arrived from the network. Input the core must not see is refused and returned
+   * as a value (INVALID_ARGUMENT naming the field): addressed to another member, claiming to come
+   * from this member or from no member (only local calls step such messages), a term or type that
+   * is not one. Anything the core throws after that is a broken invariant and propagates: the
+   * caller stops the member.
+   */
+  stepPeer(message: Message): BasaltError | undefined {
+    if (message.to !== this.raft.id) return invalidArgument('message.to', `message for node ${message.to} delivered to node ${this.raft.id}`);
+    if (!Number.isInteger(message.from) || message.from <= 0) return invalidArgument('message.from', `no sender (${message.from})`);
+    if (message.from === this.raft.id) return invalidArgument('message.from', `a peer message claims to come from this node (${message.from})`);
+    if (!Number.isInteger(message.term) || message.term < 0) return invalidArgument('message.term', `not a term: ${message.term}`);
+    if (!PEER_MESSAGE_TYPES.has(message.type)) return invalidArgument('message.type', `unknown message type ${String(message.type)}`);
+    this.raft.step(message);
+    return undefined;
   }
 
   /**

@@ -223,12 +223,18 @@ export class CoordMember implements SessionHost {
 
   step(message: Message): void {
     if (this.closed || this.failed) return;
-    if (message.to !== this.id) return;
+    let refused: BasaltError | undefined;
     try {
-      this.node.step(message);
+      refused = this.node.stepPeer(message);
     } catch (err) {
-      // A message the core refuses (e.g. from a stale configuration) is dropped, not fatal.
-      this.logger.debug({ err: (err as Error).message, type: message.type, from: message.from }, 'message dropped');
+      // The core validated the input before stepping it: what it throws now is a broken invariant,
+      // and its state may be half-changed. Stop, as the Ready loop does (STYLE.md §7).
+      this.fail(err);
+      return;
+    }
+    if (refused) {
+      this.logger.debug({ err: refused.message, field: refused.details.field, type: message.type, from: message.from }, 'peer message refused');
+      return;
     }
     this.scheduleReady();
   }
@@ -296,6 +302,7 @@ export class CoordMember implements SessionHost {
 
   propose(command: CoordCommand): Promise<{ result: CommandResult; zxid: number }> {
     return new Promise((resolve, reject) => {
+      if (this.failed) return reject(new BasaltError(ErrorCodes.INTERNAL, `member failed: ${(this.failed as Error).message}`));
       if (!this.isLeader()) return reject(this.notLeader());
       if (this.proposals.size >= this.maxPendingProposals) {
         return reject(new BasaltError(ErrorCodes.SERVER_BUSY, `more than ${this.maxPendingProposals} proposals waiting`));
@@ -409,13 +416,21 @@ export class CoordMember implements SessionHost {
         this.maybeSnapshot();
       }
     } catch (err) {
-      this.failed = err;
-      this.logger.fatal({ err }, 'coordination member stopped: broken invariant');
-      this.failAll(new BasaltError(ErrorCodes.INTERNAL, `member failed: ${(err as Error).message}`));
-      this.options.onFatal?.(err);
+      this.fail(err);
     } finally {
       this.inLoop = false;
     }
+  }
+
+  /** A broken invariant: serve nothing more, fail every waiting request, and let the daemon exit non-zero. */
+  private fail(err: unknown): void {
+    if (this.failed) return;
+    this.failed = err;
+    this.logger.fatal({ err }, 'coordination member stopped: broken invariant');
+    if (this.ticker) clearInterval(this.ticker);
+    for (const stream of [...this.streams.values()]) stream.close();
+    this.failAll(new BasaltError(ErrorCodes.INTERNAL, `member failed: ${(err as Error).message}`));
+    this.options.onFatal?.(err);
   }
 
   /**
