@@ -2,8 +2,8 @@
  * `basalt start [--data-dir DIR] [--region-servers N] [--port P]`: a whole cluster in one process,
  * like HBase's standalone mode — a coordination ensemble of one and N region servers sharing one
  * data root (default ./basalt-data). The ready line carries `coord=HOST:PORT` for clients and the
- * shell. The master joins this process when it exists (DESIGN.md); until then the region servers
- * register under /basalt/rs and serve the regions they are told to open.
+ * shell. The master runs in the same process; the ready line is printed once it is active and the
+ * meta region is open, so a client can create tables at once.
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -12,12 +12,14 @@ import { parseIntInRange, parsePort } from '../common/cli-flags.js';
 import { createLogger, logReady } from '../common/logger.js';
 import { CoordServer } from '../coord/server/coord-server.js';
 import { openMemberStorage } from '../coord/server/open-storage.js';
+import { Master } from '../master/master.js';
 import { startRegionServerDaemon, type RegionServerDaemon } from '../regionserver/server/daemon.js';
 
 interface StartFlags {
   dataDir: string;
   regionServers: string;
   port: string;
+  masterPort?: string;
   config?: string;
 }
 
@@ -36,10 +38,13 @@ async function start(flags: StartFlags): Promise<void> {
     throw err;
   });
   const daemons: RegionServerDaemon[] = [];
+  let master: Master | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (code: number): Promise<void> =>
     (stopping ??= (async () => {
-      // Region servers first: they flush and close their WALs while their sessions still live.
+      // The master first (no new assignments), then the region servers: they flush and close
+      // their WALs while their sessions still live.
+      await master?.stop().catch(() => undefined);
       await Promise.allSettled(daemons.map((d) => d.stop()));
       await coordServer.close().catch(() => undefined);
       process.exit(code);
@@ -60,13 +65,24 @@ async function start(flags: StartFlags): Promise<void> {
         }
       });
     }
+    master = await Master.start({ coord: [coordServer.address], port: flags.masterPort === undefined ? 0 : parsePort(flags.masterPort, '--master-port'), config });
+    void master.stopped.then(({ reason }) => {
+      if (reason !== 'stopped') {
+        log.error({ reason }, 'the master stopped on its own');
+        void stop(1);
+      }
+    });
+    // Ready means usable: the master is active and meta is open.
+    await master.activated;
   } catch (err) {
+    await master?.stop().catch(() => undefined);
     await Promise.allSettled(daemons.map((d) => d.stop()));
     await coordServer.close().catch(() => undefined);
     throw err;
   }
   logReady('standalone', coordServer.address, {
     coord: coordServer.address,
+    master: master.address,
     regionServers: daemons.map((d) => d.server.address).join(','),
     dataDir: flags.dataDir,
   });
@@ -76,10 +92,11 @@ async function start(flags: StartFlags): Promise<void> {
 export function register(program: Command): void {
   program
     .command('start')
-    .description('run a standalone cluster in one process (coordination + N region servers) with data under --data-dir')
+    .description('run a standalone cluster in one process (coordination + master + N region servers) with data under --data-dir')
     .option('--data-dir <dir>', 'the cluster data root', './basalt-data')
     .option('--region-servers <n>', 'how many region servers', '1')
     .option('--port <port>', 'coordination port for clients (0: ephemeral)', '16100')
+    .option('--master-port <port>', 'master admin RPC port (default: ephemeral)')
     .option('--config <file>', 'JSON config file')
     .action((flags: StartFlags) => start(flags));
 }

@@ -50,6 +50,7 @@ export const ErrorCodes = {
   PROCEDURE_FAILED: 'PROCEDURE_FAILED',
   META_NOT_AVAILABLE: 'META_NOT_AVAILABLE',
   OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
+  UNSUPPORTED: 'UNSUPPORTED',
   // Coordination service (ZooKeeper's errors where it has them).
   NO_NODE: 'NO_NODE',
   NODE_EXISTS: 'NODE_EXISTS',
