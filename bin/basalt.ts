@@ -20,6 +20,7 @@ const registrations: Array<() => Promise<{ register(program: Command): void }>> 
   () => import('../regionserver/cli-bench.js'),
   () => import('../regionserver/cli.js'),
   () => import('./standalone.js'),
+  () => import('../shell/cli.js'),
   () => import('../rest/cli.js'),
   () => import('../master/cli.js'),
 ];
