@@ -62,7 +62,8 @@ export function toBasaltError(err: unknown): BasaltError {
 export function classify(err: BasaltError): ErrorKind {
   if (RELOCATE.has(err.code)) return 'relocate';
   if (BACKOFF.has(err.code)) return 'backoff';
-  if (IN_DOUBT.has(err.code)) return notSent.has(err) ? 'backoff' : 'in-doubt';
+  // `sent: false`: the region server client knows the request never reached a connected channel.
+  if (IN_DOUBT.has(err.code)) return notSent.has(err) || err.details.sent === false ? 'backoff' : 'in-doubt';
   return 'final';
 }
 

@@ -8,7 +8,7 @@
  * on it fail with UNAVAILABLE (they may or may not have been applied) and the next call opens a
  * new stream. Retries, routing and region location belong to the full client above this one.
  */
-import { Client, credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { Client, connectivityState, credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs/minimal.js';
 import { basalt } from '../../proto/generated/basalt.js';
 import type { Clock } from '../../common/clock.js';
@@ -42,6 +42,10 @@ interface Pending {
   deadlineMs: number;
   /** The stream the request was written to; undefined while it waits in the coalescing queue. */
   stream?: ClientDuplexStream<Buffer, Buffer>;
+  /** The channel was connected when the request was written … */
+  sentReady?: boolean;
+  /** … or the connection count then (unchanged at failure: the request never left this process). */
+  readyEpoch?: number;
   resolve(item: pb.IResponseItem): void;
   reject(err: BasaltError): void;
 }
@@ -85,6 +89,9 @@ export class RegionServerClient {
   private nextId = 1;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Times the channel became READY, and whether it is now: tells "never sent" from "in doubt". */
+  private readyEpoch = 0;
+  private channelReady = false;
   /** Frames sent on the stream (for tests and benchmarks: shows coalescing). */
   framesSent = 0;
 
@@ -99,6 +106,33 @@ export class RegionServerClient {
       'grpc.max_receive_message_length': -1,
       'grpc.keepalive_time_ms': 30_000,
     });
+    this.watchChannel();
+  }
+
+  private watchChannel(): void {
+    if (this.closed) return;
+    const channel = this.grpc.getChannel();
+    const state = channel.getConnectivityState(false);
+    if (state === connectivityState.READY) {
+      if (!this.channelReady) this.readyEpoch++;
+      this.channelReady = true;
+    } else {
+      this.channelReady = false;
+    }
+    try {
+      channel.watchConnectivityState(state, Infinity, () => this.watchChannel());
+    } catch {
+      // The channel is shut down (close()).
+    }
+  }
+
+  /**
+   * A failure of a request that never reached a connected channel: the server cannot have seen
+   * it, so the error says `sent: false` and the caller may resend even a non-idempotent request.
+   */
+  private failureOf(p: Pending, error: BasaltError): BasaltError {
+    const neverSent = p.stream === undefined || (p.sentReady === false && p.readyEpoch === this.readyEpoch);
+    return neverSent ? new BasaltError(error.code, error.message, { ...error.details, sent: false }) : error;
   }
 
   // ---- the stream ----
@@ -153,7 +187,7 @@ export class RegionServerClient {
       for (const p of [...this.pending.values()]) {
         if (p.stream !== stream) continue;
         this.pending.delete(p.id);
-        p.reject(error);
+        p.reject(this.failureOf(p, error));
       }
     };
     stream.on('error', (err: ServiceError) => lost(err));
@@ -170,7 +204,11 @@ export class RegionServerClient {
     this.stream ??= this.openStream();
     for (const id of this.queuedIds) {
       const p = this.pending.get(id);
-      if (p) p.stream = this.stream;
+      if (p) {
+        p.stream = this.stream;
+        p.sentReady = this.channelReady;
+        p.readyEpoch = this.readyEpoch;
+      }
     }
     this.queued = [];
     this.queuedIds = [];
@@ -202,7 +240,7 @@ export class RegionServerClient {
     for (const p of this.pending.values()) {
       if (p.deadlineMs <= now) {
         this.pending.delete(p.id);
-        p.reject(new BasaltError(ErrorCodes.TIMEOUT, `no answer from ${this.address} in time`, { address: this.address }));
+        p.reject(this.failureOf(p, new BasaltError(ErrorCodes.TIMEOUT, `no answer from ${this.address} in time`, { address: this.address })));
       }
     }
   }

@@ -49,10 +49,13 @@ export interface FakeServer {
   alive: boolean;
 }
 
-const TEST_CONFIG: BasaltConfig = {
-  ...DEFAULT_CONFIG,
-  master: { ...DEFAULT_CONFIG.master, sessionTimeoutMs: 4_000 },
-};
+function testConfig(scannerLeaseMs: number | undefined): BasaltConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    regionserver: { ...DEFAULT_CONFIG.regionserver, scannerLeaseMs: scannerLeaseMs ?? DEFAULT_CONFIG.regionserver.scannerLeaseMs },
+    master: { ...DEFAULT_CONFIG.master, sessionTimeoutMs: 4_000 },
+  };
+}
 
 async function ensurePath(coord: CoordClient, path: string): Promise<void> {
   let prefix = '';
@@ -83,13 +86,14 @@ export class FakeMaster {
     readonly dataDir: string,
   ) {}
 
-  static async start(options: { servers?: number } = {}): Promise<FakeMaster> {
+  static async start(options: { servers?: number; scannerLeaseMs?: number } = {}): Promise<FakeMaster> {
+    const config = testConfig(options.scannerLeaseMs);
     const ensemble = await startEnsemble(1);
     const dataDir = mkdtempSync(join(tmpdir(), 'basalt-client-'));
     const servers: FakeServer[] = [];
     try {
       for (let i = 0; i < (options.servers ?? 3); i++) {
-        const daemon = await startRegionServerDaemon({ dataDir, host: '127.0.0.1', port: 0, config: TEST_CONFIG, coord: ensemble.addresses });
+        const daemon = await startRegionServerDaemon({ dataDir, host: '127.0.0.1', port: 0, config, coord: ensemble.addresses });
         servers.push({
           daemon,
           admin: new RegionServerClient({ address: daemon.server.address, requestTimeoutMs: 20_000 }),
