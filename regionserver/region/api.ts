@@ -103,12 +103,26 @@ export interface Mutation {
   cells: MutationCell[];
 }
 
-export interface IncrementRequest {
+/** What increment and append share with HBase's: nonces, a timestamp, and returnResults. */
+export interface ReadModifyWriteOptions {
+  /**
+   * `group:nonce`: a retry of the same call applies at most once (STYLE.md §13). The region keeps
+   * the nonces of its recent writes, in memory and in the WAL (replay restores them).
+   */
+  nonce?: string;
+  /** The new cells' timestamp (default: the server's clock, never below the current version's). */
+  timestamp?: number;
+  /** False: the caller does not want the new values (default true). */
+  returnResults?: boolean;
+}
+
+export interface IncrementRequest extends ReadModifyWriteOptions {
   row: Buffer;
+  /** A column named twice counts once, with the last amount (HBase's Increment). */
   columns: Array<{ family: string; qualifier: Buffer; amount: bigint }>;
 }
 
-export interface AppendRequest {
+export interface AppendRequest extends ReadModifyWriteOptions {
   row: Buffer;
   columns: Array<{ family: string; qualifier: Buffer; value: Buffer }>;
 }
@@ -132,6 +146,10 @@ export interface CheckAndMutateRequest {
   filter?: Filter;
   /** Applied atomically when the condition holds. Same row as `row`. */
   mutation: Mutation;
+  /** See ReadModifyWriteOptions.nonce: a retry applies the mutation at most once. */
+  nonce?: string;
+  /** With a filter: only versions in this range are seen by it (a condition has its own). */
+  timeRange?: TimeRange;
 }
 
 export interface CheckAndMutateResult {

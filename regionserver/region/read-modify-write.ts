@@ -20,39 +20,43 @@ function columnKey(family: string, qualifier: Buffer): string {
 
 /**
  * 8-byte big-endian signed counters, wrapping at 64 bits; NOT_A_COUNTER for any other size. A
- * column named twice adds both amounts (the later cell of the mutation wins, holding the sum).
+ * column named twice counts once, with the last amount, as HBase's Increment (a map from column to
+ * amount) does. With `request.timestamp` the new cells take it; otherwise the clock, never below
+ * the current version's timestamp.
  */
 export function planIncrement(
   request: IncrementRequest,
   latest: LatestCell,
   now: number,
 ): { cells: MutationCell[]; values: Array<{ family: string; qualifier: Buffer; value: bigint }> } {
-  const current = new Map<string, { value: bigint; timestamp: number }>();
+  // The last amount per column, in the order columns were first named.
+  const amounts = new Map<string, (typeof request.columns)[number]>();
+  for (const c of request.columns) {
+    amounts.set(columnKey(c.family, c.qualifier), c);
+  }
   const cells: MutationCell[] = [];
   const values: Array<{ family: string; qualifier: Buffer; value: bigint }> = [];
-  for (const c of request.columns) {
-    const key = columnKey(c.family, c.qualifier);
-    let base = current.get(key);
-    if (!base) {
-      const cell = latest(c.family, c.qualifier);
-      if (cell && cell.value.length !== 8) {
-        throw new BasaltError(ErrorCodes.NOT_A_COUNTER, `column ${c.family}:${c.qualifier.toString('latin1')} holds ${cell.value.length} bytes, not an 8-byte counter`, {
-          family: c.family,
-        });
-      }
-      base = { value: cell ? cell.value.readBigInt64BE(0) : 0n, timestamp: cell?.timestamp ?? 0 };
+  for (const c of amounts.values()) {
+    const cell = latest(c.family, c.qualifier);
+    if (cell && cell.value.length !== 8) {
+      throw new BasaltError(ErrorCodes.NOT_A_COUNTER, `column ${c.family}:${c.qualifier.toString('latin1')} holds ${cell.value.length} bytes, not an 8-byte counter`, {
+        family: c.family,
+      });
     }
-    const value = BigInt.asIntN(64, base.value + c.amount);
-    current.set(key, { value, timestamp: base.timestamp });
+    const value = BigInt.asIntN(64, (cell ? cell.value.readBigInt64BE(0) : 0n) + c.amount);
     const bytes = Buffer.alloc(8);
     bytes.writeBigInt64BE(value);
-    cells.push({ family: c.family, qualifier: c.qualifier, timestamp: newTimestamp(now, base.timestamp), type: CellType.Put, value: bytes });
+    const timestamp = request.timestamp ?? newTimestamp(now, cell?.timestamp ?? 0);
+    cells.push({ family: c.family, qualifier: c.qualifier, timestamp, type: CellType.Put, value: bytes });
     values.push({ family: c.family, qualifier: c.qualifier, value });
   }
   return { cells, values };
 }
 
-/** Concatenates each column's latest value with the given bytes; CELL_TOO_LARGE past maxCellBytes. */
+/**
+ * Concatenates each column's latest value with the given bytes (a column named twice gets both, in
+ * order, as HBase's Append); CELL_TOO_LARGE past maxCellBytes. Timestamps as planIncrement's.
+ */
 export function planAppend(request: AppendRequest, latest: LatestCell, now: number, maxCellBytes: number): MutationCell[] {
   const current = new Map<string, { family: string; qualifier: Buffer; value: Buffer; timestamp: number }>();
   for (const c of request.columns) {
@@ -70,7 +74,7 @@ export function planAppend(request: AppendRequest, latest: LatestCell, now: numb
     if (size > maxCellBytes) {
       throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `append would make a ${size}-byte cell`, { field: 'columns', size, limit: maxCellBytes });
     }
-    cells.push({ family: v.family, qualifier: v.qualifier, timestamp: newTimestamp(now, v.timestamp), type: CellType.Put, value: v.value });
+    cells.push({ family: v.family, qualifier: v.qualifier, timestamp: request.timestamp ?? newTimestamp(now, v.timestamp), type: CellType.Put, value: v.value });
   }
   return cells;
 }

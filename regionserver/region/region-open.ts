@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { isValidFamilyName } from '../../common/cell.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { isOpenMarker } from '../wal/fencing.js';
+import { isNonceCell } from './nonces.js';
 import type { Wal } from '../wal/wal.js';
 import { Store } from '../storage/store.js';
 import { StoreFileReader } from '../storage/store-file.js';
@@ -87,6 +88,7 @@ export async function replayWal(
   info: RegionInfo,
   manifest: RegionManifest,
   stores: ReadonlyMap<string, Store>,
+  onNonce: (nonce: string) => void = () => undefined,
 ): Promise<{ maxSequenceId: number; replayed: number }> {
   let maxSequenceId = manifest.maxFlushedSequenceId;
   for (const store of stores.values()) maxSequenceId = Math.max(maxSequenceId, store.maxSequenceId);
@@ -99,6 +101,10 @@ export async function replayWal(
     // and flushed: a zombie's edit (its marker may be flushed and out of the replay range).
     if (entry.openEpoch < (manifest.openEpoch ?? 0)) continue;
     for (const cell of entry.cells) {
+      if (isNonceCell(cell)) {
+        onNonce(cell.qualifier.toString('latin1'));
+        continue;
+      }
       const store = stores.get(cell.family);
       if (store) store.memstore.add({ ...cell, sequenceId: entry.sequenceId });
     }

@@ -15,7 +15,7 @@
  * Buffers are not copied: a mutation's Buffers go into the memstore as they are and reads return
  * cells sharing them, so callers treat both as immutable. docs/storage.md explains the rest.
  */
-import type { Cell } from '../../common/cell.js';
+import { CellType, type Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
@@ -41,6 +41,7 @@ import type {
 } from './api.js';
 import { newestManifestEpoch, writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
 import { Mvcc } from './mvcc.js';
+import { RegionNonces } from './nonces.js';
 import { planAppend, planIncrement } from './read-modify-write.js';
 import { planRead, readPlannedRow } from './read-plan.js';
 import { loadStores, replayWal, validateFamilies } from './region-open.js';
@@ -104,6 +105,7 @@ export class Region {
   private readonly gate: UpdatesGate;
   private readonly mvcc: Mvcc;
   private readonly writes: WritePath;
+  private readonly nonces: RegionNonces;
   private state: RegionState = 'open';
   /** Set when a WAL sync failed: the region serves nothing more and closes without flushing. */
   private abortCause: unknown;
@@ -130,6 +132,7 @@ export class Region {
     this.gate = new UpdatesGate(options.info.encodedName);
     this.mvcc = new Mvcc(lastSequenceId);
     this.lastMajorCompactionMs = options.clock.now();
+    this.nonces = new RegionNonces(options.clock);
     this.writes = new WritePath({
       info: options.info,
       openEpoch: options.openEpoch,
@@ -155,8 +158,10 @@ export class Region {
     const { manifest, stores } = loadStores(options.dir, options.families, options.openEpoch, options.info);
     let region: Region | undefined;
     try {
-      const { maxSequenceId, replayed } = await replayWal(options.wal, options.info, manifest, stores);
+      const replayedNonces: string[] = [];
+      const { maxSequenceId, replayed } = await replayWal(options.wal, options.info, manifest, stores, (n) => replayedNonces.push(n));
       region = new Region(options, stores, manifest, maxSequenceId);
+      for (const n of replayedNonces) region.nonces.record(n);
       // DESIGN.md: the new owner flushes what it replayed before taking writes, so the previous
       // owner's log is never needed again for this region (only when replay produced edits).
       if (replayed > 0) await region.flush();
@@ -248,7 +253,10 @@ export class Region {
 
   // ---------------------------------------------------------------- read-modify-write
 
-  /** Adds to 8-byte big-endian counters atomically; NOT_A_COUNTER if a cell is not 8 bytes. */
+  /**
+   * Adds to 8-byte big-endian counters atomically; NOT_A_COUNTER if a cell is not 8 bytes. A retry
+   * whose nonce was already applied writes nothing and answers with the current values.
+   */
   async increment(request: IncrementRequest): Promise<IncrementResult[]> {
     this.checkServing();
     const row = checkRow(this.info, this.config, request?.row);
@@ -256,15 +264,27 @@ export class Region {
     const release = await this.rowLocks.acquire([row.toString('latin1')]);
     try {
       const latest = (family: string, qualifier: Buffer): Cell | undefined => this.writes.latestCell(row, family, qualifier, undefined);
+      if (request.nonce !== undefined && this.nonces.has(request.nonce)) {
+        if (request.returnResults === false) return [];
+        return planIncrement({ ...request, columns: request.columns.map((c) => ({ ...c, amount: 0n })) }, latest, 0).values.map((v) => {
+          const cell = latest(v.family, v.qualifier);
+          return { ...v, cell: cell ?? { row, family: v.family, qualifier: v.qualifier, timestamp: 0, type: CellType.Put, value: Buffer.alloc(8), sequenceId: 0 } };
+        });
+      }
       const { cells, values } = planIncrement(request, latest, this.clock.now());
-      const [written] = await this.writes.writeLocked([{ row, cells }]);
+      const [written] = await this.writes.writeLocked([{ row, cells, ...(request.nonce !== undefined ? { nonce: request.nonce } : {}) }]);
+      if (request.nonce !== undefined) this.nonces.record(request.nonce);
+      if (request.returnResults === false) return [];
       return values.map((v, i) => ({ ...v, cell: written![i]! }));
     } finally {
       release();
     }
   }
 
-  /** Appends bytes to columns atomically; returns the new cells. */
+  /**
+   * Appends bytes to columns atomically; returns the new cells (none with returnResults false). A
+   * retry whose nonce was already applied writes nothing and answers with the current cells.
+   */
   async append(request: AppendRequest): Promise<RowResult> {
     this.checkServing();
     const row = checkRow(this.info, this.config, request?.row);
@@ -272,9 +292,23 @@ export class Region {
     const release = await this.rowLocks.acquire([row.toString('latin1')]);
     try {
       const latest = (family: string, qualifier: Buffer): Cell | undefined => this.writes.latestCell(row, family, qualifier, undefined);
-      const cells = planAppend(request, latest, this.clock.now(), this.config.maxCellBytes);
-      const [written] = await this.writes.writeLocked([{ row, cells }]);
-      return { row, cells: [...written!].sort((a, b) => (a.family === b.family ? compareBytes(a.qualifier, b.qualifier) : a.family < b.family ? -1 : 1)) };
+      let written: Cell[];
+      if (request.nonce !== undefined && this.nonces.has(request.nonce)) {
+        written = [];
+        const seen = new Set<string>();
+        for (const c of request.columns) {
+          const key = `${c.family}\u0000${c.qualifier.toString('latin1')}`;
+          const cell = seen.has(key) ? undefined : latest(c.family, c.qualifier);
+          seen.add(key);
+          if (cell) written.push(cell);
+        }
+      } else {
+        const cells = planAppend(request, latest, this.clock.now(), this.config.maxCellBytes);
+        [written] = (await this.writes.writeLocked([{ row, cells, ...(request.nonce !== undefined ? { nonce: request.nonce } : {}) }])) as [Cell[]];
+        if (request.nonce !== undefined) this.nonces.record(request.nonce);
+      }
+      if (request.returnResults === false) return { row, cells: [] };
+      return { row, cells: [...written].sort((a, b) => (a.family === b.family ? compareBytes(a.qualifier, b.qualifier) : a.family < b.family ? -1 : 1)) };
     } finally {
       release();
     }
@@ -285,18 +319,21 @@ export class Region {
     this.checkServing();
     const row = checkRow(this.info, this.config, request?.row);
     validateCheckAndMutate(this.info, this.config, this.stores, request);
-    const { condition, filter } = request;
+    const { condition, filter, nonce } = request;
     const release = await this.rowLocks.acquire([row.toString('latin1')]);
     try {
+      // A nonce is logged only with an applied mutation: seen means this call already succeeded.
+      if (nonce !== undefined && this.nonces.has(nonce)) return { succeeded: true };
       let holds: boolean;
       if (condition) {
         holds = conditionHolds(condition, this.writes.latestCell(row, condition.family, condition.qualifier, condition.timeRange));
       } else {
-        const plan = planRead(this.stores, { filter }, this.clock.now());
+        const plan = planRead(this.stores, { filter, ...(request.timeRange ? { timeRange: request.timeRange } : {}) }, this.clock.now());
         holds = readPlannedRow(plan, row, LATEST).cells.length > 0;
       }
       if (!holds) return { succeeded: false };
-      await this.writes.writeLocked([{ row, cells: request.mutation.cells }]);
+      await this.writes.writeLocked([{ row, cells: request.mutation.cells, ...(nonce !== undefined ? { nonce } : {}) }]);
+      if (nonce !== undefined) this.nonces.record(nonce);
       return { succeeded: true };
     } finally {
       release();

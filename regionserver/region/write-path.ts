@@ -16,6 +16,7 @@ import type { Wal, WalEntry } from '../wal/wal.js';
 import type { Store } from '../storage/store.js';
 import type { MutationCell, RegionInfo, TimeRange } from './api.js';
 import type { Mvcc } from './mvcc.js';
+import { nonceCell } from './nonces.js';
 import type { UpdatesGate } from './updates-gate.js';
 
 /** Reads under a row lock see everything written to the row, including the caller's own batch. */
@@ -24,6 +25,8 @@ export const LATEST = Number.MAX_SAFE_INTEGER;
 export interface RowWrite {
   row: Buffer;
   cells: MutationCell[];
+  /** Logged with the write (one extra WAL cell, never in the memstore): nonces.ts. */
+  nonce?: string;
 }
 
 export interface WritePathDeps {
@@ -86,7 +89,8 @@ export class WritePath {
         const sequenceId = mvcc.begin();
         sequenceIds.push(sequenceId);
         for (const c of cells) c.sequenceId = sequenceId;
-        entries.push({ regionId: info.encodedName, sequenceId, openEpoch, cells });
+        const logged = write.nonce === undefined ? cells : [...cells, nonceCell(write.row, write.nonce, cells[0]?.timestamp ?? 0, sequenceId)];
+        entries.push({ regionId: info.encodedName, sequenceId, openEpoch, cells: logged });
         applied.push(cells);
         for (const c of cells) stores.get(c.family)!.memstore.add(c);
       }
@@ -102,7 +106,11 @@ export class WritePath {
       rollback();
       gate.exit();
       this.deps.abort(err);
-      throw err;
+      // The entries were handed to the log and may be on disk: the write may have happened.
+      throw new BasaltError(ErrorCodes.OUTCOME_UNKNOWN, `region ${info.encodedName}: the WAL sync failed; the write may or may not be applied`, {
+        region: info.encodedName,
+        cause: err instanceof Error ? err.message : String(err),
+      });
     }
     for (const id of sequenceIds) mvcc.complete(id);
     const wait = mvcc.waitFor(sequenceIds[sequenceIds.length - 1]!);

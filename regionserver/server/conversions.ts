@@ -275,9 +275,30 @@ export class RequestDecoder {
     return { row, columns };
   }
 
+  /** A nonce as `group:nonce`, or undefined when the nonce is 0 (none). */
+  nonce(group: number | null | undefined, nonce: number | null | undefined, field: string): string | undefined {
+    const g = num(group);
+    const n = num(nonce);
+    if (!Number.isSafeInteger(g) || g < 0) throw invalidArgument(`${field}.nonceGroup`, 'must be an integer in [0, 2^53)');
+    if (!Number.isSafeInteger(n) || n < 0) throw invalidArgument(`${field}.nonce`, 'must be an integer in [0, 2^53)');
+    return n === 0 ? undefined : `${g}:${n}`;
+  }
+
+  /** Nonce, timestamp and returnResults of an increment or append. */
+  private readModifyWriteOptions(m: pb.IIncrement | pb.IAppend, field: string): { nonce?: string; timestamp?: number; returnResults?: boolean } {
+    const out: { nonce?: string; timestamp?: number; returnResults?: boolean } = {};
+    const nonce = this.nonce(m.nonceGroup, m.nonce, field);
+    if (nonce !== undefined) out.nonce = nonce;
+    const timestamp = this.timestamp(m.timestamp, `${field}.timestamp`);
+    if (timestamp !== undefined) out.timestamp = timestamp;
+    if (m.returnResults === false) out.returnResults = false;
+    return out;
+  }
+
   increment(inc: pb.IIncrement | null | undefined, field: string): IncrementRequest {
     const { row, columns } = this.rowAndColumns(inc, field);
     return {
+      ...this.readModifyWriteOptions(inc!, field),
       row,
       columns: columns.map((c, i) => {
         const amount = num(c.amount);
@@ -294,6 +315,7 @@ export class RequestDecoder {
   append(app: pb.IAppend | null | undefined, field: string): AppendRequest {
     const { row, columns } = this.rowAndColumns(app, field);
     return {
+      ...this.readModifyWriteOptions(app!, field),
       row,
       columns: columns.map((c, i) => {
         const value = buf(c.value);
@@ -320,6 +342,13 @@ export class RequestDecoder {
     if (filter) out.filter = filter;
     else if (req.condition) out.condition = this.condition(req.condition, `${field}.condition`);
     else throw invalidArgument(`${field}.condition`, 'a condition or a filter is required');
+    const nonce = this.nonce(req.nonceGroup, req.nonce, field);
+    if (nonce !== undefined) out.nonce = nonce;
+    const timeRange = this.timeRange(req.timeRange, `${field}.timeRange`);
+    if (timeRange) {
+      if (!filter) throw invalidArgument(`${field}.timeRange`, 'a time range goes with a filter (a condition has its own)');
+      out.timeRange = timeRange;
+    }
     return out;
   }
 

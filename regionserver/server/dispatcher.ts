@@ -5,7 +5,7 @@
  * rows and bytes; writes are acknowledged only while the server's coordination lease holds.
  */
 import { basalt } from '../../proto/generated/basalt.js';
-import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
 import { toWireError } from '../../common/grpc-errors.js';
 import type { Mutation, RowResult } from '../region/api.js';
 import { num, RequestDecoder, rowToProto, type FilterDecoder, type RequestLimits } from './conversions.js';
@@ -21,6 +21,23 @@ export interface WriteFence {
 }
 
 export const alwaysWritable: WriteFence = { checkWritable: () => undefined };
+
+/**
+ * The check after a write was applied: the lease that lapsed meanwhile turns the answer into
+ * OUTCOME_UNKNOWN (the write is in the log and will be replayed by the next owner; a retry of a
+ * non-idempotent operation needs its nonce).
+ */
+export function checkAcknowledgeable(fence: WriteFence): void {
+  try {
+    fence.checkWritable();
+  } catch (err) {
+    if (!isBasaltError(err, ErrorCodes.FENCED)) throw err;
+    throw new BasaltError(ErrorCodes.OUTCOME_UNKNOWN, 'the write was applied, but the lease lapsed before it could be acknowledged: it may survive', {
+      ...err.details,
+      applied: true,
+    });
+  }
+}
 
 export interface DispatcherOptions {
   limits: RequestLimits;
@@ -129,12 +146,16 @@ export class Dispatcher {
     }
   }
 
-  /** A write: fenced before it starts and again before it is acknowledged. */
+  /**
+   * A write: fenced before it starts (FENCED: refused, nothing happened) and again before it is
+   * acknowledged. A write applied while the lease lapsed is answered OUTCOME_UNKNOWN, never FENCED:
+   * it is in the WAL and the next owner replays it (STYLE.md §13, an answer never lies).
+   */
   private async write<T>(region: string, row: Buffer | undefined, fn: (entry: OnlineRegion) => Promise<T>): Promise<T> {
     this.fence.checkWritable();
     const result = await this.onRegion(region, row, fn);
     this.counters.write++;
-    this.fence.checkWritable();
+    checkAcknowledgeable(this.fence);
     return result;
   }
 
@@ -276,9 +297,9 @@ export class Dispatcher {
       }
       await Promise.all(others);
       if (hasWrite) {
-        // The lease may have lapsed while the batch ran: answer FENCED rather than acknowledge.
+        // The lease may have lapsed while the batch ran: the applied writes are OUTCOME_UNKNOWN.
         try {
-          this.fence.checkWritable();
+          checkAcknowledgeable(this.fence);
         } catch (err) {
           actions.forEach((a, i) => {
             if (!a.get && !results[i]?.error) fail(i, err);
