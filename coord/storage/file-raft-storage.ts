@@ -6,9 +6,14 @@
  * sequential write and one fdatasync per Ready, where LMDB needs a data fdatasync plus a
  * synchronous meta-page write and a trip through its worker thread.
  *
- * Crash safety: a record is [u32 length][u32 crc32][payload]; on open the file is replayed and
- * cut at the first torn or corrupt record (only an unpersisted suffix can be torn, because
- * records are only ever appended and persist() covers everything before it). compact() rewrites
+ * Crash safety: a record is [u32 length][u32 crc32][payload]. Writes between two persist() calls
+ * are buffered and go out as ONE group record when persist() starts, so at most one record is
+ * ever unsynced (the member awaits each persist before the next). On open the file is replayed;
+ * a damaged record with no intact record after it is that unsynced group, cut short by a crash,
+ * and is cut (a torn tail: nothing in it was acknowledged). A damaged record FOLLOWED by an intact
+ * one can only be synced data gone bad — persisted terms, votes and entries — and open fails with
+ * CORRUPT_WAL naming the file and offset, leaving the file as it is: cutting there would lose
+ * promises (a member could vote twice in a term), so the member must stop. compact() rewrites
  * the file from the in-memory state into a temporary file, fsyncs it, renames it over the log and
  * fsyncs the directory, so the file never grows past the retained log plus what was written since.
  *
@@ -19,7 +24,7 @@
 import { closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { assert } from '../../common/errors.js';
+import { BasaltError, ErrorCodes, assert } from '../../common/errors.js';
 import { decodeEntry, decodeHardState, decodeSnapshot, encodeEntry, encodeHardState, encodeSnapshot } from '../raft/codec.js';
 import { type ConfState, type Entry, type HardState, type NodeId, type Snapshot } from '../raft/types.js';
 import { MemoryRaftStorage } from './memory-raft-storage.js';
@@ -33,7 +38,11 @@ const enum Kind {
   HardState = 2,
   ApplySnapshot = 3,
   CreateSnapshot = 4,
+  /** The records of one persist() interval, each part a record body (kind + parts). */
+  Group = 5,
 }
+
+const MAX_KIND = Kind.Group;
 
 const HEADER_BYTES = 8;
 
@@ -44,20 +53,54 @@ export interface FileRaftStorageOptions {
   bootstrapVoters?: NodeId[];
 }
 
-function frame(kind: Kind, parts: Uint8Array[]): Buffer {
+function body(kind: Kind, parts: Uint8Array[]): Buffer {
   let size = 1;
   for (const p of parts) size += 4 + p.byteLength;
-  const buf = Buffer.allocUnsafe(HEADER_BYTES + size);
-  buf.writeUInt32LE(size, 0);
-  buf[HEADER_BYTES] = kind;
-  let at = HEADER_BYTES + 1;
+  const buf = Buffer.allocUnsafe(size);
+  buf[0] = kind;
+  let at = 1;
   for (const p of parts) {
     buf.writeUInt32LE(p.byteLength, at);
     buf.set(p, at + 4);
     at += 4 + p.byteLength;
   }
-  buf.writeUInt32LE(crc32(buf.subarray(HEADER_BYTES)), 4);
   return buf;
+}
+
+/** The offset of the first intact record starting after `from`, or -1 (found by its length, kind and checksum). */
+function intactRecordAfter(buf: Buffer, from: number): number {
+  for (let at = from + 1; at + HEADER_BYTES < buf.length; at++) {
+    const size = buf.readUInt32LE(at);
+    if (size === 0 || at + HEADER_BYTES + size > buf.length) continue;
+    const kind = buf[at + HEADER_BYTES]!;
+    if (kind < Kind.Append || kind > MAX_KIND) continue;
+    if (crc32(buf.subarray(at + HEADER_BYTES, at + HEADER_BYTES + size)) === buf.readUInt32LE(at + 4)) return at;
+  }
+  return -1;
+}
+
+/** A record: [u32 length][u32 crc32][body]. */
+function frameBody(b: Buffer): Buffer {
+  const buf = Buffer.allocUnsafe(HEADER_BYTES + b.length);
+  buf.writeUInt32LE(b.length, 0);
+  buf.writeUInt32LE(crc32(b), 4);
+  buf.set(b, HEADER_BYTES);
+  return buf;
+}
+
+function frame(kind: Kind, parts: Uint8Array[]): Buffer {
+  return frameBody(body(kind, parts));
+}
+
+/** The parts of a record body (the inverse of body()). */
+function splitParts(b: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  for (let at = 1; at < b.length; ) {
+    const len = b.readUInt32LE(at);
+    parts.push(b.subarray(at + 4, at + 4 + len));
+    at += 4 + len;
+  }
+  return parts;
 }
 
 export class FileRaftStorage implements RaftLogStorage {
@@ -68,6 +111,8 @@ export class FileRaftStorage implements RaftLogStorage {
   private position = 0;
   /** Records appended since the last fdatasync began. */
   private dirty = false;
+  /** Record bodies written since the last persist(), to go out as one group record. */
+  private unwritten: Buffer[] = [];
   private closed = false;
   /** The fdatasync in flight, which later callers chain behind. */
   private syncing: Promise<void> = Promise.resolve();
@@ -88,7 +133,7 @@ export class FileRaftStorage implements RaftLogStorage {
     this.mem = new MemoryRaftStorage();
     const file = join(dir, LOG_FILE);
     const exists = existsSync(file);
-    const valid = exists ? this.replay(readFileSync(file)) : 0;
+    const valid = exists ? this.replay(readFileSync(file), file) : 0;
     this.fd = openSync(file, exists ? 'r+' : 'w+');
     // A new file's directory entry must be durable too, or the first fdatasync protects nothing.
     if (!exists) this.syncDirectory();
@@ -97,29 +142,36 @@ export class FileRaftStorage implements RaftLogStorage {
     this.position = valid;
   }
 
-  /** Applies every intact record to the in-memory state; returns the length of the valid prefix. */
-  private replay(buf: Buffer): number {
+  /**
+   * Applies every intact record to the in-memory state; returns the length of the valid prefix.
+   * Throws CORRUPT_WAL when a damaged record has an intact one after it (see the file comment).
+   */
+  private replay(buf: Buffer, file: string): number {
     let at = 0;
-    while (at + HEADER_BYTES <= buf.length) {
-      const size = buf.readUInt32LE(at);
+    while (at < buf.length) {
+      const size = at + HEADER_BYTES <= buf.length ? buf.readUInt32LE(at) : 0;
       const end = at + HEADER_BYTES + size;
-      if (size === 0 || end > buf.length) break;
-      const body = buf.subarray(at + HEADER_BYTES, end);
-      if (crc32(body) !== buf.readUInt32LE(at + 4)) break;
-      this.apply(body);
+      const intact = size > 0 && end <= buf.length && crc32(buf.subarray(at + HEADER_BYTES, end)) === buf.readUInt32LE(at + 4);
+      if (!intact) {
+        const next = intactRecordAfter(buf, at);
+        if (next >= 0) {
+          throw new BasaltError(ErrorCodes.CORRUPT_WAL, `${file}: damaged record at offset ${at} is followed by an intact record at ${next}: persisted Raft state went bad; refusing to cut it`, {
+            file,
+            offset: at,
+            nextIntactOffset: next,
+          });
+        }
+        break;
+      }
+      this.apply(buf.subarray(at + HEADER_BYTES, end));
       at = end;
     }
     return at;
   }
 
-  private apply(body: Buffer): void {
-    const parts: Buffer[] = [];
-    for (let at = 1; at < body.length; ) {
-      const len = body.readUInt32LE(at);
-      parts.push(body.subarray(at + 4, at + 4 + len));
-      at += 4 + len;
-    }
-    switch (body[0] as Kind) {
+  private apply(record: Buffer): void {
+    const parts = splitParts(record);
+    switch (record[0] as Kind) {
       case Kind.Append:
         this.mem.append(parts.map((p) => decodeEntry(p)));
         break;
@@ -134,8 +186,11 @@ export class FileRaftStorage implements RaftLogStorage {
         this.mem.createSnapshot(snap.metadata.index, snap.metadata.confState, snap.data);
         break;
       }
+      case Kind.Group:
+        for (const part of parts) this.apply(part);
+        break;
       default:
-        assert(false, `unknown raft log record kind ${body[0]}`);
+        assert(false, `unknown raft log record kind ${record[0]}`);
     }
   }
 
@@ -144,11 +199,19 @@ export class FileRaftStorage implements RaftLogStorage {
   }
 
   private record(kind: Kind, parts: Uint8Array[]): void {
-    const buf = frame(kind, parts);
+    this.unwritten.push(body(kind, parts));
+    this.dirty = true;
+  }
+
+  /** Writes the records since the last persist() as one group record (one plain write(2)). */
+  private writeUnwritten(): void {
+    if (this.unwritten.length === 0) return;
+    const bodies = this.unwritten;
+    this.unwritten = [];
+    const buf = bodies.length === 1 ? frameBody(bodies[0]!) : frame(Kind.Group, bodies);
     let written = 0;
     while (written < buf.length) written += writeSync(this.fd, buf, written, buf.length - written, this.position + written);
     this.position += buf.length;
-    this.dirty = true;
   }
 
   // ---- reads (synchronous, from memory) ----
@@ -224,6 +287,8 @@ export class FileRaftStorage implements RaftLogStorage {
     if (last >= first) records.push(frame(Kind.Append, this.mem.entries(first, last + 1, Number.MAX_SAFE_INTEGER).map((e) => encodeEntry(e))));
     if (offset.index !== snap.metadata.index) records.push(frame(Kind.CreateSnapshot, [encodeSnapshot(snap)]));
     records.push(frame(Kind.HardState, [encodeHardState(this.mem.initialState().hardState)]));
+    // The rewrite holds everything in memory, the records not yet written included.
+    this.unwritten = [];
     const tmp = join(this.dir, `${LOG_FILE}.tmp`);
     const fd = openSync(tmp, 'w');
     let position = 0;
@@ -258,6 +323,7 @@ export class FileRaftStorage implements RaftLogStorage {
     this.checkOpen();
     if (!this.dirty) return this.syncing;
     this.dirty = false;
+    this.writeUnwritten();
     const fd = this.fd;
     const previous = this.syncing;
     this.syncing = previous.then(
