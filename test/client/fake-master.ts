@@ -121,16 +121,19 @@ export class FakeMaster {
     return this.ensemble.addresses.join(',');
   }
 
+  private metaEpoch = 0;
+
   private async openMeta(server: number): Promise<void> {
     const s = this.servers[server]!;
+    this.metaEpoch++;
     await s.admin.openRegion({
       info: { table: META_TABLE, startKey: Buffer.alloc(0), endKey: Buffer.alloc(0), regionId: META_REGION_ID, encodedName: META_ENCODED_NAME },
       families: META_FAMILIES,
-      openEpoch: 1,
+      openEpoch: this.metaEpoch,
     });
     this.metaServer = server;
     await ensurePath(this.coord, '/basalt');
-    const location = JSON.stringify({ address: s.address, serverName: s.serverName, openEpoch: 1 });
+    const location = JSON.stringify({ address: s.address, serverName: s.serverName, openEpoch: this.metaEpoch });
     await this.coord.create(META_LOCATION_ZNODE, location).catch(async (err: unknown) => {
       if (err instanceof BasaltError && err.code === ErrorCodes.NODE_EXISTS) await this.coord.setData(META_LOCATION_ZNODE, location);
       else throw err;
@@ -251,6 +254,8 @@ export class FakeMaster {
   /** Reopens every region of a dead server on the live ones (the master's server-crash procedure). */
   async reassignFrom(index: number): Promise<void> {
     const live = this.servers.map((s, i) => (s.alive ? i : -1)).filter((i) => i >= 0);
+    // Meta first, as the master's server-crash procedure does: the other steps write to it.
+    if (this.metaServer === index) await this.openMeta(live[0]!);
     let k = 0;
     for (const region of this.regions.filter((r) => r.server === index)) {
       region.server = live[k++ % live.length]!;
