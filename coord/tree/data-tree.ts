@@ -212,17 +212,17 @@ export class DataTree {
     }
     const parent = this.nodes.get(parentPath(path));
     assert(parent, `parent of ${path} exists`);
-    const { cversion, pzxid } = parent;
+    const { pzxid } = parent;
     this.nodes.delete(path);
     if (node.ephemeralOwner !== 0) this.unindexEphemeral(node);
     parent.children.delete(nodeName(path));
-    parent.cversion += 1;
+    // ZooKeeper moves only pzxid on a delete: cversion (and with it the sequential suffix)
+    // advances on child creations only.
     parent.pzxid = zxid;
     this.undoLog?.push(() => {
       this.nodes.set(path, node);
       if (node.ephemeralOwner !== 0) this.indexEphemeral(node);
       parent.children.add(nodeName(path));
-      parent.cversion = cversion;
       parent.pzxid = pzxid;
     });
     return [

@@ -46,7 +46,7 @@ export interface Stat {
   mtime: number;
   /** Number of setData calls since create. */
   version: number;
-  /** Number of child creates and deletes since create; also the sequential-suffix counter. */
+  /** Number of child creations since create (deletes do not count, as in ZooKeeper); also the sequential-suffix counter. */
   cversion: number;
   /** ACL version: always 0 (no ACLs). */
   aversion: number;

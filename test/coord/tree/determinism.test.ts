@@ -121,7 +121,6 @@ class ReferenceModel {
 
   private remove(p: string): void {
     this.nodes.delete(p);
-    this.nodes.get(parentPath(p))!.cversion += 1;
   }
 
   private op(op: MultiOp | CreateCommand | DeleteCommand | SetDataCommand, sessionId: number): string | null {
