@@ -49,6 +49,8 @@ export interface ActiveMasterOptions {
   isActive(): boolean;
   /** False while the coordination lease is uncertain (disconnected): writes wait. */
   leaseValid(): boolean;
+  /** Test hook, see ProcedureExecutor. */
+  beforeCheckpoint?: (record: ProcedureRecord, step: string) => Promise<void>;
 }
 
 export class ActiveMaster {
@@ -82,7 +84,7 @@ export class ActiveMaster {
       checkActive: () => this.checkActive(),
     });
     this.procedures = new ProcedureStore(o.coord);
-    this.executor = new ProcedureExecutor(this.procedures, HANDLERS, () => this.context(), o.clock, o.log);
+    this.executor = new ProcedureExecutor(this.procedures, HANDLERS, () => this.context(), o.clock, o.log, o.beforeCheckpoint);
   }
 
   checkActive(): void {

@@ -16,6 +16,7 @@ import { CoordClient } from '../coord/client/index.js';
 import { ActiveMaster } from './active-master.js';
 import { MasterAdminOps } from './admin-ops.js';
 import { becomeActive, listBackupMasters, readActiveMaster } from './election.js';
+import type { ProcedureRecord } from './procedures/store.js';
 import { masterServiceImplementation } from './service.js';
 
 export const BASALT_VERSION = '0.1.0';
@@ -30,6 +31,8 @@ export interface MasterOptions {
   logger?: Logger;
   /** How often region servers' loads are pulled (default 3 s). */
   loadPeriodMs?: number;
+  /** Test hook: runs before each procedure step is persisted. */
+  beforeCheckpoint?: (record: ProcedureRecord, step: string) => Promise<void>;
 }
 
 export type MasterStopReason = 'stopped' | 'session-expired';
@@ -133,6 +136,7 @@ export class Master {
         balancerPeriodMs: this.options.config.master.balancerPeriodMs,
         isActive: (): boolean => !this.stopping && this.activeMaster === active,
         leaseValid: () => this.leaseValid(),
+        ...(this.options.beforeCheckpoint ? { beforeCheckpoint: this.options.beforeCheckpoint } : {}),
       });
       this.activeMaster = active;
       this.ops = new MasterAdminOps(active);

@@ -58,6 +58,8 @@ export class ProcedureExecutor<C> {
     private readonly ctx: () => C,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Test hook: runs before each step is persisted (failover tests stop the master here). */
+    private readonly beforeCheckpoint?: (record: ProcedureRecord, step: string) => Promise<void>,
   ) {
     this.cleanupTimer = setInterval(() => void this.cleanup(), 30_000);
     this.cleanupTimer.unref();
@@ -91,6 +93,7 @@ export class ProcedureExecutor<C> {
 
   /** Persists the next step (and data changes) before the step acts. */
   async checkpoint(record: ProcedureRecord, step: string, data: Record<string, unknown> = {}): Promise<void> {
+    if (this.beforeCheckpoint) await this.beforeCheckpoint(record, step);
     if (this.stopped) throw new BasaltError(ErrorCodes.MASTER_NOT_RUNNING, 'this master is no longer active');
     record.step = step;
     record.data = { ...record.data, ...data };

@@ -14,7 +14,7 @@ import { fromGrpcError } from '../../common/grpc-errors.js';
 import { MASTER_METHODS, masterPath, type MasterMethod, type MasterRequest, type MasterResponse } from '../../common/master-wire.js';
 import { CoordServer } from '../../coord/server/coord-server.js';
 import { MemoryRaftStorage } from '../../coord/storage/memory-raft-storage.js';
-import { Master } from '../../master/master.js';
+import { Master, type MasterOptions } from '../../master/master.js';
 import { startRegionServerDaemon, type RegionServerDaemon } from '../../regionserver/server/daemon.js';
 import { TEST_COORD_CONFIG } from './coord-ensemble.js';
 
@@ -27,7 +27,7 @@ export interface InProcessCluster {
   /** The active master (waits until one is active). */
   activeMaster(): Promise<Master>;
   addRegionServer(): Promise<RegionServerDaemon>;
-  addMaster(): Promise<Master>;
+  addMaster(options?: Pick<MasterOptions, 'beforeCheckpoint'>): Promise<Master>;
   /** A raw master RPC (tests of the wire protocol). */
   call<M extends MasterMethod>(method: M, request: MasterRequest<M>, master?: Master): Promise<MasterResponse<M>>;
   /** Polls a procedure until it ends; rejects with its error if it failed. */
@@ -60,8 +60,8 @@ export async function startInProcessCluster(options: { regionServers?: number; m
       regionServers.push(rs);
       return rs;
     },
-    async addMaster() {
-      const m = await Master.start({ coord: [coord.address], port: 0, config, loadPeriodMs: 500 });
+    async addMaster(extra = {}) {
+      const m = await Master.start({ coord: [coord.address], port: 0, config, loadPeriodMs: 500, ...extra });
       masters.push(m);
       return m;
     },
