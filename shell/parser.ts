@@ -148,7 +148,7 @@ class StatementParser {
     if (closer) this.expectPunct(closer);
     if (!this.atEnd()) {
       const token = this.tokens[this.i]!;
-      throw syntaxError(`unexpected ${describe(token)} (arguments are separated by commas)`, token.pos);
+      throw syntaxError(`expected ',' between arguments, found ${describe(token)}`, token.pos);
     }
     const last = this.tokens[this.tokens.length - 1]!;
     const end = last.pos.offset + tokenLength(last, this.source);

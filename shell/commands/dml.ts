@@ -144,7 +144,7 @@ The filter is a string in HBase's filter language. Some examples:
           continue;
         }
         const key = toStringBinary(result.row);
-        for (const cell of result.cells) ctx.formatter.row([key, clip(`column=${columnText(cell)}, ${cellText(cell, ctx.timestampFormat)}`, maxLength)]);
+        for (const cell of result.cells) ctx.formatter.row([key, `column=${columnText(cell)}, ${clip(cellText(cell, ctx.timestampFormat), maxLength)}`]);
       }
       if (!ctx.json) ctx.formatter.footer(rows);
       return undefined;
