@@ -25,13 +25,15 @@ import {
   type WatchSet,
 } from '../tree/index.js';
 import { basalt } from '../../proto/generated/basalt.js';
-import { isUndecodable, type ClientRequest, type ServerFrame, type UndecodableRequest, type WireResponse } from '../client/protocol.js';
+import { MAX_FRAME_BYTES, isUndecodable, type ClientRequest, type ServerFrame, type UndecodableRequest, type WireResponse } from '../client/protocol.js';
 import { commandResultToWire, readResultToWire, toCommand, toRead, watchEventToWire } from './requests.js';
 
 type Fields = Omit<WireResponse, 'xid' | 'zxid' | 'error'>;
 
 /** Frames queued to one client (grpc-js streams are in object mode) before its stream is dropped. */
 const MAX_BUFFERED_FRAMES = 100_000;
+/** Room kept in a frame for the envelope (xid, zxid, gRPC framing). */
+const FRAME_HEADROOM_BYTES = 1024;
 /** A stream must send `connect` (and have it answered) within this. */
 const CONNECT_DEADLINE_MS = 30_000;
 
@@ -76,6 +78,31 @@ export interface SessionHost {
 interface Slot {
   xid: number;
   frame?: ServerFrame;
+}
+
+/** Bytes of an answer's variable part (names, data), to decide cheaply whether to measure it. */
+function roughResponseBytes(response: WireResponse): number {
+  let n = response.getData?.data?.byteLength ?? 0;
+  for (const child of response.getChildren?.children ?? []) n += child.length * 3 + 3;
+  for (const r of response.multi?.results ?? []) n += (r.create?.path?.length ?? 0) * 3 + 64;
+  return n;
+}
+
+/**
+ * An answer that would not fit in one frame (the client's receive limit) becomes a
+ * RESPONSE_TOO_LARGE error for that request: writing it would kill the whole stream.
+ */
+function fitInFrame(frame: ServerFrame): ServerFrame {
+  const response = frame.response;
+  if (!response || roughResponseBytes(response) < MAX_FRAME_BYTES - FRAME_HEADROOM_BYTES) return frame;
+  const bytes = basalt.coordrpc.ServerFrame.encode(frame).finish().byteLength;
+  if (bytes <= MAX_FRAME_BYTES - FRAME_HEADROOM_BYTES) return frame;
+  const error = new BasaltError(ErrorCodes.RESPONSE_TOO_LARGE, `the answer takes ${bytes} bytes; a frame holds at most ${MAX_FRAME_BYTES}`, {
+    field: 'response',
+    bytes,
+    limit: MAX_FRAME_BYTES,
+  });
+  return { response: { xid: response.xid, error: toWireError(error) } };
 }
 
 export class SessionStream {
@@ -163,6 +190,7 @@ export class SessionStream {
       return { ...readResultToWire(host.stateMachine().read(read)), readZxid };
     }
     if (request.sync) {
+      validatePath(request.sync.path ?? '', 'path');
       await this.writesDone;
       await host.readBarrier();
       return { empty: {} };
@@ -231,6 +259,20 @@ export class SessionStream {
         }
         timeoutMs = session.timeoutMs;
       }
+      // ZooKeeper's rule: a member behind what the client has already seen must not serve it (the
+      // client would see time go backwards). After the read-index above this member has applied
+      // everything committed, so this only trips for a client of another (or a restored) history.
+      const lastZxidSeen = Number(connect.lastZxidSeen ?? 0);
+      if (lastZxidSeen > 0) {
+        await host.readBarrier();
+        if (lastZxidSeen > host.appliedIndex()) {
+          throw new BasaltError(ErrorCodes.UNAVAILABLE, `this member has applied up to ${host.appliedIndex()}, behind the client's last seen zxid ${lastZxidSeen}`, {
+            field: 'lastZxidSeen',
+            lastZxidSeen,
+            appliedIndex: host.appliedIndex(),
+          });
+        }
+      }
       if (this.ended) return;
       this.sessionId = sessionId;
       host.attach(sessionId, this);
@@ -250,7 +292,7 @@ export class SessionStream {
   }
 
   private complete(slot: Slot, frame: ServerFrame): void {
-    slot.frame = frame;
+    slot.frame = fitInFrame(frame);
     while (this.slots.length > 0 && this.slots[0]!.frame) {
       const done = this.slots.shift()!;
       done.frame!.response!.zxid = this.host.appliedIndex();
