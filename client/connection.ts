@@ -52,6 +52,9 @@ export class ClusterConnection implements Connection {
   private readonly servers = new Map<string, RegionServerClient>();
   private readonly families = new Map<string, Promise<string[] | undefined>>();
   private closed = false;
+  /** HBase's nonce group: one per connection; with a per-call nonce it makes a retried increment, append or checkAndMutate apply at most once. */
+  readonly nonceGroup: number;
+  private readonly random: Random;
 
   constructor(
     readonly coord: CoordClient,
@@ -60,6 +63,8 @@ export class ClusterConnection implements Connection {
     random: Random,
   ) {
     this.clock = clock;
+    this.random = random;
+    this.nonceGroup = 1 + random.int(2 ** 52 - 1);
     this.retrier = new Retrier(policy, clock, random, () => this.closed);
     this.master = new MasterClient(coord, this.retrier);
     this.locator = new RegionLocator({
@@ -71,6 +76,11 @@ export class ClusterConnection implements Connection {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** A fresh nonce for one non-idempotent call (kept across its retries). */
+  nextNonce(): number {
+    return 1 + this.random.int(2 ** 52 - 1);
   }
 
   /** The shared client of one region server. */

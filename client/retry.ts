@@ -4,8 +4,10 @@
  *    REGION_OPENING/CLOSING, FENCED, a stopping server's CLOSED, meta holes): nothing happened;
  *    drop the cached location and try again;
  *  - refused for now (SERVER_BUSY, no meta, no master): nothing happened; back off and retry;
- *  - in doubt (the stream broke or the RPC timed out after the request left): it may have been
- *    applied. Idempotent operations retry; the others reject at once with OUTCOME_UNKNOWN;
+ *  - in doubt (the stream broke or the RPC timed out after the request left, or the server says
+ *    OUTCOME_UNKNOWN): it may have been applied. Idempotent operations (puts with client
+ *    timestamps, reads, nonce-carrying increments/appends/checkAndMutate) retry; the others reject
+ *    at once with OUTCOME_UNKNOWN;
  *  - final (bad input, TABLE_NOT_FOUND, NO_SUCH_FAMILY, …): reject with it.
  * Pauses grow exponentially from retryBaseDelayMs to maxRetryDelayMs with jitter ("equal jitter":
  * half fixed, half random), and the whole operation ends with TIMEOUT at operationTimeoutMs.
@@ -44,7 +46,8 @@ const BACKOFF: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCodes.CONNECTION_LOSS,
 ]);
 
-const IN_DOUBT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([ErrorCodes.UNAVAILABLE, ErrorCodes.TIMEOUT]);
+/** OUTCOME_UNKNOWN from a server: applied, but its lease lapsed before it could acknowledge. */
+const IN_DOUBT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([ErrorCodes.UNAVAILABLE, ErrorCodes.TIMEOUT, ErrorCodes.OUTCOME_UNKNOWN]);
 
 /** Errors raised before the request left (location lookups): never in doubt. */
 const notSent = new WeakSet<object>();

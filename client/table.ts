@@ -1,8 +1,9 @@
 /**
  * A table seen from the client: every single-row operation is "locate the region, send to its
  * server, retry on a stale location", under one deadline. Puts get their timestamps once, before
- * the first attempt, so a resend writes the same cells; increments, appends, checkAndMutate and
- * newest-version deletes are not resent after an in-doubt failure (OUTCOME_UNKNOWN instead).
+ * the first attempt, so a resend writes the same cells; increments, appends and checkAndMutate
+ * carry a nonce (the region applies a resend at most once); only newest-version deletes without a
+ * timestamp are not resent after an in-doubt failure (OUTCOME_UNKNOWN instead).
  */
 import { basalt } from '../proto/generated/basalt.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
@@ -52,6 +53,11 @@ export class TableClient implements Table {
     readonly conn: ClusterConnection,
     readonly name: string,
   ) {}
+
+  /** A nonce for one non-idempotent call: its retries carry the same one, so it applies at most once. */
+  private nonce(): { nonceGroup: number; nonce: number } {
+    return { nonceGroup: this.conn.nonceGroup, nonce: this.conn.nextNonce() };
+  }
 
   /** Sends `op(region)` to the region holding `row`, retrying on stale locations until the deadline. */
   async onRow(row: Buffer, what: string, idempotent: boolean, op: (region: string) => RequestOp): Promise<pb.IResponseItem> {
@@ -145,9 +151,9 @@ export class TableClient implements Table {
   }
 
   async increment(increment: Increment): Promise<Result> {
-    const message = incrementMessage(increment, 'increment');
+    const message = { ...incrementMessage(increment, 'increment'), ...this.nonce() };
     const row = Buffer.from(message.row!);
-    const r = await this.onRow(row, 'increment', false, (region) => ({ mutate: { region, increment: message } }));
+    const r = await this.onRow(row, 'increment', true, (region) => ({ mutate: { region, increment: message } }));
     return RowResultView.from(rowFromProto(r.mutate?.row ?? { row }), row);
   }
 
@@ -159,17 +165,17 @@ export class TableClient implements Table {
   }
 
   async append(append: Append): Promise<Result> {
-    const message = appendMessage(append, 'append');
+    const message = { ...appendMessage(append, 'append'), ...this.nonce() };
     const row = Buffer.from(message.row!);
-    const r = await this.onRow(row, 'append', false, (region) => ({ mutate: { region, append: message } }));
+    const r = await this.onRow(row, 'append', true, (region) => ({ mutate: { region, append: message } }));
     return RowResultView.from(rowFromProto(r.mutate?.row ?? { row }), row);
   }
 
   async checkAndMutate(check: CheckAndMutate): Promise<boolean> {
     const row = rowKey(check?.row, 'check.row');
     const families = needsFamilies(checkMutations(check)) ? await this.familiesFor(row) : undefined;
-    const request = checkAndMutateMessage(check, this.conn.clock.now(), families);
-    const r = await this.onRow(row, 'checkAndMutate', false, (region) => ({ checkAndMutate: { ...request, region } }));
+    const request = { ...checkAndMutateMessage(check, this.conn.clock.now(), families), ...this.nonce() };
+    const r = await this.onRow(row, 'checkAndMutate', true, (region) => ({ checkAndMutate: { ...request, region } }));
     return r.checkAndMutate?.succeeded === true;
   }
 
@@ -213,11 +219,11 @@ export class TableClient implements Table {
         const get = getMessage(a.get as Get, `${at}.get`);
         prepared.push({ row: Buffer.from(get.row!), action: { get }, idempotent: true, returnsRow: true });
       } else if (a.increment !== undefined) {
-        const increment = incrementMessage(a.increment as Increment, `${at}.increment`);
-        prepared.push({ row: Buffer.from(increment.row!), action: { increment }, idempotent: false, returnsRow: true });
+        const increment = { ...incrementMessage(a.increment as Increment, `${at}.increment`), ...this.nonce() };
+        prepared.push({ row: Buffer.from(increment.row!), action: { increment }, idempotent: true, returnsRow: true });
       } else if (a.append !== undefined) {
-        const append = appendMessage(a.append as Append, `${at}.append`);
-        prepared.push({ row: Buffer.from(append.row!), action: { append }, idempotent: false, returnsRow: true });
+        const append = { ...appendMessage(a.append as Append, `${at}.append`), ...this.nonce() };
+        prepared.push({ row: Buffer.from(append.row!), action: { append }, idempotent: true, returnsRow: true });
       } else {
         throw invalidArgument(at, 'one of put, delete, get, increment, append');
       }
