@@ -23,6 +23,7 @@ const registrations: Array<() => Promise<{ register(program: Command): void }>> 
   () => import('../shell/cli.js'),
   () => import('../rest/cli.js'),
   () => import('../master/cli.js'),
+  () => import('../bench/ycsb-cli.js'),
 ];
 
 async function main(): Promise<void> {

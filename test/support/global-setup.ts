@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const SOURCE_DIRS = ['common', 'proto', 'coord', 'master', 'regionserver', 'client', 'shell', 'rest', 'bin'];
+const SOURCE_DIRS = ['common', 'proto', 'coord', 'master', 'regionserver', 'client', 'shell', 'rest', 'bench', 'bin'];
 
 function newestSourceMs(dir: string): number {
   let newest = 0;
