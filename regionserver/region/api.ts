@@ -166,4 +166,6 @@ export interface RegionLoad {
   writeRequests: number;
   maxSequenceId: number;
   maxFlushedSequenceId: number;
+  /** Store files read through references (a split daughter or merged region not yet compacted). */
+  referenceFileCount?: number;
 }

@@ -12,6 +12,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { removeStoreFile } from '../storage/store-file.js';
+import { isValidReference, type StoreFileReference } from '../storage/reference-file.js';
 import { join } from 'node:path';
 import { assert, BasaltError, ErrorCodes } from '../../common/errors.js';
 
@@ -53,6 +54,8 @@ export interface ManifestFile {
   name: string;
   sizeBytes: number;
   headerCrc32: number;
+  /** Set for a file of another region this one reads through a reference (split, merge). */
+  reference?: StoreFileReference;
 }
 
 export function emptyManifest(): RegionManifest {
@@ -108,7 +111,7 @@ function parseManifest(path: string): RegionManifest {
     Object.values(parsed.stores).every(
       (files) =>
         Array.isArray(files) &&
-        files.every((f: ManifestFile) => f && typeof f.name === 'string' && /^[A-Za-z0-9._-]+\.sf$/.test(f.name) && Number.isSafeInteger(f.sizeBytes) && Number.isSafeInteger(f.headerCrc32)),
+        files.every((f: ManifestFile) => f && typeof f.name === 'string' && /^[A-Za-z0-9._-]+\.sf$/.test(f.name) && Number.isSafeInteger(f.sizeBytes) && Number.isSafeInteger(f.headerCrc32) && (f.reference === undefined || isValidReference(f.reference))),
     );
   if (!wellFormed) throw new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, `region manifest ${path} is malformed`, { path });
   return parsed;

@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { isValidFamilyName } from '../../common/cell.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { isOpenMarker } from '../wal/fencing.js';
+import { validateRegionIdentity, walRegionKey } from './identity.js';
 import { isNonceCell } from './nonces.js';
 import type { Wal } from '../wal/wal.js';
 import { Store } from '../storage/store.js';
-import { StoreFileReader } from '../storage/store-file.js';
+import type { StoreFileReader } from '../storage/store-file.js';
+import { openManifestEntry } from '../storage/reference-file.js';
 import type { FamilyDescriptor, RegionInfo } from './api.js';
 import { checkNotSuperseded, readManifest, removeOrphans, writeManifest, type RegionManifest } from './manifest.js';
 
@@ -42,6 +44,7 @@ export function loadStores(
   openEpoch: number,
   info: RegionInfo,
 ): { manifest: RegionManifest; stores: Map<string, Store> } {
+  validateRegionIdentity(info);
   mkdirSync(dir, { recursive: true });
   checkNotSuperseded(dir, openEpoch);
   const manifest = readManifest(dir);
@@ -61,7 +64,7 @@ export function loadStores(
       const store = new Store(family, join(dir, family.name), tmpDir, openEpoch);
       const files: StoreFileReader[] = [];
       for (const entry of manifest.stores[family.name] ?? []) {
-        const file = StoreFileReader.open(join(dir, family.name, entry.name), entry.name, entry);
+        const file = openManifestEntry(dir, family.name, entry);
         opened.push(file);
         files.push(file);
       }
@@ -93,7 +96,7 @@ export async function replayWal(
   let maxSequenceId = manifest.maxFlushedSequenceId;
   for (const store of stores.values()) maxSequenceId = Math.max(maxSequenceId, store.maxSequenceId);
   let replayed = 0;
-  for await (const entry of wal.replay(info.encodedName, manifest.maxFlushedSequenceId)) {
+  for await (const entry of wal.replay(walRegionKey(info), manifest.maxFlushedSequenceId)) {
     // An earlier open's marker: nothing to apply, but its sequence id is taken.
     maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
     if (isOpenMarker(entry)) continue;

@@ -40,7 +40,9 @@ import type {
   ScanRequest,
 } from './api.js';
 import { newestManifestEpoch, writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
+import { manifestEntryOf, referenceCount } from '../storage/reference-file.js';
 import { Mvcc } from './mvcc.js';
+import { walRegionKey } from './identity.js';
 import { RegionNonces } from './nonces.js';
 import { planAppend, planIncrement } from './read-modify-write.js';
 import { planRead, readPlannedRow } from './read-plan.js';
@@ -169,8 +171,11 @@ export class Region {
       // every entry of an older epoch after it, so a zombie's later writes stay fenced even if this
       // open crashes before its first edit (regionserver/wal/fencing.ts).
       const markerId = region.mvcc.begin();
-      await options.wal.sync(options.wal.append(openMarkerEntry(options.info.encodedName, markerId, options.openEpoch)));
+      await options.wal.sync(options.wal.append(openMarkerEntry(walRegionKey(options.info), markerId, options.openEpoch)));
       region.mvcc.complete(markerId);
+      // A split daughter or merged region reads its parents' files through references until a
+      // major compaction rewrites them into its own (and lets the parents' directories go).
+      if (region.referenceFileCount() > 0) void region.compact(true).catch(() => undefined);
     } catch (err) {
       // A failed open leaves nothing open behind it (the files stay as they were on disk).
       if (region) region.state = 'closed';
@@ -442,14 +447,14 @@ export class Region {
     for (const s of this.stores.values()) s.commitFlush(written.get(s));
     this.pendingFlushSequenceId = undefined;
     this.maxFlushedSequenceId = Math.max(this.maxFlushedSequenceId, flushSequenceId);
-    await this.wal.markFlushed(this.info.encodedName, this.maxFlushedSequenceId);
+    await this.wal.markFlushed(walRegionKey(this.info), this.maxFlushedSequenceId);
     this.scheduleCompaction();
     return this.maxFlushedSequenceId;
   }
 
   private buildManifest(maxFlushedSequenceId: number, filesOf: (s: Store) => readonly StoreFileReader[]): RegionManifest {
     const stores: Record<string, ManifestFile[]> = {};
-    for (const s of this.stores.values()) stores[s.name] = filesOf(s).map((f) => ({ name: f.name, ...f.fingerprint }));
+    for (const s of this.stores.values()) stores[s.name] = filesOf(s).map(manifestEntryOf);
     const { info, openEpoch } = this.options;
     return {
       formatVersion: 1,
@@ -628,6 +633,13 @@ export class Region {
     }
   }
 
+  /** Store files read through a reference to another region's directory (split, merge). */
+  referenceFileCount(): number {
+    let n = 0;
+    for (const s of this.stores.values()) n += referenceCount(s.files);
+    return n;
+  }
+
   load(): RegionLoad {
     let storeFileCount = 0;
     let storeFileSizeBytes = 0;
@@ -645,6 +657,7 @@ export class Region {
       writeRequests: this.writes.writeRequests,
       maxSequenceId: this.mvcc.lastAssigned,
       maxFlushedSequenceId: this.maxFlushedSequenceId,
+      referenceFileCount: this.referenceFileCount(),
     };
   }
 }

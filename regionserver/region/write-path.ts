@@ -16,6 +16,7 @@ import type { Wal, WalEntry } from '../wal/wal.js';
 import type { Store } from '../storage/store.js';
 import type { MutationCell, RegionInfo, TimeRange } from './api.js';
 import type { Mvcc } from './mvcc.js';
+import { walRegionKey } from './identity.js';
 import { nonceCell } from './nonces.js';
 import type { UpdatesGate } from './updates-gate.js';
 
@@ -71,6 +72,7 @@ export class WritePath {
    */
   async writeLocked(writes: RowWrite[]): Promise<Cell[][]> {
     const { info, openEpoch, stores, wal, gate, mvcc } = this.deps;
+    const walKey = walRegionKey(info);
     this.checkMemstorePressure();
     if (!gate.tryEnter()) await gate.enter();
     const sequenceIds: number[] = [];
@@ -90,7 +92,7 @@ export class WritePath {
         sequenceIds.push(sequenceId);
         for (const c of cells) c.sequenceId = sequenceId;
         const logged = write.nonce === undefined ? cells : [...cells, nonceCell(write.row, write.nonce, cells[0]?.timestamp ?? 0, sequenceId)];
-        entries.push({ regionId: info.encodedName, sequenceId, openEpoch, cells: logged });
+        entries.push({ regionId: walKey, sequenceId, openEpoch, cells: logged });
         applied.push(cells);
         for (const c of cells) stores.get(c.family)!.memstore.add(c);
       }

@@ -5,10 +5,11 @@
  */
 import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { basalt } from '../../proto/generated/basalt.js';
-import { invalidArgument } from '../../common/errors.js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { toGrpcError } from '../../common/grpc-errors.js';
 import type { RegionLoad } from '../region/api.js';
-import { familyFromProto, num, regionInfoFromProto, regionLoadToProto } from './conversions.js';
+import { mergeRegionsOnDisk, removeRetiredRegion, splitRegionOnDisk } from '../region/split.js';
+import { familyFromProto, num, regionInfoFromProto, regionInfoToProto, regionLoadToProto } from './conversions.js';
 import type { OpenRegionParams } from './region-port.js';
 import { ADMIN_METHODS, decodeMessage, type AdminMethod } from './service.js';
 
@@ -23,6 +24,13 @@ export interface AdminTarget {
   regionLoad(name: string): RegionLoad;
   serverLoad(): pb.IServerLoad;
   onlineRegions(): pb.IGetOnlineRegionsResponse;
+  /** The cluster's shared data root (split, merge and retired-region removal work on it). */
+  readonly dataRoot?: string | undefined;
+}
+
+function requireDataRoot(target: AdminTarget): string {
+  if (!target.dataRoot) throw new BasaltError(ErrorCodes.UNSUPPORTED, 'this region server has no data root (split and merge need one)');
+  return target.dataRoot;
 }
 
 type Handler = (request: never) => Promise<object>;
@@ -57,6 +65,23 @@ export function adminImplementation(target: AdminTarget): UntypedServiceImplemen
     GetRegionLoad: async (req: pb.RegionRequest) => regionLoadToProto(target.regionLoad(regionName(req))),
     GetServerLoad: async () => target.serverLoad(),
     GetOnlineRegions: async () => target.onlineRegions(),
+    SplitRegion: async (req: pb.SplitRegionRequest) => {
+      const parent = regionInfoFromProto(req.parent, 'parent');
+      const result = await splitRegionOnDisk({
+        dataRoot: requireDataRoot(target),
+        parent,
+        splitKey: req.hasSplitKey ? Buffer.from(req.splitKey ?? []) : undefined,
+        daughterRegionId: num(req.daughterRegionId),
+      });
+      return { splitKey: result.splitKey, daughters: result.daughters.map(regionInfoToProto), parentMaxSequenceId: result.parentMaxSequenceId };
+    },
+    MergeRegions: async (req: pb.MergeRegionsRequest) => {
+      const parents = (req.parents ?? []).map((p, i) => regionInfoFromProto(p, `parents[${i}]`));
+      const merged = regionInfoFromProto(req.merged, 'merged');
+      return { parentsMaxSequenceId: await mergeRegionsOnDisk({ dataRoot: requireDataRoot(target), parents, merged }) };
+    },
+    RemoveRetiredRegion: async (req: pb.RemoveRetiredRegionRequest) =>
+      removeRetiredRegion({ dataRoot: requireDataRoot(target), region: regionInfoFromProto(req.region, 'region') }),
   };
   const impl: UntypedServiceImplementation = {};
   for (const name of Object.keys(ADMIN_METHODS) as AdminMethod[]) {

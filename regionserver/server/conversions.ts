@@ -8,6 +8,7 @@ import { basalt } from '../../proto/generated/basalt.js';
 import { CellType, MAX_TIMESTAMP, isValidFamilyName, type Cell } from '../../common/cell.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { int64ToNumber as num } from '../../common/proto-numbers.js';
+import { validateRegionIdentity } from '../region/identity.js';
 import type { Filter } from '../filter/filter.js';
 import type {
   AppendRequest,
@@ -376,23 +377,13 @@ export class RequestDecoder {
 
 export function regionInfoFromProto(info: pb.IRegionInfo | null | undefined, field = 'info'): RegionInfo {
   if (!info) throw invalidArgument(field, 'required');
-  // The table name becomes a directory: keep it to the characters HBase allows.
-  if (!info.table || !/^([A-Za-z0-9_][A-Za-z0-9_.-]*:)?[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(info.table) || info.table.length > 255) {
-    throw invalidArgument(`${field}.table`, 'required, [namespace:]name of [A-Za-z0-9_.-]');
-  }
-  if (!info.encodedName || !/^[A-Za-z0-9_.-]{1,255}$/.test(info.encodedName)) {
-    throw invalidArgument(`${field}.encodedName`, 'required, [A-Za-z0-9_.-]{1,255}');
-  }
+  // The table and region names become directories: HBase's names only (region/identity.ts).
+  const identity = { table: info.table ?? '', encodedName: info.encodedName ?? '', regionId: num(info.regionId) };
+  validateRegionIdentity(identity, field);
   const startKey = buf(info.startKey);
   const endKey = buf(info.endKey);
   if (endKey.length > 0 && Buffer.compare(startKey, endKey) >= 0) throw invalidArgument(`${field}.endKey`, 'must be above startKey');
-  return {
-    table: info.table,
-    startKey: Buffer.from(startKey),
-    endKey: Buffer.from(endKey),
-    regionId: num(info.regionId),
-    encodedName: info.encodedName,
-  };
+  return { ...identity, startKey: Buffer.from(startKey), endKey: Buffer.from(endKey) };
 }
 
 export function regionInfoToProto(info: RegionInfo): pb.IRegionInfo {

@@ -112,6 +112,7 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
     port: options.port,
     config: rsConfig,
     openRegion: lazyOpener,
+    dataRoot: options.dataDir,
     clock,
     ...(fence ? { fence } : {}),
     onStopped: async () => {

@@ -3,11 +3,11 @@
  * and builds the server's RegionOpener: regions live under `<root>/data/<table>/<encodedName>`,
  * all behind the server's one WAL.
  */
-import { join } from 'node:path';
 import { CellType } from '../../common/cell.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
 import type { RowResult } from '../region/api.js';
+import { regionDir } from '../region/identity.js';
 import { Region, type IncrementResult, type RegionFence } from '../region/region.js';
 import type { Wal } from '../wal/wal.js';
 import type { RegionOpener, RegionPort } from './region-port.js';
@@ -43,12 +43,6 @@ export function regionPort(region: Region): RegionPort {
   };
 }
 
-/** Path-safe directory name for a table (`namespace:name` → `namespace/name`). */
-export function tableDir(table: string): string {
-  const [namespace, name] = table.includes(':') ? table.split(':', 2) : ['default', table];
-  return join(namespace!, name!);
-}
-
 export interface StorageOpenerOptions {
   dataRoot: string;
   wal: Wal;
@@ -65,7 +59,7 @@ export function storageRegionOpener(options: StorageOpenerOptions): RegionOpener
     const region = await Region.open({
       info,
       families,
-      dir: join(options.dataRoot, 'data', tableDir(info.table), info.encodedName),
+      dir: regionDir(options.dataRoot, info),
       wal: options.wal,
       openEpoch,
       clock: options.clock,

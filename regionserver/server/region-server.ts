@@ -37,6 +37,8 @@ export interface RegionServerOptions {
   port: number;
   config: RegionServerConfig;
   openRegion: RegionOpener;
+  /** The cluster's shared data root, for split and merge (admin.ts). */
+  dataRoot?: string;
   clock: Clock;
   filters?: FilterDecoder;
   fence?: WriteFence;
@@ -100,6 +102,10 @@ export class RegionServer implements AdminTarget {
     server.sweepTimer = setInterval(() => void server.expireScanners(), sweepMs);
     server.sweepTimer.unref();
     return server;
+  }
+
+  get dataRoot(): string | undefined {
+    return this.options.dataRoot;
   }
 
   get address(): string {

@@ -41,6 +41,9 @@ export const ADMIN_METHODS = {
   GetRegionLoad: [pb.RegionRequest, pb.RegionLoad],
   GetServerLoad: [pb.GetServerLoadRequest, pb.ServerLoad],
   GetOnlineRegions: [pb.GetOnlineRegionsRequest, pb.GetOnlineRegionsResponse],
+  SplitRegion: [pb.SplitRegionRequest, pb.SplitRegionResponse],
+  MergeRegions: [pb.MergeRegionsRequest, pb.MergeRegionsResponse],
+  RemoveRetiredRegion: [pb.RemoveRetiredRegionRequest, pb.RemoveRetiredRegionResponse],
 } as const;
 
 export type AdminMethod = keyof typeof ADMIN_METHODS;

@@ -317,6 +317,12 @@ export class StoreFileReader {
   private readonly bloom: BloomFilter | undefined;
   private references = 1;
   private discarded = false;
+  /**
+   * Set when this reader serves another region's file through a reference (a split daughter or a
+   * merged region, regionserver/storage/reference-file.ts): only rows in the reference's bounds are
+   * visible, and the file is never deleted by this reader (its owner's directory goes as a whole).
+   */
+  reference: StoreFileReferenceBounds | undefined;
 
   private constructor(
     readonly path: string,
@@ -375,6 +381,7 @@ export class StoreFileReader {
    * that fit one entry.
    */
   readRow(row: Buffer, familyPrefix: Buffer, out: Cell[]): void {
+    if (this.reference && !inReferenceBounds(this.reference, familyPrefix)) return;
     const family = this.meta.family;
     if (familyPrefix.length <= KEY_INLINE_LIMIT) {
       const head = this.cells.get(familyPrefix);
@@ -396,7 +403,9 @@ export class StoreFileReader {
 
   /** Iterates whole rows (all chunks) with family prefix ≥ start, in order. Synchronous use only. */
   *rows(start: Buffer): Generator<{ familyPrefix: Buffer; cells: Cell[] }> {
-    const it = this.entries(start, undefined, false);
+    const bounds = this.reference;
+    if (bounds?.lower && compareBytes(start, bounds.lower) < 0) start = bounds.lower;
+    const it = this.entries(start, bounds?.upper, false);
     const family = this.meta.family;
     let current: { familyPrefix: Buffer; cells: Cell[]; row: Buffer } | undefined;
     try {
@@ -419,6 +428,9 @@ export class StoreFileReader {
 
   /** The smallest entry key ≥ `key` (and below `end`), or undefined. */
   firstKeyAtOrAfter(key: Buffer, end: Buffer | undefined): Buffer | undefined {
+    const bounds = this.reference;
+    if (bounds?.lower && compareBytes(key, bounds.lower) < 0) key = bounds.lower;
+    if (bounds?.upper && (end === undefined || compareBytes(bounds.upper, end) < 0)) end = bounds.upper;
     const it = this.entries(key, end, false);
     const step = it.next();
     it.return?.();
@@ -427,10 +439,13 @@ export class StoreFileReader {
 
   /** The greatest entry key strictly below `key`, or undefined. */
   lastKeyBefore(key: Buffer): Buffer | undefined {
+    const bounds = this.reference;
+    if (bounds?.upper && compareBytes(bounds.upper, key) < 0) key = bounds.upper;
     const it = this.entries(key, undefined, true);
     const step = it.next();
     it.return?.();
-    return step.done ? undefined : step.value.key;
+    if (step.done) return undefined;
+    return bounds?.lower && compareBytes(step.value.key, bounds.lower) < 0 ? undefined : step.value.key;
   }
 
   private entries(start: Buffer, end: Buffer | undefined, reverse: boolean): Iterator<RawEntry> {
@@ -523,11 +538,22 @@ export class StoreFileReader {
     const mayRemove = this.mayRemove;
     this.closed = this.root.close().then(
       () => {
-        if (discarded && (mayRemove?.() ?? true)) removeStoreFile(path);
+        if (discarded && !this.reference && (mayRemove?.() ?? true)) removeStoreFile(path);
       },
       () => undefined,
     );
   }
+}
+
+/** Row bounds of a reference, as codec row-prefix positions: entries in [lower, upper) are visible. */
+export interface StoreFileReferenceBounds {
+  lower: Buffer | undefined;
+  upper: Buffer | undefined;
+}
+
+function inReferenceBounds(bounds: StoreFileReferenceBounds, familyPrefix: Buffer): boolean {
+  if (bounds.lower && compareBytes(familyPrefix, bounds.lower) < 0) return false;
+  return !(bounds.upper && compareBytes(familyPrefix, bounds.upper) >= 0);
 }
 
 function writeCell(out: Buffer, pos: number, c: Cell): number {

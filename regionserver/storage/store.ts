@@ -168,6 +168,9 @@ export class Store {
   /** Files a compaction would merge now: all of them (major), or the oldest few (minor). */
   selectCompaction(major: boolean, minFiles: number, maxFiles: number): { files: StoreFileReader[]; major: boolean } | undefined {
     const files = this.storeFiles;
+    // References (split, merge) are always rewritten whole: the region must stop depending on
+    // its parents' directories, and a reference to a major-compacted file is still a reference.
+    if (files.some((f) => f.reference)) return { files: [...files], major: true };
     if (major) return files.length > 0 && !(files.length === 1 && files[0]!.meta.majorCompacted) ? { files: [...files], major: true } : undefined;
     if (files.length < Math.max(2, minFiles)) return undefined;
     const selected = files.slice(0, Math.max(2, maxFiles));

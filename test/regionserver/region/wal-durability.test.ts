@@ -1,4 +1,5 @@
 // Proves that a Region never leaves a failed write in the WAL for replay to resurrect, treats a failed WAL sync as fatal for the region, and writes a durable open marker at its epoch after replay.
+import { walRegionKey } from '../../../regionserver/region/identity.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ describe('Region over the WAL: durability of failed writes and the open marker',
   const row = (r: Region, key: string): Promise<string | undefined> => r.get({ row: b(key) }).then((res) => res?.cells[0]?.value.toString());
   const entriesOf = async (wal: Wal): Promise<WalEntry[]> => {
     const out: WalEntry[] = [];
-    for await (const e of wal.replay(info.encodedName, 0)) out.push(e);
+    for await (const e of wal.replay(walRegionKey(info), 0)) out.push(e);
     return out;
   };
 
