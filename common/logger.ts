@@ -1,8 +1,11 @@
 /**
  * Structured logging through pino. Level from BASALT_LOG_LEVEL; silent under the test runner
  * unless asked. Daemons print their "ready" line through `logReady`, which always reaches stdout.
+ * Lines are JSON for machines; when stdout is a terminal they are rendered readable by pino-pretty
+ * (BASALT_LOG_FORMAT=json|pretty overrides).
  */
-import { pino, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -11,7 +14,26 @@ function defaultLevel(): string {
   return process.env.VITEST ? 'silent' : 'info';
 }
 
-const root: Logger = pino({ level: defaultLevel(), base: { pid: process.pid } });
+/** `json` (the default, for machines) or `pretty` (a person at a terminal). */
+export function logFormat(env: NodeJS.ProcessEnv = process.env, isTty = process.stdout.isTTY === true): 'json' | 'pretty' {
+  const asked = env.BASALT_LOG_FORMAT?.toLowerCase();
+  if (asked === 'json' || asked === 'pretty') return asked;
+  return isTty ? 'pretty' : 'json';
+}
+
+/** pino-pretty as a synchronous stream on stdout (no worker thread), loaded only when wanted. */
+function prettyDestination(): DestinationStream | undefined {
+  try {
+    const pretty = createRequire(import.meta.url)('pino-pretty') as (options: object) => DestinationStream;
+    return pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
+  } catch {
+    return undefined;
+  }
+}
+
+const options = { level: defaultLevel(), base: { pid: process.pid } };
+const pretty = logFormat() === 'pretty' ? prettyDestination() : undefined;
+const root: Logger = pretty ? pino(options, pretty) : pino(options);
 
 export function createLogger(component: string, bindings: Record<string, unknown> = {}): Logger {
   return root.child({ component, ...bindings });
