@@ -71,6 +71,7 @@ export class ClusterConnection implements Connection {
       coord,
       server: (address) => this.server(address),
       tableExists: (table) => this.master.tableExistsIfReachable(table),
+      tableState: (table) => this.master.tableStateIfReachable(table),
     });
   }
 

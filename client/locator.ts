@@ -30,6 +30,8 @@ export interface LocatorDeps {
   server(address: string): RegionServerClient;
   /** Whether the master knows the table (undefined: no master to ask). */
   tableExists?(table: string): Promise<boolean | undefined>;
+  /** The table's state from the master (ENABLED, DISABLED, …; undefined: no master to ask). */
+  tableState?(table: string): Promise<string | undefined>;
 }
 
 export class RegionLocator {
@@ -132,6 +134,11 @@ export class RegionLocator {
       });
     }
     if (entry.state !== 'OPEN' || !entry.address) {
+      if (entry.state === 'CLOSED' || entry.state === 'OFFLINE') {
+        // A closed region of a disabled table stays closed: waiting for it would only time out.
+        const state = await this.deps.tableState?.(table).catch(() => undefined);
+        if (state === 'DISABLED' || state === 'DISABLING') throw new BasaltError(ErrorCodes.TABLE_DISABLED, `table ${table} is disabled`, { table });
+      }
       throw new BasaltError(ErrorCodes.REGION_IN_TRANSITION, `region ${loc.encodedName} of ${table} is ${entry.state}`, {
         table,
         region: loc.encodedName,

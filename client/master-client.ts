@@ -125,6 +125,18 @@ export class MasterClient {
     }
   }
 
+  /** The table's state from the master, or undefined when no master answers. */
+  async tableStateIfReachable(table: string): Promise<string | undefined> {
+    try {
+      const address = await this.masterAddress();
+      const request = Buffer.from(MASTER_METHODS.DescribeTable[0].encode({ name: table }).finish());
+      const info = MASTER_METHODS.DescribeTable[1].decode(await this.unary(address, 'DescribeTable', request, 2_000));
+      return info.state || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The table's family names from the master, or undefined when no master answers. */
   async familiesIfReachable(table: string): Promise<string[] | undefined> {
     try {

@@ -393,6 +393,7 @@ export class RegionServerClient {
         writeRequests: num(r.writeRequests),
         maxSequenceId: num(r.maxSequenceId),
         maxFlushedSequenceId: num(r.maxFlushedSequenceId),
+        referenceFileCount: r.referenceFileCount ?? 0,
       })),
       totalRequests: num(l.totalRequests),
       readRequests: num(l.readRequests),
@@ -402,6 +403,23 @@ export class RegionServerClient {
       memstoreSizeBytes: num(l.memstoreSizeBytes),
       storeFileSizeBytes: num(l.storeFileSizeBytes),
     };
+  }
+
+  /** Creates the daughters of a closed parent on the shared data root (master's split procedure). */
+  async splitRegion(request: pb.ISplitRegionRequest): Promise<{ splitKey: Buffer; daughters: RegionInfo[]; parentMaxSequenceId: number }> {
+    const r = await this.admin('SplitRegion', request);
+    return { splitKey: Buffer.from(r.splitKey), daughters: r.daughters.map(regionInfoFromWire), parentMaxSequenceId: num(r.parentMaxSequenceId) };
+  }
+
+  /** Creates the merged region of two closed, adjacent parents (master's merge procedure). */
+  async mergeRegions(request: pb.IMergeRegionsRequest): Promise<number> {
+    return num((await this.admin('MergeRegions', request)).parentsMaxSequenceId);
+  }
+
+  /** Removes a retired region's directory if nothing references it any more (catalog janitor). */
+  async removeRetiredRegion(region: pb.IRegionInfo): Promise<{ removed: boolean; referencedBy: string[] }> {
+    const r = await this.admin('RemoveRetiredRegion', { region });
+    return { removed: r.removed, referencedBy: r.referencedBy };
   }
 
   async onlineRegions(): Promise<{ serverName: string; regions: Array<{ info: RegionInfo; openEpoch: number }> }> {
@@ -480,4 +498,8 @@ export class RemoteScanner {
     if (this.resume) batch.resume = this.resume;
     return batch;
   }
+}
+
+function regionInfoFromWire(o: pb.IRegionInfo): RegionInfo {
+  return { table: o.table ?? '', startKey: Buffer.from(o.startKey ?? []), endKey: Buffer.from(o.endKey ?? []), regionId: num(o.regionId), encodedName: o.encodedName ?? '' };
 }
