@@ -50,12 +50,27 @@ async function walk(client: CoordClient, path: string, depth: number, lines: str
   if (names.length > MAX_CHILDREN) lines.push(`${'  '.repeat(depth)}… ${names.length - MAX_CHILDREN} more`);
 }
 
+/** The serverName of a JSON location znode ({"address", "serverName", …}), else its preview. */
+async function serverOf(client: CoordClient, path: string): Promise<string | undefined> {
+  try {
+    const { data } = await client.getData(path);
+    const parsed = JSON.parse(data.toString('utf8')) as { serverName?: unknown; address?: unknown };
+    if (typeof parsed.serverName === 'string') return parsed.serverName;
+    if (typeof parsed.address === 'string') return parsed.address;
+    return preview(data);
+  } catch (err) {
+    if (isBasaltError(err, 'NO_NODE')) return undefined;
+    if (err instanceof SyntaxError) return dataOf(client, path);
+    throw err;
+  }
+}
+
 export async function coordinationDump(client: CoordClient, servers: string[]): Promise<string[]> {
   const lines: string[] = [`Basalt is rooted at ${ROOT}`];
-  lines.push(`Active master address: ${(await dataOf(client, `${ROOT}/master`)) ?? '(none)'}`);
+  lines.push(`Active master address: ${(await serverOf(client, `${ROOT}/master`)) ?? '(none)'}`);
   lines.push('Backup master addresses:');
   for (const name of await children(client, `${ROOT}/backup-masters`)) lines.push(` ${name}`);
-  lines.push(`Region server holding basalt:meta: ${(await dataOf(client, `${ROOT}/meta-region-server`)) ?? '(none)'}`);
+  lines.push(`Region server holding basalt:meta: ${(await serverOf(client, `${ROOT}/meta-region-server`)) ?? '(none)'}`);
   lines.push('Region servers:');
   for (const name of await children(client, `${ROOT}/rs`)) lines.push(` ${name}`);
   lines.push(`Tree under ${ROOT}:`);

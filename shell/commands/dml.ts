@@ -135,9 +135,13 @@ The filter is a string in HBase's filter language. Some examples:
       const options = second ? asOptions(second, 'options') : undefined;
       const { scan, maxLength } = options ? buildScan(options) : { scan: {}, maxLength: -1 };
       const handle = await ctx.table(table);
+      // The first batch comes before the header, so a missing table prints only its error.
+      const iterator = handle.scan(scan)[Symbol.asyncIterator]();
+      let next = await iterator.next();
       if (!ctx.json) ctx.formatter.header(['ROW', 'COLUMN+CELL']);
       let rows = 0;
-      for await (const result of handle.scan(scan)) {
+      for (; !next.done; next = await iterator.next()) {
+        const result = next.value;
         rows++;
         if (ctx.json) {
           ctx.out.write(`${rowJson(result)}\n`);
