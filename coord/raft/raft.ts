@@ -273,9 +273,13 @@ export class Raft extends RaftBase {
         this.becomeFollower(m.term, 0);
       }
     } else if (m.term < this.term) {
-      if ((this.config.checkQuorum || this.config.preVote) && (m.type === MessageType.Heartbeat || m.type === MessageType.Append)) {
-        // A stale leader (cut off by check-quorum or pre-vote, so our term grew without it
-        // hearing) learns the new term from this answer and steps down.
+      if (m.type === MessageType.Heartbeat || m.type === MessageType.Append || m.type === MessageType.Snapshot) {
+        // A stale leader learns the new term from this answer and steps down (Raft §5.1: a
+        // request with a stale term is rejected with the current term). etcd answers only with
+        // check-quorum or pre-vote on and otherwise counts on vote requests to spread the term;
+        // but a leader outside our configuration never receives our vote requests, and with
+        // both off it then led a minority-less configuration for ever while we campaigned in
+        // ours (simulation seed 9004639, test/coord/hardening/raft-stale-term.test.ts).
         this.send(makeMessage({ type: MessageType.AppendResponse, to: m.from }));
       } else if (m.type === MessageType.PreVote) {
         this.send(makeMessage({ type: MessageType.PreVoteResponse, to: m.from, term: this.term, reject: true }));
