@@ -68,19 +68,46 @@ function maxSequenceIdOf(manifest: RegionManifest, files: readonly StoreFileRead
   return max;
 }
 
+/** The distinct row prefixes of `files` in key order (a k-way merge; memory bounded by the file count). */
+function* mergedRowPrefixes(files: readonly StoreFileReader[]): Generator<Buffer> {
+  const iterators = files.map((f) => f.rows(Buffer.alloc(0)));
+  const heads = iterators.map((it) => it.next());
+  try {
+    for (;;) {
+      let best: Buffer | undefined;
+      for (const h of heads) if (!h.done && (best === undefined || compareBytes(h.value.familyPrefix, best) < 0)) best = h.value.familyPrefix;
+      if (best === undefined) return;
+      for (let i = 0; i < heads.length; i++) {
+        while (!heads[i]!.done && compareBytes((heads[i]!.value as { familyPrefix: Buffer }).familyPrefix, best) === 0) heads[i] = iterators[i]!.next();
+      }
+      yield best;
+    }
+  } finally {
+    for (const it of iterators) it.return(undefined);
+  }
+}
+
 /**
- * The middle row of the largest store file (HBase's midkey of the largest store), or undefined
- * when no row above the region's start exists (an empty or one-row region cannot split).
+ * The middle row of the largest store (HBase's midkey of the largest store), by distinct rows over
+ * its files, or undefined when no row above the region's start exists (an empty or one-row region
+ * cannot split). Two passes over the files, synchronous: the parent is closed, its files fixed.
  */
 export function middleRow(files: readonly StoreFileReader[], parent: RegionInfo): Buffer | undefined {
-  const largest = [...files].sort((a, b) => b.sizeBytes - a.sizeBytes || (a.name < b.name ? -1 : 1))[0];
+  const byFamily = new Map<string, { files: StoreFileReader[]; bytes: number }>();
+  for (const f of files) {
+    const entry = byFamily.get(f.meta.family) ?? { files: [], bytes: 0 };
+    entry.files.push(f);
+    entry.bytes += f.meta.cellCount;
+    byFamily.set(f.meta.family, entry);
+  }
+  const largest = [...byFamily.entries()].sort((a, b) => b[1].bytes - a[1].bytes || (a[0] < b[0] ? -1 : 1))[0]?.[1].files;
   if (!largest) return undefined;
   let rows = 0;
-  for (const _ of largest.rows(Buffer.alloc(0))) rows++;
+  for (const _ of mergedRowPrefixes(largest)) rows++;
   let i = 0;
-  for (const { familyPrefix } of largest.rows(Buffer.alloc(0))) {
+  for (const prefix of mergedRowPrefixes(largest)) {
     if (i++ < Math.floor(rows / 2)) continue;
-    const row = decodeRow(familyPrefix);
+    const row = decodeRow(prefix);
     if (compareBytes(row, parent.startKey) > 0 && containsKey(parent, row)) return row;
   }
   return undefined;
