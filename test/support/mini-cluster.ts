@@ -154,6 +154,23 @@ export class MiniCluster {
     return d.exited;
   }
 
+  /** Kills every daemon (SIGKILL) and starts the same cluster again on the same data (coordination on its port). */
+  async restartAll(): Promise<void> {
+    const all = [...this.masters, ...this.regionServers, this.coord];
+    for (const d of all) {
+      d.child.kill('SIGCONT');
+      d.child.kill('SIGKILL');
+    }
+    await Promise.all(all.map((d) => d.exited));
+    const rs = this.regionServers.length;
+    const masters = this.masters.length;
+    this.regionServers.length = 0;
+    this.masters.length = 0;
+    this.coord = await spawnDaemon('coord', this.coord.args);
+    for (let i = 0; i < rs; i++) await this.startRegionServer();
+    for (let i = 0; i < masters; i++) await this.startMaster();
+  }
+
   async close(): Promise<void> {
     const all = [...this.masters, ...this.regionServers, ...(this.coord ? [this.coord] : [])];
     for (const d of all) {
