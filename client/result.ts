@@ -3,7 +3,7 @@
  * column as bytes, UTF-8 or an 8-byte big-endian counter. Cells keep the server's order (family,
  * qualifier, newest first), so "newest" is the first match.
  */
-import { CellType } from '../common/cell.js';
+import { CellType, type Cell } from '../common/cell.js';
 import type { RowResult } from '../regionserver/region/api.js';
 import type { BytesInput, CellTypeName, Result, ResultCell } from './api.js';
 
@@ -23,31 +23,36 @@ function qualifierBytes(q: BytesInput): Buffer {
 
 export class RowResultView implements Result {
   readonly row: Buffer;
-  readonly cells: ResultCell[];
   /** True when this is a chunk of a row cut by the scan's `batch` and more of the row follows. */
   readonly partial: boolean;
+  /** The server's cells; the public `cells` view is built on first use (most callers only ask value()). */
+  private readonly raw: readonly Cell[];
+  private view: ResultCell[] | undefined;
 
-  constructor(row: Buffer, cells: ResultCell[], partial = false) {
+  constructor(row: Buffer, cells: readonly Cell[], partial = false) {
     this.row = row;
-    this.cells = cells;
+    this.raw = cells;
     this.partial = partial;
   }
 
   static from(row: RowResult | undefined, key: Buffer): RowResultView {
-    if (!row) return new RowResultView(key, []);
-    const cells = row.cells.map((c) => ({
-      row: row.row,
+    return row ? new RowResultView(row.row, row.cells, row.partial === true) : new RowResultView(key, []);
+  }
+
+  get cells(): ResultCell[] {
+    this.view ??= this.raw.map((c) => ({
+      row: this.row,
       family: c.family,
       qualifier: c.qualifier,
       timestamp: c.timestamp,
       type: TYPE_NAMES[c.type] ?? 'Put',
       value: c.value,
     }));
-    return new RowResultView(row.row, cells, row.partial === true);
+    return this.view;
   }
 
   get isEmpty(): boolean {
-    return this.cells.length === 0;
+    return this.raw.length === 0;
   }
 
   versions(family: string, qualifier: BytesInput): ResultCell[] {
@@ -57,7 +62,7 @@ export class RowResultView implements Result {
 
   value(family: string, qualifier: BytesInput): Buffer | undefined {
     const q = qualifierBytes(qualifier);
-    for (const c of this.cells) if (c.type === 'Put' && c.family === family && c.qualifier.equals(q)) return c.value;
+    for (const c of this.raw) if (c.type === CellType.Put && c.family === family && c.qualifier.equals(q)) return c.value;
     return undefined;
   }
 
