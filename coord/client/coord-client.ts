@@ -78,6 +78,12 @@ interface Link {
 }
 
 const CONNECT_XID = 0;
+/** Reconnect backoff: the first bound, its cap, and the cap while an election is under way. */
+const BASE_BACKOFF_MS = 25;
+const MAX_BACKOFF_MS = 1_000;
+const ELECTION_POLL_MS = 100;
+/** A link that stayed up this long was a success: the next reconnect starts the backoff over. */
+const STABLE_LINK_MS = 2_000;
 
 /** Bytes of znode data a request carries (the part that can make a frame too large). */
 function payloadSize(op: Omit<ClientRequest, 'xid'>): number {
@@ -89,6 +95,8 @@ function payloadSize(op: Omit<ClientRequest, 'xid'>): number {
 export declare interface CoordClient {
   on(event: 'state', listener: (state: ConnectionState) => void): this;
   on(event: 'connected' | 'suspended' | 'lost' | 'expired' | 'closed', listener: () => void): this;
+  /** Another handle resumed this session; `closed` follows (see closedBy). */
+  on(event: 'moved', listener: (cause: BasaltError) => void): this;
   once(event: 'state', listener: (state: ConnectionState) => void): this;
   once(event: 'connected' | 'suspended' | 'lost' | 'expired' | 'closed', listener: () => void): this;
 }
@@ -110,6 +118,11 @@ export class CoordClient extends EventEmitter {
   private leaderHint: string | undefined;
   private serverCursor: number;
   private reconnecting = false;
+  /** Reconnect attempts since the last link that stayed up for STABLE_LINK_MS (drives the backoff). */
+  private reconnectAttempts = 0;
+  private everConnected = false;
+  /** Monotonic time the current link opened. */
+  private linkOpenedMs = 0;
   private lostReported = false;
   private timer: NodeJS.Timeout | undefined;
   private pingInFlight: { xid: number; sentMs: number } | undefined;
@@ -128,6 +141,11 @@ export class CoordClient extends EventEmitter {
   expiredBy: BasaltError | undefined;
   /** The member currently serving the session. */
   currentServer: string | undefined;
+  /**
+   * Why the handle closed when it did not close itself: SESSION_MOVED when another handle
+   * resumed the session (the session lives on there; this one must stop acting for it).
+   */
+  closedBy: BasaltError | undefined;
 
   private constructor(options: CoordClientOptions) {
     super();
@@ -375,6 +393,10 @@ export class CoordClient extends EventEmitter {
     if (!response) return;
     const xid = Number(response.xid ?? 0);
     this.lastZxid = Math.max(this.lastZxid, Number(response.zxid ?? 0));
+    if (response.error && isBasaltError(fromWireError(response.error), ErrorCodes.SESSION_MOVED)) {
+      this.displaced(fromWireError(response.error));
+      return;
+    }
     if (this.pingInFlight?.xid === xid) {
       this.lastAckedKeepAliveMs = Math.max(this.lastAckedKeepAliveMs, this.pingInFlight.sentMs);
       this.pingInFlight = undefined;
@@ -462,12 +484,35 @@ export class CoordClient extends EventEmitter {
     return address;
   }
 
+  /**
+   * The wait before reconnect attempt `attempt` (0-based, counted since the last stable link):
+   * bounded exponential backoff with jitter, so that many clients losing one member do not come
+   * back in lockstep and a member that keeps dropping us is not hammered. The bound is 25 ms
+   * doubling to 1 s, never past a quarter of the session timeout (a returning ensemble grants
+   * every session one full timeout, and we must find it in time); while a live member says an
+   * election is under way (NOT_LEADER) it stays at most 100 ms, since that ends within about
+   * one election timeout.
+   */
+  private backoffMs(attempt: number, electionUnderWay: boolean): number {
+    let boundMs = Math.min(MAX_BACKOFF_MS, this.sessionTimeoutMs / 4, BASE_BACKOFF_MS * 2 ** Math.min(attempt, 16));
+    if (electionUnderWay) boundMs = Math.min(boundMs, ELECTION_POLL_MS);
+    return boundMs * (0.5 + this.random.next() / 2);
+  }
+
   private async reconnect(): Promise<void> {
     if (this.reconnecting) return;
     this.reconnecting = true;
     try {
-      let failures = 0;
-      while (this.state !== 'closed' && this.state !== 'expired' && !this.link?.open) {
+      let electionUnderWay = false;
+      while (!this.finished() && !this.link?.open) {
+        // Every attempt waits, the first after a dropped connection included; only a handle's
+        // very first connection goes at once.
+        if (this.everConnected || this.reconnectAttempts > 0) {
+          const delayMs = this.backoffMs(this.reconnectAttempts, electionUnderWay);
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          if (this.finished()) return;
+        }
+        this.reconnectAttempts++;
         const address = this.nextCandidate();
         try {
           await this.openLink(address);
@@ -478,27 +523,9 @@ export class CoordClient extends EventEmitter {
             this.expire(err);
             return;
           }
-          failures++;
-          const notLeader = isBasaltError(err, ErrorCodes.NOT_LEADER);
-          const hint = notLeader ? err.details.leaderHint : undefined;
-          if (typeof hint === 'string' && hint.length > 0 && hint !== address) {
-            this.leaderHint = hint;
-            // Follow a fresh hint at once, but back off if hints keep bouncing.
-            if (failures <= this.servers.length) continue;
-          }
-          let delayMs = 0;
-          if (notLeader) {
-            // A live member without a leader: an election is under way and ends within about one
-            // election timeout. Poll briskly instead of backing off exponentially.
-            delayMs = 50;
-          } else if (failures % this.servers.length === 0 || failures > this.servers.length) {
-            // Nobody answers: back off once per round over the members, 50 ms doubling to 1 s,
-            // but never past a quarter of the session timeout, so that a returning ensemble (whose
-            // new leader grants every session one full timeout) finds us in time.
-            const round = Math.floor(failures / this.servers.length);
-            delayMs = Math.min(1_000, this.sessionTimeoutMs / 4, 50 * 2 ** Math.min(round, 5));
-          }
-          if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs * (0.5 + this.random.next() / 2)));
+          electionUnderWay = isBasaltError(err, ErrorCodes.NOT_LEADER);
+          const hint = electionUnderWay ? (err as BasaltError).details.leaderHint : undefined;
+          if (typeof hint === 'string' && hint.length > 0 && hint !== address) this.leaderHint = hint;
         }
       }
     } finally {
@@ -551,6 +578,8 @@ export class CoordClient extends EventEmitter {
         link.open = true;
         link.lastFrameMs = this.clock.monotonic();
         this.link = link;
+        this.everConnected = true;
+        this.linkOpenedMs = this.clock.monotonic();
         this.currentServer = address;
         // Re-arm watches first: the stream is ordered, so no later response can overtake them.
         const specs = this.watches.specs();
@@ -574,6 +603,7 @@ export class CoordClient extends EventEmitter {
   private onLinkLost(link: Link): void {
     if (this.link !== link) return;
     this.link = undefined;
+    if (this.clock.monotonic() - this.linkOpenedMs >= STABLE_LINK_MS) this.reconnectAttempts = 0;
     link.open = false;
     link.call.cancel();
     this.pingInFlight = undefined;
@@ -593,6 +623,14 @@ export class CoordClient extends EventEmitter {
 
   private finished(): boolean {
     return this.state === 'closed' || this.state === 'expired';
+  }
+
+  /** Another handle resumed the session: end this one (terminal), emitting `moved` then `closed`. */
+  private displaced(cause: BasaltError): void {
+    if (this.finished()) return;
+    this.closedBy = cause;
+    this.emit('moved', cause);
+    this.shutdown('closed', new BasaltError(ErrorCodes.CLOSED, 'the session was resumed by another handle', { sessionId: this.sessionId, cause: cause.code }));
   }
 
   private expire(cause?: BasaltError): void {

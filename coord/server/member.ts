@@ -290,7 +290,9 @@ export class CoordMember implements SessionHost {
   attach(sessionId: SessionId, stream: SessionStream): void {
     const previous = this.streams.get(sessionId);
     this.streams.set(sessionId, stream);
-    if (previous && previous !== stream) previous.close();
+    // Another connection resumed this session: tell the displaced one it has moved (its handle
+    // ends instead of taking the session back, which would make the two ping-pong).
+    if (previous && previous !== stream) previous.sessionMoved();
   }
 
   detach(sessionId: SessionId, stream: SessionStream): void {

@@ -333,6 +333,12 @@ export class SessionStream {
     this.close();
   }
 
+  /** Another stream resumed this session: say so (SESSION_MOVED, terminal for the client), then end. */
+  sessionMoved(): void {
+    this.writeNow({ response: { xid: 0, zxid: this.host.appliedIndex(), error: toWireError(new BasaltError(ErrorCodes.SESSION_MOVED, `session ${this.sessionId} was resumed by another connection`, { sessionId: this.sessionId })) } });
+    this.close();
+  }
+
   /** Ends the stream (leadership lost, shutdown): the client reconnects elsewhere. */
   close(): void {
     if (this.ended) return;
