@@ -18,6 +18,8 @@ import type { MasterContext } from './procedures/context.js';
 import { ProcedureExecutor, type ProcedureHandler } from './procedures/executor.js';
 import { assignRegion, moveRegion, serverCrash, unassignRegion } from './procedures/region-procedures.js';
 import { ProcedureStore, type ProcedureRecord } from './procedures/store.js';
+import { mergeRegions, splitRegion } from './procedures/split-merge.js';
+import { CatalogJanitor } from './catalog-janitor.js';
 import { createTable, deleteTable, disableTable, enableTable, modifyTable, truncateTable } from './procedures/table-procedures.js';
 import { RegionStates, type RegionNode } from './region-states.js';
 import { ServerTracker } from './server-tracker.js';
@@ -37,6 +39,8 @@ const HANDLERS: Record<string, ProcedureHandler<MasterContext>> = {
   unassign: unassignRegion,
   move: moveRegion,
   serverCrash,
+  split: splitRegion,
+  merge: mergeRegions,
 };
 
 export interface ActiveMasterOptions {
@@ -51,6 +55,10 @@ export interface ActiveMasterOptions {
   leaseValid(): boolean;
   /** Test hook, see ProcedureExecutor. */
   beforeCheckpoint?: (record: ProcedureRecord, step: string) => Promise<void>;
+  /** Regions whose store files pass this are split automatically (0: never). */
+  regionSplitSizeBytes?: number;
+  /** How often the catalog janitor and the automatic splitter run (default: loadPeriodMs). */
+  janitorPeriodMs?: number;
 }
 
 export class ActiveMaster {
@@ -65,6 +73,8 @@ export class ActiveMaster {
   balancerOn = true;
   ready = false;
   private balancerTimer: NodeJS.Timeout | undefined;
+  readonly janitor: CatalogJanitor;
+  private janitorTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   readonly clock: Clock;
@@ -85,6 +95,18 @@ export class ActiveMaster {
     });
     this.procedures = new ProcedureStore(o.coord);
     this.executor = new ProcedureExecutor(this.procedures, HANDLERS, () => this.context(), o.clock, o.log, o.beforeCheckpoint);
+    this.janitor = new CatalogJanitor({
+      coord: o.coord,
+      states: this.states,
+      servers: this.servers,
+      am: this.am,
+      meta: this.meta,
+      clock: o.clock,
+      log: o.log,
+      regionSplitSizeBytes: o.regionSplitSizeBytes ?? 0,
+      running: () => this.executor.running(),
+      submit: (type, target, data, step) => this.submit(type, target, data, step),
+    });
   }
 
   checkActive(): void {
@@ -101,6 +123,7 @@ export class ActiveMaster {
       meta: this.meta,
       clock: this.o.clock,
       log: this.o.log,
+      coord: this.o.coord,
       checkpoint: (record, step, data) => this.executor.checkpoint(record, step, data),
       submit: (type, target, data, step) => this.executor.submit(type, target, data, step),
     };
@@ -156,6 +179,8 @@ export class ActiveMaster {
     this.balancerTimer = setInterval(() => void this.balance().catch(() => undefined), Math.max(1_000, this.o.balancerPeriodMs));
     this.balancerTimer.unref();
     if (this.o.balancerPeriodMs === 0) clearInterval(this.balancerTimer);
+    this.janitorTimer = setInterval(() => void this.janitor.tick(), Math.max(100, this.o.janitorPeriodMs ?? this.o.loadPeriodMs));
+    this.janitorTimer.unref();
     log.info({ regions: this.states.all().length, procedures: records.filter((r) => r.state === 'RUNNING').length, clusterId: this.clusterId }, 'active master initialised');
     void coord;
   }
@@ -163,6 +188,7 @@ export class ActiveMaster {
   stop(): void {
     this.stopped = true;
     if (this.balancerTimer) clearInterval(this.balancerTimer);
+    if (this.janitorTimer) clearInterval(this.janitorTimer);
     this.executor.stop();
     this.servers.stop();
   }

@@ -10,6 +10,7 @@ import { namespaceOf, qualifyTableName, SYSTEM_NAMESPACE } from '../common/table
 import { basalt } from '../proto/generated/basalt.js';
 import type { ActiveMaster } from './active-master.js';
 import { regionSpecs } from './procedures/context.js';
+import { mergeProcedureData, splitProcedureData } from './procedures/split-merge.js';
 import type { RegionNode } from './region-states.js';
 import { MAX_PRESPLIT_REGIONS, splitKeysFor } from './split-keys.js';
 import { normalizeFamily, TableStore, validateFamilies, type Family, type TableRecord } from './table-store.js';
@@ -184,12 +185,60 @@ export class MasterAdminOps {
     }
   }
 
-  split(): never {
-    throw new BasaltError(ErrorCodes.UNSUPPORTED, 'region split is not implemented yet (planned: daughters referencing the parent’s store files)');
+  /**
+   * Splits a region at a key, or at its middle; a table target splits the region holding the key,
+   * or every region of the table at its middle (the procedures queue on the table's lock, so the
+   * returned one — the last — ends after all of them).
+   */
+  async split(req: pb.ISplitRequest): Promise<number> {
+    const key = req.hasSplitKey ? Buffer.from(req.splitKey ?? []) : undefined;
+    if (key !== undefined && key.length === 0) throw invalidArgument('splitKey', 'a split key cannot be empty');
+    if (key !== undefined && key.length > MAX_SPLIT_KEY_BYTES) throw invalidArgument('splitKey', `longer than ${MAX_SPLIT_KEY_BYTES} bytes`);
+    let nodes: RegionNode[];
+    if (req.target?.region) {
+      nodes = [this.region(req.target.region, 'target.region')];
+    } else {
+      const t = await this.userTable(req.target?.table, 'target.table');
+      if (key !== undefined) {
+        const holder = this.m.states.holding(t.name, key);
+        if (!holder) throw new BasaltError(ErrorCodes.REGION_IN_TRANSITION, `no region of ${t.name} holds the split key now`, { table: t.name });
+        nodes = [holder];
+      } else {
+        nodes = this.m.states.ofTable(t.name);
+      }
+    }
+    for (const node of nodes) {
+      if (node.region.table === META_TABLE) throw invalidArgument('target', 'the meta region is never split');
+      if (node.state !== 'OPEN') throw new BasaltError(ErrorCodes.REGION_IN_TRANSITION, `region ${node.region.encodedName} is ${node.state}`, { region: node.region.encodedName, state: node.state });
+      if (key !== undefined && (compareBytes(key, node.region.startKey) <= 0 || (node.region.endKey.length > 0 && compareBytes(key, node.region.endKey) >= 0))) {
+        throw invalidArgument('splitKey', `must lie strictly inside region ${node.region.encodedName}`);
+      }
+    }
+    const t = await this.m.tables.require(nodes[0]?.region.table ?? qualifyTableName(req.target?.table ?? '', 'target.table'));
+    if (t.state !== 'ENABLED') throw new BasaltError(ErrorCodes.TABLE_NOT_ENABLED, `table ${t.name} is ${t.state}`, { table: t.name });
+    let last = 0;
+    for (const node of nodes) {
+      last = (await this.m.submit('split', node.region.encodedName, splitProcedureData(node, key, this.m.clock.now()), 'prepare')).id;
+    }
+    return last;
   }
 
-  merge(): never {
-    throw new BasaltError(ErrorCodes.UNSUPPORTED, 'region merge is not implemented yet');
+  /** Merges two adjacent open regions of one table (given in any order). */
+  async merge(req: pb.IMergeRequest): Promise<number> {
+    const names = req.regions ?? [];
+    if (names.length !== 2) throw invalidArgument('regions', 'exactly two adjacent regions');
+    const nodes = names.map((n, i) => this.region(n, `regions[${i}]`)).sort((a, b) => compareBytes(a.region.startKey, b.region.startKey));
+    const [a, b] = nodes as [RegionNode, RegionNode];
+    if (a.region.encodedName === b.region.encodedName) throw invalidArgument('regions', 'a region cannot be merged with itself');
+    if (a.region.table !== b.region.table) throw invalidArgument('regions', 'regions of two tables');
+    if (a.region.table === META_TABLE) throw invalidArgument('regions', 'the meta region is never merged');
+    if (compareBytes(a.region.endKey, b.region.startKey) !== 0 || a.region.endKey.length === 0) throw invalidArgument('regions', 'the regions are not adjacent');
+    for (const n of nodes) {
+      if (n.state !== 'OPEN') throw new BasaltError(ErrorCodes.REGION_IN_TRANSITION, `region ${n.region.encodedName} is ${n.state}`, { region: n.region.encodedName, state: n.state });
+    }
+    const t = await this.m.tables.require(a.region.table);
+    if (t.state !== 'ENABLED') throw new BasaltError(ErrorCodes.TABLE_NOT_ENABLED, `table ${t.name} is ${t.state}`, { table: t.name });
+    return (await this.m.submit('merge', a.region.encodedName, mergeProcedureData(a, b, this.m.clock.now()), 'prepare')).id;
   }
 
   // ---- status ----

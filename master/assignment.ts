@@ -148,6 +148,8 @@ export class AssignmentManager {
     for (;;) {
       this.o.checkActive();
       let node = this.node(encodedName);
+      // A split parent never opens again: its daughters reference its files and serve its rows.
+      if (node.region.split) throw new BasaltError(ErrorCodes.REGION_NOT_FOUND, `region ${encodedName} was split; it is retired`, { region: encodedName });
       const holder = node.serverName ? this.o.servers.get(node.serverName) : undefined;
       const wanted = (s: string) => (options.target ? s === options.target : !exclude.has(s));
 

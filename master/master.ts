@@ -137,6 +137,7 @@ export class Master {
         isActive: (): boolean => !this.stopping && this.activeMaster === active,
         leaseValid: () => this.leaseValid(),
         ...(this.options.beforeCheckpoint ? { beforeCheckpoint: this.options.beforeCheckpoint } : {}),
+        regionSplitSizeBytes: this.options.config.regionserver.regionSplitSizeBytes,
       });
       this.activeMaster = active;
       this.ops = new MasterAdminOps(active);

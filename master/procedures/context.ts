@@ -1,6 +1,7 @@
 /** What a procedure step may use: the master's assignment machinery and persistence. */
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
+import type { CoordClient } from '../../coord/client/index.js';
 import type { MetaRegionInfoValue } from '../../common/meta.js';
 import { encodeRegionName } from '../../common/table-names.js';
 import type { AssignmentManager } from '../assignment.js';
@@ -18,6 +19,8 @@ export interface MasterContext {
   meta: MetaStore;
   clock: Clock;
   log: Logger;
+  /** The coordination client (split/merge record retired regions for the catalog janitor). */
+  coord: CoordClient;
   checkpoint(record: ProcedureRecord, step: string, data?: Record<string, unknown>): Promise<void>;
   submit(type: string, target: string, data: Record<string, unknown>, step: string): Promise<ProcedureRecord>;
 }

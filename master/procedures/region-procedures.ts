@@ -16,7 +16,9 @@ export const assignRegion: Handler = {
   locks: regionTableLock,
   async run(record, ctx) {
     const region = String(record.data.region);
-    if (!ctx.states.get(region)) return; // deleted meanwhile (its table was dropped)
+    const node = ctx.states.get(region);
+    if (!node) return; // deleted meanwhile (its table was dropped)
+    if (node.region.split) return; // a split parent never opens again (its daughters serve its rows)
     const table = await ctx.tables.get(String(record.data.table));
     if (!table || table.state === 'DISABLED' || table.state === 'DISABLING') return;
     const exclude = new Set(record.data.exclude ? [String(record.data.exclude)] : []);
