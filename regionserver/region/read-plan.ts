@@ -23,6 +23,8 @@ export interface StorePlan {
 export interface ReadPlan {
   stores: StorePlan[];
   filter?: Filter | undefined;
+  /** With a filter: the request's versions per column, cut after the filter (HBASE-17125). */
+  maxVersions: number;
 }
 
 export interface ReadShape {
@@ -44,6 +46,13 @@ export function planRead(stores: ReadonlyMap<string, Store>, request: ReadShape,
     timeRange = request.timeRange;
   }
   const raw = request.raw === true;
+  // HBase refuses this too ("Cannot specify any column for a raw scan"): whole families only.
+  if (raw && request.columns?.some((c) => c.qualifier !== undefined)) {
+    throw invalidArgument('columns', 'a raw read cannot name columns (qualifiers); select whole families');
+  }
+  // With a filter, each store returns every version its family keeps; the filter chooses among
+  // them and readPlannedRow cuts to maxVersions afterwards.
+  const filterFirst = request.filter !== undefined && !raw;
   // family → qualifiers (undefined = whole family)
   const selection = new Map<string, Buffer[] | undefined>();
   if (request.columns && request.columns.length > 0) {
@@ -71,13 +80,13 @@ export function planRead(stores: ReadonlyMap<string, Store>, request: ReadShape,
       options: {
         nowMs,
         timeRange,
-        maxVersions,
+        maxVersions: filterFirst ? Math.max(maxVersions, stores.get(name)!.family.maxVersions) : maxVersions,
         raw,
         qualifiers: qualifiers ? new Set(qualifiers.map((q) => q.toString('latin1'))) : undefined,
       },
     });
   }
-  return { stores: plans, filter: request.filter };
+  return { stores: plans, filter: request.filter, maxVersions: filterFirst ? maxVersions : Infinity };
 }
 
 /**
@@ -104,7 +113,7 @@ export function readPlannedRow(
     if (got.length > 0) cells = cells.length === 0 ? got : cells.concat(got);
   });
   if (!filter) return { cells };
-  return filterRowCells(filter, row, cells);
+  return filterRowCells(filter, row, cells, plan.maxVersions);
 }
 
 export function resultSize(cells: readonly Cell[]): number {

@@ -29,10 +29,27 @@ function beforePosition(cell: Cell, position: CellPosition): boolean {
   return position.timestamp !== undefined && cell.timestamp > position.timestamp;
 }
 
-export function filterRowCells(filter: Filter, row: Buffer, cells: readonly Cell[]): FilteredRow {
+/**
+ * `maxVersions`: the request's versions per column, counted among the cells the filter includes
+ * (HBase 2, HBASE-17125: the family's VERSIONS bounds what exists, the filter chooses among those
+ * versions, then the request's maxVersions cuts); a column past it moves on to the next column.
+ */
+export function filterRowCells(filter: Filter, row: Buffer, cells: readonly Cell[], maxVersions = Infinity): FilteredRow {
   const out: Cell[] = [];
   let seekRow: Buffer | undefined;
   let i = 0;
+  let column: Cell | undefined;
+  let versions = 0;
+  /** Counts an included cell of its column; false once the column has maxVersions. */
+  const admit = (cell: Cell): boolean => {
+    if (column === undefined || !sameColumn(column, cell)) {
+      column = cell;
+      versions = 0;
+    }
+    if (versions >= maxVersions) return false;
+    versions++;
+    return true;
+  };
   const skipColumn = (): void => {
     const current = cells[i]!;
     i++;
@@ -43,15 +60,19 @@ export function filterRowCells(filter: Filter, row: Buffer, cells: readonly Cell
     const code = filter.filterCell(cell);
     switch (code) {
       case FilterReturnCode.Include:
+        if (!admit(cell)) {
+          skipColumn();
+          break;
+        }
         out.push(filter.transformCell(cell));
         i++;
         break;
       case FilterReturnCode.IncludeAndNextCol:
-        out.push(filter.transformCell(cell));
+        if (admit(cell)) out.push(filter.transformCell(cell));
         skipColumn();
         break;
       case FilterReturnCode.IncludeAndSeekNextRow:
-        out.push(filter.transformCell(cell));
+        if (admit(cell)) out.push(filter.transformCell(cell));
         break scan;
       case FilterReturnCode.Skip:
         i++;

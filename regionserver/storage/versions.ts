@@ -163,18 +163,48 @@ function forEachColumn(cells: readonly Cell[], onColumn: (column: Cell[], family
   return familyMarkers;
 }
 
-/** The cells a read returns for one row of one family, in key order. */
+/**
+ * The cells a read returns for one row of one family, in key order.
+ *
+ * Raw reads return markers and every stored Put in the time range, at most `maxVersions` Puts per
+ * column (markers do not count), as HBase's raw scans do.
+ *
+ * KEEP_DELETED_CELLS=TRUE is for reading the past: a read whose time range ends at or before a
+ * delete marker's timestamp ignores that marker, so it sees the cells the marker hides, as they
+ * were before the delete. In the sequence-ordered model this means: replay the column without the
+ * markers stamped at or after the range's end. Versions pushed out by newer Puts stay gone
+ * (VERSIONS bounds what exists), and compaction keeps what such reads need (deleted cells, and
+ * every marker that would hide one of them). KEEP_DELETED_CELLS=TTL does not time-travel: its
+ * deleted cells expire by TTL while MIN_VERSIONS may keep an expired newest version visible, so a
+ * compaction could change what such a read returns (docs/storage.md).
+ */
 export function resolveRowFamily(cells: readonly Cell[], rules: FamilyRules, options: ReadOptions): Cell[] {
   const out: Cell[] = [];
   if (options.raw) {
+    let column: Buffer | undefined;
+    let puts = 0;
     for (const c of cells) {
       if (!inRange(c.timestamp, options.timeRange)) continue;
       if (options.qualifiers && !isFamilyMarker(c) && !options.qualifiers.has(c.qualifier.toString('latin1'))) continue;
+      if (c.type === CellType.Put) {
+        if (column === undefined || !sameBytes(column, c.qualifier)) {
+          column = c.qualifier;
+          puts = 0;
+        }
+        if (puts >= options.maxVersions) continue;
+        puts++;
+      }
       out.push(c);
     }
     return out;
   }
   const oldest = oldestUnexpired(rules, options.nowMs);
+  const range = options.timeRange;
+  if (rules.keepDeletedCells === 'TRUE' && range !== undefined) {
+    // Time travel: markers at or after the range's end did not exist yet at the time read.
+    const past = cells.filter((c) => c.type === CellType.Put || c.timestamp < range.max);
+    if (past.length !== cells.length) cells = past;
+  }
   let onlyPuts = true;
   for (let i = 0; i < cells.length; i++) {
     if (cells[i]!.type !== CellType.Put) {
@@ -248,15 +278,42 @@ export function compactRowFamily(cells: readonly Cell[], rules: FamilyRules, now
   const keepDeleted = (c: Cell): boolean =>
     rules.keepDeletedCells === 'TRUE' || (rules.keepDeletedCells === 'TTL' && c.timestamp >= oldest);
   const kept: Cell[] = [];
+  /** Deleted cells that are kept: a marker stays only while it hides one of them. */
+  const keptDeleted: Cell[] = [];
+  const columnMarkers: Cell[] = [];
   const familyMarkers = forEachColumn(cells, (column, markers) => {
     const r = resolveColumn(column, markers, rules.maxVersions);
     for (const c of r.survivors) if (rules.minVersions > 0 || c.timestamp >= oldest) kept.push(c);
-    for (const c of r.deleted) if (keepDeleted(c)) kept.push(c);
-    for (const c of r.markers) if (keepDeleted(c)) kept.push(c);
+    for (const c of r.deleted) {
+      if (!keepDeleted(c)) continue;
+      kept.push(c);
+      keptDeleted.push(c);
+    }
+    for (const c of r.markers) if (keepDeleted(c)) columnMarkers.push(c);
   });
-  for (const c of familyMarkers) if (keepDeleted(c)) kept.push(c);
+  // A marker that hides nothing kept (every cell it removed is gone, or it never removed one) can
+  // never hide anything again — markers never reach later writes — so it goes, under every
+  // KEEP_DELETED_CELLS setting.
+  for (const m of [...columnMarkers, ...familyMarkers]) if (keepDeleted(m) && keptDeleted.some((c) => markerHides(m, c))) kept.push(m);
   kept.sort(compareInFamily);
   return kept;
+}
+
+/** Whether marker `m` (applied after `c` was written) removes `c`. */
+function markerHides(m: Cell, c: Cell): boolean {
+  if (c.sequenceId >= m.sequenceId) return false; // one mutation: delete, then put
+  switch (m.type) {
+    case CellType.Delete:
+      return c.timestamp === m.timestamp && sameBytes(c.qualifier, m.qualifier);
+    case CellType.DeleteColumn:
+      return c.timestamp <= m.timestamp && sameBytes(c.qualifier, m.qualifier);
+    case CellType.DeleteFamily:
+      return c.timestamp <= m.timestamp;
+    case CellType.DeleteFamilyVersion:
+      return c.timestamp === m.timestamp;
+    default:
+      return false;
+  }
 }
 
 /** Key order within one row and family: qualifier ↑, timestamp ↓, type ↓, sequence id ↓. */

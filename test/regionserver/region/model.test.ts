@@ -40,6 +40,8 @@ type ModelState = Map<string, Map<string, Map<string, Version[]>>>;
 
 class Model {
   readonly state: ModelState = new Map();
+  /** row → its mutations as applied (a "latest" Delete with its resolved timestamp), for time travel. */
+  private readonly history = new Map<string, MutationCell[][]>();
 
   constructor(
     private readonly families: FamilyDescriptor[],
@@ -81,7 +83,9 @@ class Model {
       const key = `${c.family}\u0000${c.qualifier!.toString('latin1')}`;
       if (!latest.has(key)) latest.set(key, this.visible(c.family, this.column(row, c.family, c.qualifier!.toString('latin1'))).map((v) => v.ts));
     }
-    for (const c of cells.filter((x) => x.type !== CellType.Put)) {
+    const resolved = cells.map((c) => ({ ...c }));
+    for (const [index, c] of cells.entries()) {
+      if (c.type === CellType.Put) continue;
       const q = c.qualifier?.toString('latin1') ?? '';
       const remove = (list: Version[], keep: (v: Version) => boolean): void => {
         const kept = list.filter(keep);
@@ -97,6 +101,7 @@ class Model {
             const used = latestUsed.get(key) ?? 0;
             latestUsed.set(key, used + 1);
             ts = latest.get(key)![used];
+            resolved[index]!.timestamp = ts ?? this.now();
           }
           if (ts !== undefined) remove(list, (v) => v.ts !== ts);
           break;
@@ -120,10 +125,20 @@ class Model {
       list.sort((x, y) => y.ts - x.ts);
       if (list.length > maxVersions(c.family)) list.length = maxVersions(c.family);
     }
+    let h = this.history.get(row);
+    if (!h) this.history.set(row, (h = []));
+    h.push(resolved);
   }
 
   /** The model's answer to "get row, all versions" (optionally one column, a time range), in cell order. */
-  read(row: string, only?: { family: string; qualifier: string }, range?: { min: number; max: number }): string[] {
+  read(row: string, only?: { family: string; qualifier: string }, range?: { min: number; max: number }, past = false): string[] {
+    const travels = (fam: string): boolean => this.families.find((f) => f.name === fam)!.keepDeletedCells === 'TRUE';
+    if (range && !past && this.families.some((f) => travels(f.name))) {
+      // KEEP_DELETED_CELLS=TRUE: the row as it reads without the markers at or after the range's end.
+      const then = new Model(this.families, this.now);
+      for (const m of this.history.get(row) ?? []) then.apply(row, m.filter((c) => c.type === CellType.Put || !travels(c.family) || c.timestamp! < range.max));
+      return then.read(row, only, range, true);
+    }
     const out: string[] = [];
     const r = this.state.get(row);
     if (!r) return out;

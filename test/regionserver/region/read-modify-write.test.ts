@@ -98,10 +98,10 @@ describe('checkAndMutate', () => {
     try {
       await r.put({ row, cells: [put('cf', 'state', 'open', 10)] });
       await r.put({ row, cells: [put('cf', 'state', 'closed', 20)] });
-      const isOpen = new ValueFilter('EQUAL', createComparator({ type: 'binary', value: b('open') }));
+      const isClosed = new ValueFilter('EQUAL', createComparator({ type: 'binary', value: b('closed') }));
       const mutation = { row, cells: [put('cf', 'x', '1', 1)] };
-      expect((await r.checkAndMutate({ row, filter: isOpen, mutation })).succeeded).toBe(false);
-      expect((await r.checkAndMutate({ row, filter: isOpen, timeRange: { min: 0, max: 15 }, mutation })).succeeded).toBe(true);
+      expect((await r.checkAndMutate({ row, filter: isClosed, timeRange: { min: 0, max: 15 }, mutation })).succeeded).toBe(false);
+      expect((await r.checkAndMutate({ row, filter: isClosed, mutation })).succeeded).toBe(true);
     } finally {
       await r.close();
       h.cleanup();
