@@ -36,7 +36,7 @@ export class DistributedLock extends EventEmitter {
     await ensurePath(this.client, this.path);
     this.node = await createProtectedSequential(this.client, this.path, PREFIX, '');
     const created = `${this.path}/${this.node}`;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     try {
       for (;;) {
         const { children } = await this.client.getChildren(this.path);
@@ -49,12 +49,12 @@ export class DistributedLock extends EventEmitter {
         const changed = new Promise<void>((resolve) => (wake = resolve));
         const stat = await this.client.exists(predecessor, { watch: () => wake() });
         if (!stat) continue;
-        const remaining = deadline - Date.now();
+        const remaining = deadline - performance.now();
         if (remaining <= 0) throw new BasaltError(ErrorCodes.TIMEOUT, `lock ${this.path} not acquired within ${timeoutMs} ms`);
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([changed, new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)))]);
         clearTimeout(timer);
-        if (Date.now() >= deadline) throw new BasaltError(ErrorCodes.TIMEOUT, `lock ${this.path} not acquired within ${timeoutMs} ms`);
+        if (performance.now() >= deadline) throw new BasaltError(ErrorCodes.TIMEOUT, `lock ${this.path} not acquired within ${timeoutMs} ms`);
       }
     } catch (err) {
       await this.withdraw();

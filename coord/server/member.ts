@@ -152,11 +152,13 @@ export class CoordMember implements SessionHost {
       isLeader: () => this.isLeader(),
       clientError: (err) => (err instanceof BasaltError ? this.withAddressHint(err) : new BasaltError(ErrorCodes.NOT_LEADER, String(err))),
       wake: () => this.scheduleReady(),
+      monotonicMs: () => this.clock.monotonic(),
     });
     this.transport = new PeerTransport({
       selfId: options.id,
       peers: options.peers,
       logger: this.logger,
+      monotonicMs: () => this.clock.monotonic(),
       onUnreachable: (peer) => {
         this.node.reportUnreachable(peer);
         this.scheduleReady();
@@ -198,8 +200,8 @@ export class CoordMember implements SessionHost {
       return;
     }
     this.scheduleReady();
-    const deadline = Date.now() + timeoutMs;
-    while (this.role === Role.Leader && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const deadline = this.clock.monotonic() + timeoutMs;
+    while (this.role === Role.Leader && this.clock.monotonic() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   async close(): Promise<void> {
@@ -211,8 +213,8 @@ export class CoordMember implements SessionHost {
     this.failAll(new BasaltError(ErrorCodes.UNAVAILABLE, 'member shutting down'));
     this.transport.close();
     // Let a Ready in progress finish its persist before the storage closes under it.
-    const deadline = Date.now() + 2_000;
-    while (this.inLoop && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    const deadline = this.clock.monotonic() + 2_000;
+    while (this.inLoop && this.clock.monotonic() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     const deferred = this.takeDeferredHardState();
     if (deferred) this.writeHardState(deferred);
     await this.storage.close();
@@ -279,12 +281,12 @@ export class CoordMember implements SessionHost {
    * then the wall clock in 1/256 ms steps plus a counter (ZooKeeper derives its ids the same way).
    */
   newSessionId(): SessionId {
-    const low = (Date.now() * 256 + (this.sessionCounter++ % 256)) % 2 ** 45;
+    const low = (this.clock.now() * 256 + (this.sessionCounter++ % 256)) % 2 ** 45;
     return (this.id % 256) * 2 ** 45 + low;
   }
 
   touch(sessionId: SessionId): void {
-    this.tracker?.touch(sessionId, this.clock.now());
+    this.tracker?.touch(sessionId, this.clock.monotonic());
   }
 
   attach(sessionId: SessionId, stream: SessionStream): void {
@@ -501,12 +503,14 @@ export class CoordMember implements SessionHost {
 
   /** Keeps the leader's lease tracker in step with the log. */
   private afterApply(command: CoordCommand, result: CommandResult | undefined, endedSessions: SessionId[]): void {
-    const now = this.clock.now();
+    // Leases run on the monotonic clock: a wall-clock step must neither expire every session at
+    // once nor keep them all alive. Wall time only goes into the replicated stat-like fields.
+    const now = this.clock.monotonic();
     if (result?.type === 'createSession') this.tracker?.add(result.sessionId, result.timeoutMs, now);
     if (command.type === 'extendAll' && this.role === Role.Leader && !this.tracker) {
       // Our own extendAll is applied: every session has had a full timeout since leadership moved.
-      this.tracker = new SessionTracker(this.sm.liveSessions());
-      this.tracker.extendAll(now);
+      // The replicated deadlines are another member's wall time: start every lease afresh here.
+      this.tracker = new SessionTracker(this.sm.liveSessions().map((session) => ({ ...session, deadlineMs: now + session.timeoutMs })));
       this.logger.info({ sessions: this.tracker.size }, 'session tracker seeded');
     }
     if (command.type === 'expireSessions') for (const id of command.sessionIds) this.expiring.delete(id);
@@ -554,7 +558,7 @@ export class CoordMember implements SessionHost {
       this.proposeExtendAll();
       return;
     }
-    const due = this.tracker.expired(this.clock.now(), 1_000).filter((id) => !this.expiring.has(id));
+    const due = this.tracker.expired(this.clock.monotonic(), 1_000).filter((id) => !this.expiring.has(id));
     if (due.length === 0) return;
     for (const id of due) this.expiring.add(id);
     this.logger.info({ sessions: due }, 'expiring sessions');

@@ -23,6 +23,8 @@ export interface PeerTransportOptions {
   logger: Logger;
   /** Most messages queued for one peer between flushes (beyond: dropped). */
   maxQueuedMessages?: number;
+  /** Monotonic milliseconds (reconnect backoff). Default: performance.now. */
+  monotonicMs?: () => number;
 }
 
 interface PeerLink {
@@ -45,7 +47,10 @@ export class PeerTransport {
   /** Messages dropped since start (a health figure for status and tests). */
   dropped = 0;
 
+  private readonly monotonicMs: () => number;
+
   constructor(private readonly options: PeerTransportOptions) {
+    this.monotonicMs = options.monotonicMs ?? (() => performance.now());
     this.maxQueuedMessages = options.maxQueuedMessages ?? 4096;
     for (const [id, address] of options.peers) {
       if (id === options.selfId) continue;
@@ -76,7 +81,7 @@ export class PeerTransport {
   private flush(): void {
     this.flushScheduled = false;
     if (this.closed) return;
-    const now = Date.now();
+    const now = this.monotonicMs();
     for (const link of this.links.values()) {
       if (link.queue.length === 0) continue;
       const messages = link.queue;
@@ -106,7 +111,7 @@ export class PeerTransport {
       link.stream = undefined;
       link.blocked = false;
       if (this.closed) return;
-      link.retryAtMs = Date.now() + link.backoffMs;
+      link.retryAtMs = this.monotonicMs() + link.backoffMs;
       link.backoffMs = Math.min(1_000, link.backoffMs * 2);
       this.options.logger.debug({ peer: link.id, err: err?.message }, 'peer stream ended');
       this.options.onUnreachable(link.id);

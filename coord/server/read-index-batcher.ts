@@ -23,6 +23,8 @@ export interface ReadIndexHost {
   clientError(err: unknown): BasaltError;
   /** The core has work: run the Ready loop. */
   wake(): void;
+  /** Monotonic milliseconds (the retry timer). */
+  monotonicMs(): number;
 }
 
 /** A read-index request not answered within this is retried. */
@@ -72,7 +74,7 @@ export class ReadIndexBatcher {
   /** On each tick: re-issue a request that went unanswered for too long. */
   retryStale(): void {
     const inFlight = this.inFlight;
-    if (!inFlight || Date.now() - inFlight.sentMs < RETRY_MS) return;
+    if (!inFlight || this.host.monotonicMs() - inFlight.sentMs < RETRY_MS) return;
     this.inFlight = undefined;
     this.queue = [...inFlight.waiters, ...this.queue];
     if (this.host.isLeader()) this.issue();
@@ -99,7 +101,7 @@ export class ReadIndexBatcher {
       for (const w of waiters) w.reject(error);
       return;
     }
-    this.inFlight = { context, waiters, sentMs: Date.now() };
+    this.inFlight = { context, waiters, sentMs: this.host.monotonicMs() };
     this.host.wake();
   }
 }

@@ -105,7 +105,9 @@ export class SessionTable {
 
 /**
  * The leader's lease bookkeeping (pure: time is an argument). A session is expired once
- * `nowMs >= deadlineMs`, where the deadline is the last touch plus the session's timeout.
+ * `nowMs >= deadlineMs`, where the deadline is the last touch plus the session's timeout. The
+ * member feeds it its MONOTONIC clock (a wall-clock step must not expire every session), so it
+ * is seeded with fresh deadlines, never with the replicated (wall-time) ones.
  */
 export class SessionTracker {
   private readonly sessions = new Map<SessionId, { timeoutMs: number; deadlineMs: number }>();
