@@ -56,27 +56,72 @@ export class ClusterConnection implements Connection {
   readonly nonceGroup: number;
   private readonly random: Random;
 
+  private coordClient: CoordClient;
+  private reconnecting: Promise<void> | undefined;
+
   constructor(
-    readonly coord: CoordClient,
+    coord: CoordClient,
     readonly policy: RetryPolicy,
     clock: Clock,
     random: Random,
+    private readonly reconnectCoord?: () => Promise<CoordClient>,
   ) {
+    this.coordClient = coord;
     this.clock = clock;
     this.random = random;
     this.nonceGroup = 1 + random.int(2 ** 52 - 1);
     this.retrier = new Retrier(policy, clock, random, () => this.closed);
-    this.master = new MasterClient(coord, this.retrier);
+    this.master = new MasterClient(() => this.coordClient, this.retrier);
     this.locator = new RegionLocator({
-      coord,
+      coord: () => this.coordClient,
       server: (address) => this.server(address),
       tableExists: (table) => this.master.tableExistsIfReachable(table),
       tableState: (table) => this.master.tableStateIfReachable(table),
     });
   }
 
+  get coord(): CoordClient {
+    return this.coordClient;
+  }
+
+  /**
+   * The coordination session expired (the client was paused or cut off longer than its timeout):
+   * open a new one and drop what came from the old one's watches. Until it is back, meta and
+   * master lookups answer retryable errors and cached locations keep serving.
+   */
+  private watchSession(coord: CoordClient): void {
+    coord.once('expired', () => {
+      if (this.closed || !this.reconnectCoord || this.reconnecting) return;
+      this.reconnecting = (async () => {
+        let attempt = 0;
+        while (!this.closed) {
+          try {
+            const fresh = await this.reconnectCoord!();
+            if (this.closed) {
+              await fresh.close().catch(() => undefined);
+              return;
+            }
+            const old = this.coordClient;
+            this.coordClient = fresh;
+            this.watchSession(fresh);
+            this.locator.invalidateMeta();
+            this.master.forgetAddress();
+            await old.close().catch(() => undefined);
+            return;
+          } catch {
+            await new Promise((resolve) => setTimeout(resolve, Math.min(this.policy.maxRetryDelayMs, this.policy.retryBaseDelayMs * 2 ** attempt++)));
+          }
+        }
+      })().finally(() => (this.reconnecting = undefined));
+    });
+  }
+
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  startSessionWatch(): void {
+    this.watchSession(this.coordClient);
   }
 
   /** A fresh nonce for one non-idempotent call (kept across its retries). */
@@ -132,7 +177,8 @@ export class ClusterConnection implements Connection {
     for (const client of this.servers.values()) client.close();
     this.servers.clear();
     this.master.close();
-    await this.coord.close().catch(() => undefined);
+    await this.reconnecting?.catch(() => undefined);
+    await this.coordClient.close().catch(() => undefined);
   }
 }
 
@@ -151,11 +197,14 @@ export async function connectCluster(options: ConnectOptionsInternal = {}): Prom
     rpcTimeoutMs: positive(options.rpcTimeoutMs, 30_000, 'rpcTimeoutMs'),
   };
   const clock = options.clock ?? systemClock;
-  const coord = await CoordClient.connect({
-    servers,
-    sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
-    initialConnectTimeoutMs: Math.min(policy.operationTimeoutMs, 10_000),
-    clock,
-  });
-  return new ClusterConnection(coord, policy, clock, options.random ?? systemRandom);
+  const open = (): Promise<CoordClient> =>
+    CoordClient.connect({
+      servers,
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+      initialConnectTimeoutMs: Math.min(policy.operationTimeoutMs, 10_000),
+      clock,
+    });
+  const conn = new ClusterConnection(await open(), policy, clock, options.random ?? systemRandom, open);
+  conn.startSessionWatch();
+  return conn;
 }

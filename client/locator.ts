@@ -26,7 +26,7 @@ import { LocationCache, matchesKey, type LocateKey, type RegionLocation } from '
 import { markNotSent } from './retry.js';
 
 export interface LocatorDeps {
-  coord: CoordClient;
+  coord(): CoordClient;
   server(address: string): RegionServerClient;
   /** Whether the master knows the table (undefined: no master to ask). */
   tableExists?(table: string): Promise<boolean | undefined>;
@@ -164,7 +164,7 @@ export class RegionLocator {
   private async readMetaLocation(): Promise<MetaLocation> {
     let data: Buffer;
     try {
-      ({ data } = await this.deps.coord.getData(META_LOCATION_ZNODE, { watch: () => this.invalidateMeta() }));
+      ({ data } = await this.deps.coord().getData(META_LOCATION_ZNODE, { watch: () => this.invalidateMeta() }));
     } catch (err) {
       if (err instanceof BasaltError && err.code === ErrorCodes.NO_NODE) {
         throw new BasaltError(ErrorCodes.META_NOT_AVAILABLE, 'the meta region is not assigned yet (no /basalt/meta-region-server)');

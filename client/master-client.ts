@@ -33,7 +33,7 @@ export class MasterClient {
   private address: Promise<string> | undefined;
 
   constructor(
-    private readonly coord: CoordClient,
+    private readonly coord: () => CoordClient,
     private readonly retrier: Retrier,
   ) {}
 
@@ -42,12 +42,13 @@ export class MasterClient {
       const attempt = (async () => {
         let data: Buffer;
         try {
-          ({ data } = await this.coord.getData(MASTER_ZNODE, { watch: () => this.forget() }));
+          ({ data } = await this.coord().getData(MASTER_ZNODE, { watch: () => this.forget() }));
         } catch (err) {
           if (err instanceof BasaltError && err.code === ErrorCodes.NO_NODE) {
             throw markNotSent(new BasaltError(ErrorCodes.MASTER_NOT_RUNNING, 'no active master (no /basalt/master)'));
           }
-          throw markNotSent(err);
+          // The coordination service is unreachable or our session is being renewed: retryable.
+          throw markNotSent(new BasaltError(ErrorCodes.MASTER_NOT_RUNNING, `cannot read ${MASTER_ZNODE}: ${(err as Error).message}`));
         }
         const parsed = JSON.parse(data.toString('utf8')) as { address?: unknown };
         if (typeof parsed.address !== 'string' || !parsed.address) throw markNotSent(new BasaltError(ErrorCodes.MASTER_NOT_RUNNING, `unreadable ${MASTER_ZNODE}`));
@@ -63,6 +64,11 @@ export class MasterClient {
 
   private forget(): void {
     this.address = undefined;
+  }
+
+  /** Drops the cached master address (its watch came from a session that is gone). */
+  forgetAddress(): void {
+    this.forget();
   }
 
   private clientFor(address: string): Client {

@@ -60,6 +60,31 @@ describe('a region that moves', () => {
   });
 });
 
+describe('the coordination session', () => {
+  it('is renewed after it expires, so a moved meta region and a moved region are found again', async () => {
+    const c = await connectCluster({ coord: master.coordAddress, operationTimeoutMs: 20_000, retryBaseDelayMs: 20, maxRetryDelayMs: 200, sessionTimeoutMs: 1_000 });
+    try {
+      const t = c.table('moving');
+      expect((await t.get({ row: 'row-050' })).string('cf', 'q')).toBe('row-050');
+      const before = c.coord.sessionId;
+      // End the session behind the client's back, as the leader's expiry does after a long pause.
+      await master.ensemble.servers[0]!.coordMember!.propose({ type: 'expireSessions', sessionIds: [before], nowMs: Date.now() });
+      const deadline = Date.now() + 15_000;
+      while (c.coord.sessionId === before || c.coord.state !== 'connected') {
+        if (Date.now() > deadline) throw new Error('no new session');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Meta moves: only a fresh read of /basalt/meta-region-server finds it.
+      const live = master.servers.map((s, i) => (s.alive && i !== master.metaServerIndex ? i : -1)).filter((i) => i >= 0);
+      await master.moveMeta(live[0]!);
+      await master.move(master.regionFor('moving', 'row-050'));
+      expect((await t.get({ row: 'row-050' })).string('cf', 'q')).toBe('row-050');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('a server that dies', () => {
   it('is retried until the deadline, then TIMEOUT with a stable code; the crashed regions reopened elsewhere are found with their data', async () => {
     const victim = master.regionFor('moving', 'row-045').server;

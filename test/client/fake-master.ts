@@ -140,6 +140,17 @@ export class FakeMaster {
     });
   }
 
+  /** Moves the meta region to another server and publishes its new location. */
+  async moveMeta(to: number): Promise<void> {
+    const from = this.servers[this.metaServer]!;
+    if (from.alive) await from.admin.closeRegion(META_ENCODED_NAME);
+    await this.openMeta(to);
+  }
+
+  get metaServerIndex(): number {
+    return this.metaServer;
+  }
+
   /** Writes (or rewrites) a region's meta row, as the master does after every assignment step. */
   async writeMetaRow(region: FakeRegion, state: RegionState = 'OPEN', flags: { split?: boolean; offline?: boolean } = {}): Promise<void> {
     const server = region.server >= 0 ? this.servers[region.server]! : undefined;
