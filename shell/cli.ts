@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Connection, ConnectOptions } from '../client/api.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
-import { positiveInt } from '../common/cli-flags.js';
+import { benchCommand, positiveInt } from '../common/cli-flags.js';
 import type { TimestampFormat } from './format.js';
 import { ScriptSource, runLoop, type LineSource } from './line-source.js';
 import { TerminalProgress } from './progress.js';
@@ -149,5 +149,16 @@ export function register(program: Command): void {
       }
       // Open client channels must not keep a finished script alive.
       process.exit(status);
+    });
+
+  benchCommand(program)
+    .command('shell')
+    .description('how soon the shell is ready for input (interactive prompt on a pty, scripted -e), against Node\'s own start-up')
+    .option('--runs <n>', 'timed rounds (after one warm-up round)', positiveInt('--runs'), 10)
+    .option('--coord <list>', 'also time a scripted `list` against this cluster')
+    .option('--json', 'print JSON')
+    .action(async (flags: { runs: number; coord?: string; json?: boolean }) => {
+      const { runShellBench } = await import('../bench/shell-startup.js');
+      await runShellBench({ runs: flags.runs, json: flags.json === true, ...(flags.coord ? { coord: flags.coord } : {}) });
     });
 }
