@@ -13,6 +13,7 @@ import { badRequest, notFound, RestError } from '../http-error.js';
 import { parseJsonBody } from '../json-input.js';
 import { isSingleRow, parseRowSpec, type RowSpec } from '../row-spec.js';
 import { methodNotAllowed } from './cluster.js';
+import { tableScan } from './table-scan.js';
 
 const MAX_INT = 2 ** 31 - 1;
 
@@ -77,6 +78,11 @@ export async function rowResource(ctx: RestContext, req: RestRequest, table: str
   const check = req.query.get('check');
   switch (req.method) {
     case 'GET': {
+      // `/T/prefix*` alone is hbase-rest's stateless table scan, with its query parameters.
+      if (spec.prefix !== undefined && segments.length === 1) {
+        representation(req);
+        return tableScan(ctx, req, table, spec);
+      }
       const form = representation(req);
       if (form === 'binary' && (spec.columns.length !== 1 || !isSingleRow(spec))) {
         throw badRequest('a raw (application/octet-stream) GET needs exactly one row and one column');

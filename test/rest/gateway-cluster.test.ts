@@ -127,6 +127,13 @@ describe('basalt rest against a real cluster', () => {
     expect(got.Row.map((r: any) => unb64(r.key))).toEqual(['s1', 's3']);
   });
 
+  it('the stateless table scan runs a filter-language filter on the server', async () => {
+    const res = await http('GET', `/people/s*?filter=${encodeURIComponent("SingleColumnValueFilter('cf','b',=,'binary:even')")}&column=cf:b`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.json().Row.map((r: any) => unb64(r.key))).toEqual(['s0', 's2', 's4']);
+    expect((await http('GET', '/people/s*?limit=2')).json().Row.map((r: any) => unb64(r.key))).toEqual(['s0', 's1']);
+  });
+
   it('namespaces: create, a table inside, list its tables', async () => {
     expect((await http('POST', '/namespaces/ops')).status).toBe(201);
     expect((await http('GET', '/namespaces')).json().Namespace).toContain('ops');

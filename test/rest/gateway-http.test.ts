@@ -143,6 +143,15 @@ describe('rows', () => {
     expect(range.Row.map((r: any) => unb64(r.key))).toEqual(['g2', 'g3']);
   });
 
+  it('GET /T/prefix* with query parameters is the stateless table scan (limit, startrow/endrow, column)', async () => {
+    expect((await http('GET', '/users/g*?limit=2')).json().Row.map((r: any) => unb64(r.key))).toEqual(['g1', 'g2']);
+    const bounded = (await http('GET', '/users/*?startrow=g2&endrow=h2&column=cf:v')).json();
+    expect(bounded.Row.map((r: any) => unb64(r.key))).toEqual(['g2', 'g3', 'h1']);
+    expect((await http('GET', '/users/g*?sideways=1')).status).toBe(400);
+    expect((await http('GET', "/users/g*?filter=PrefixFilter('g'")).status).toBe(400);
+    expect((await http('GET', '/users/zz*')).status).toBe(404);
+  });
+
   it('percent-encoded keys address binary rows', async () => {
     await http('PUT', '/users/bin', cellSet([{ key: '\u0000/x', cells: [{ column: 'cf:v', value: 'binary' }] }]));
     expect(unb64((await http('GET', '/users/%00%2Fx')).json().Row[0].Cell[0].$)).toBe('binary');
