@@ -1,6 +1,6 @@
 /**
- * A cluster of real daemon processes for drills (issue 9's MiniCluster): one coordination member,
- * masters and region servers, each `node dist/bin/basalt.js …` on loopback ephemeral ports, all
+ * A cluster of real daemon processes for drills and `basalt bench failover` (issue 9's
+ * MiniCluster): coordination members (1, 3 or 5), masters and region servers, each `node dist/bin/basalt.js …` on loopback ephemeral ports, all
  * region servers sharing one temp data root. Any daemon can be killed (SIGKILL), paused (SIGSTOP),
  * resumed and restarted; every child is killed and the data removed on close (also if the test
  * process exits).
@@ -11,9 +11,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PartialConfig } from '../../common/config.js';
+import type { PartialConfig } from '../common/config.js';
 
-const CLI = fileURLToPath(new URL('../../dist/bin/basalt.js', import.meta.url));
+/** The compiled CLI: beside this module in dist/, or dist/ of the checkout when run from sources. */
+const CLI = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../dist/bin/basalt.js' : '../bin/basalt.js', import.meta.url));
 
 export type DaemonKind = 'coord' | 'master' | 'regionserver';
 
@@ -81,6 +82,8 @@ function spawnDaemon(kind: DaemonKind, args: string[], timeoutMs = 30_000): Prom
 }
 
 export interface MiniClusterOptions {
+  /** Coordination members (default 1). */
+  coordMembers?: number;
   masters?: number;
   regionServers?: number;
   config?: PartialConfig;
@@ -89,7 +92,7 @@ export interface MiniClusterOptions {
 export class MiniCluster {
   readonly masters: Daemon[] = [];
   readonly regionServers: Daemon[] = [];
-  coord!: Daemon;
+  readonly coordMembers: Daemon[] = [];
 
   private constructor(
     readonly dataDir: string,
@@ -107,8 +110,15 @@ export class MiniCluster {
     writeFileSync(configPath, JSON.stringify(config));
     const cluster = new MiniCluster(dataDir, configPath);
     try {
-      const port = await freePort();
-      cluster.coord = await spawnDaemon('coord', ['coord', 'start', '--id', '1', '--port', String(port), '--data-dir', join(dataDir, 'coord'), '--config', configPath]);
+      const members = options.coordMembers ?? 1;
+      const ports = await Promise.all(Array.from({ length: members }, () => freePort()));
+      const peers = ports.map((p, i) => `${i + 1}=127.0.0.1:${p}`).join(',');
+      const started = await Promise.all(
+        ports.map((port, i) =>
+          spawnDaemon('coord', ['coord', 'start', '--id', String(i + 1), '--port', String(port), '--data-dir', join(dataDir, `coord${i + 1}`), '--config', configPath, ...(members > 1 ? ['--peers', peers] : [])]),
+        ),
+      );
+      cluster.coordMembers.push(...started);
       for (let i = 0; i < (options.regionServers ?? 3); i++) await cluster.startRegionServer();
       for (let i = 0; i < (options.masters ?? 1); i++) await cluster.startMaster();
     } catch (err) {
@@ -118,8 +128,9 @@ export class MiniCluster {
     return cluster;
   }
 
+  /** The coordination members, HOST:PORT[,HOST:PORT…]. */
   get coordAddress(): string {
-    return this.coord.address;
+    return this.coordMembers.map((d) => d.address).join(',');
   }
 
   async startRegionServer(): Promise<Daemon> {
@@ -156,7 +167,7 @@ export class MiniCluster {
 
   /** Kills every daemon (SIGKILL) and starts the same cluster again on the same data (coordination on its port). */
   async restartAll(): Promise<void> {
-    const all = [...this.masters, ...this.regionServers, this.coord];
+    const all = [...this.masters, ...this.regionServers, ...this.coordMembers];
     for (const d of all) {
       d.child.kill('SIGCONT');
       d.child.kill('SIGKILL');
@@ -164,15 +175,17 @@ export class MiniCluster {
     await Promise.all(all.map((d) => d.exited));
     const rs = this.regionServers.length;
     const masters = this.masters.length;
+    const coordArgs = this.coordMembers.map((d) => d.args);
     this.regionServers.length = 0;
     this.masters.length = 0;
-    this.coord = await spawnDaemon('coord', this.coord.args);
+    this.coordMembers.length = 0;
+    this.coordMembers.push(...(await Promise.all(coordArgs.map((args) => spawnDaemon('coord', args)))));
     for (let i = 0; i < rs; i++) await this.startRegionServer();
     for (let i = 0; i < masters; i++) await this.startMaster();
   }
 
   async close(): Promise<void> {
-    const all = [...this.masters, ...this.regionServers, ...(this.coord ? [this.coord] : [])];
+    const all = [...this.masters, ...this.regionServers, ...this.coordMembers];
     for (const d of all) {
       d.child.kill('SIGCONT');
       d.child.kill('SIGKILL');

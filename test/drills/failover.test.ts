@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../client/index.js';
 import type { Connection } from '../../client/api.js';
-import { MiniCluster } from '../support/mini-cluster.js';
+import { MiniCluster } from '../../bench/mini-cluster.js';
+import { sleep, startWriters, verifyLinkedList, waitFor } from './drill-support.js';
 
 let cluster: MiniCluster | undefined;
 let conn: Connection | undefined;
@@ -18,57 +19,13 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Writers that put rows with hex keys and remember which puts were acknowledged. */
-function startWriters(c: Connection, table: string, count: number) {
-  const acked = new Set<string>();
-  let failed = 0;
-  let stop = false;
-  let seq = 0;
-  const lastAckMs = { value: 0 };
-  const loops = Array.from({ length: count }, async () => {
-    while (!stop) {
-      const n = seq++;
-      const row = ((n * 2654435761) >>> 0).toString(16).padStart(8, '0');
-      try {
-        await c.table(table).put({ row, cells: [{ family: 'f', qualifier: 'n', value: String(n) }] });
-        acked.add(row);
-        lastAckMs.value = Date.now();
-      } catch {
-        failed++;
-      }
-    }
-  });
-  return {
-    acked,
-    lastAckMs,
-    get failed() {
-      return failed;
-    },
-    async stop() {
-      stop = true;
-      await Promise.all(loops);
-    },
-  };
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await check().catch(() => false)) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 describe('failover drills', () => {
   it('a region server killed with SIGKILL under load: its regions reopen elsewhere and every acknowledged write is found', async () => {
     cluster = await MiniCluster.start({ masters: 1, regionServers: 3 });
     conn = await connect({ coord: cluster.coordAddress, operationTimeoutMs: 30_000 });
     const admin = conn.admin();
     await admin.createTable({ name: 'drill', families: ['f'], numRegions: 9 });
-    const writers = startWriters(conn, 'drill', 8);
+    const writers = startWriters(conn, 'drill', 8, { hexKeys: true });
     await sleep(1_500);
 
     const regions = await admin.listRegions('drill');
@@ -92,13 +49,7 @@ describe('failover drills', () => {
     await sleep(1_000);
     await writers.stop();
 
-    let found = 0;
-    const seen = new Set<string>();
-    for await (const row of conn.table('drill').scan()) {
-      seen.add(row.row.toString());
-      found++;
-    }
-    const lost = [...writers.acked].filter((r) => !seen.has(r));
+    const { found, lost } = await verifyLinkedList(conn, 'drill', writers.acked);
     console.log(
       `[drill rs-kill] regions=${regions.length} on-victim=${affected.size} kill→all-open=${allOpenMs} ms (session timeout 3000 ms) ` +
         `written=${writers.acked.size + writers.failed} acknowledged=${writers.acked.size} found=${found} lost=${lost.length} killedAt+${Date.now() - killedAt} ms`,
@@ -117,7 +68,7 @@ describe('failover drills', () => {
     expect(active).toBeDefined();
     const standby = cluster.masters.find((m) => m !== active)!;
 
-    const writers = startWriters(conn, 'before', 4);
+    const writers = startWriters(conn, 'before', 4, { hexKeys: true });
     await sleep(500);
     const killedAt = Date.now();
     await cluster.kill(active);
@@ -127,9 +78,7 @@ describe('failover drills', () => {
     await conn.table('after').put({ row: 'r', cells: [{ family: 'f', qualifier: 'q', value: 'v' }] });
     expect((await conn.table('after').get({ row: 'r' })).string('f', 'q')).toBe('v');
     await writers.stop();
-    const seen = new Set<string>();
-    for await (const row of conn.table('before').scan()) seen.add(row.row.toString());
-    const lost = [...writers.acked].filter((r) => !seen.has(r));
+    const { lost } = await verifyLinkedList(conn, 'before', writers.acked);
     console.log(
       `[drill master-kill] kill→standby active=${takeoverMs} ms (session timeout 3000 ms) writes acknowledged while no master was active=${writers.acked.size - ackedAtKill} ` +
         `acknowledged=${writers.acked.size} lost=${lost.length} total=${Date.now() - killedAt} ms`,

@@ -8,7 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../client/index.js';
 import type { Connection } from '../../client/api.js';
-import { MiniCluster, type Daemon } from '../support/mini-cluster.js';
+import { MiniCluster, type Daemon } from '../../bench/mini-cluster.js';
+import { allRegionsOpenAwayFrom, sleep, startWriters, verifyLinkedList, waitFor } from './drill-support.js';
 
 let cluster: MiniCluster | undefined;
 let conn: Connection | undefined;
@@ -19,56 +20,9 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function writers(c: Connection, table: string, count: number) {
-  const acked = new Map<string, number>();
-  let stop = false;
-  let seq = 0;
-  let failed = 0;
-  const loops = Array.from({ length: count }, async () => {
-    while (!stop) {
-      const n = seq++;
-      const row = ((n * 2654435761) >>> 0).toString(16).padStart(8, '0');
-      try {
-        await c.table(table).put({ row, cells: [{ family: 'f', qualifier: 'n', value: String(n) }] });
-        acked.set(row, Date.now());
-      } catch {
-        failed++;
-      }
-    }
-  });
-  return {
-    acked,
-    get failed() {
-      return failed;
-    },
-    async stop() {
-      stop = true;
-      await Promise.all(loops);
-    },
-  };
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 40_000): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await check().catch(() => false)) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-async function allOpenAway(c: Connection, gone: Set<string>): Promise<boolean> {
-  const regions = await c.admin().listRegions();
-  return regions.length > 0 && regions.every((r) => r.state === 'OPEN' && !gone.has(r.serverName));
-}
-
-async function verify(c: Connection, table: string, acked: Map<string, number>): Promise<{ found: number; lost: string[] }> {
-  const seen = new Set<string>();
-  for await (const row of c.table(table).scan()) seen.add(row.row.toString());
-  return { found: seen.size, lost: [...acked.keys()].filter((r) => !seen.has(r)) };
-}
+const writers = (c: Connection, table: string, count: number) => startWriters(c, table, count, { hexKeys: true });
+const verify = verifyLinkedList;
+const allOpenAway = allRegionsOpenAwayFrom;
 
 async function setup(regionServers: number, masters = 1): Promise<{ c: MiniCluster; conn: Connection }> {
   cluster = await MiniCluster.start({ masters, regionServers });
