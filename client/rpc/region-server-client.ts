@@ -375,6 +375,7 @@ export class RegionServerClient {
       writeRequests: num(l.writeRequests),
       maxSequenceId: num(l.maxSequenceId),
       maxFlushedSequenceId: num(l.maxFlushedSequenceId),
+      referenceFileCount: l.referenceFileCount ?? 0,
     };
   }
 

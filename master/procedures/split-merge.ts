@@ -125,6 +125,22 @@ async function assignNew(ctx: MasterContext, names: string[]): Promise<void> {
   if (failure) throw failure;
 }
 
+/**
+ * A region still reading its parent's files (a daughter not yet compacted) is neither split nor
+ * merged (HBase refuses too): asked of its holder now, before anything is closed.
+ */
+async function requireNoReferences(ctx: MasterContext, node: RegionNode): Promise<void> {
+  const holder = node.state === 'OPEN' ? ctx.servers.get(node.serverName) : undefined;
+  if (!holder) return; // the region server re-checks on disk in the create step
+  const load = await ctx.am.retrying('region load', () => holder.client.regionLoad(node.region.encodedName));
+  if ((load.referenceFileCount ?? 0) > 0) {
+    throw new BasaltError(ErrorCodes.INVALID_ARGUMENT, `region ${node.region.encodedName} still reads ${load.referenceFileCount} file(s) of its parent; it splits or merges once compacted`, {
+      field: 'region',
+      region: node.region.encodedName,
+    });
+  }
+}
+
 async function requireEnabled(ctx: MasterContext, table: string): Promise<void> {
   const t = await ctx.tables.require(table);
   if (t.state !== 'ENABLED') throw new BasaltError(ErrorCodes.TABLE_NOT_ENABLED, `table ${table} is ${t.state}`, { table });
@@ -143,6 +159,7 @@ export const splitRegion: Handler = {
           if (node.region.split || node.state === 'SPLIT' || node.state === 'MERGED') {
             throw new BasaltError(ErrorCodes.REGION_NOT_FOUND, `region ${parent} was split or merged already`, { region: parent });
           }
+          await requireNoReferences(ctx, node);
           await ctx.checkpoint(record, 'close');
           break;
         }
@@ -210,6 +227,7 @@ export const mergeRegions: Handler = {
           if (nodes.some((n) => n.region.split || n.state === 'SPLIT' || n.state === 'MERGED') || compareBytes(a.region.endKey, b.region.startKey) !== 0) {
             throw new BasaltError(ErrorCodes.INVALID_ARGUMENT, `regions ${parents.join(', ')} are not two adjacent live regions`, { field: 'regions' });
           }
+          for (const n of nodes) await requireNoReferences(ctx, n);
           const id = Number(record.data.mergedRegionId);
           const merged: RegionSpec = { startKey: a.region.startKey.toString('hex'), endKey: b.region.endKey.toString('hex'), regionId: id, encodedName: encodeRegionName(table, a.region.startKey, id) };
           await ctx.checkpoint(record, 'close', { regions: [a.region.encodedName, b.region.encodedName], merged });
