@@ -77,7 +77,7 @@ export class Dispatcher {
    * promise hop instead of a chain of async frames, and no intermediate protobuf objects. Calls
    * `done` exactly once and never throws.
    */
-  executeWire(item: pb.IRequestItem, done: (response: pb.IResponseItem | Uint8Array) => void): void {
+  executeWire(item: pb.IRequestItem, done: (response: pb.IResponseItem | Uint8Array) => void, fits?: (bytes: number) => boolean): void {
     const req = item.get;
     if (!req) {
       void this.execute(item).then(done);
@@ -107,7 +107,7 @@ export class Dispatcher {
         this.counters.read++;
         let bytes: Uint8Array;
         try {
-          bytes = encodeGetResponseItem(id, row);
+          bytes = encodeGetResponseItem(id, row, fits);
         } catch (err) {
           done({ id, error: toWireError(err) });
           return;
@@ -379,7 +379,11 @@ export class Dispatcher {
  * 10-cell row) and copies the result once more. A cell with a number the fast path does not cover
  * (negative or fractional) takes the generic encoder.
  */
-export function encodeGetResponseItem(id: number, row: RowResult | undefined): Uint8Array {
+/**
+ * `fits`: asked with the encoded size before anything is allocated; when it says no, the answer is
+ * SERVER_BUSY (the stream's response bytes are at their bound; a get is safe to retry).
+ */
+export function encodeGetResponseItem(id: number, row: RowResult | undefined, fits?: (bytes: number) => boolean): Uint8Array {
   if (!row || row.cells.length === 0) return pb.ResponseItem.encode({ id, get: {} }).finish();
   const cellSizes: number[] = new Array(row.cells.length);
   const familyBytes: number[] = new Array(row.cells.length);
@@ -404,6 +408,9 @@ export function encodeGetResponseItem(id: number, row: RowResult | undefined): U
   if (row.partial) rowSize += 2;
   const getSize = 1 + varintSize(rowSize) + rowSize;
   const total = (id !== 0 ? 1 + varintSize(id) : 0) + 1 + varintSize(getSize) + getSize;
+  if (fits && !fits(total)) {
+    return pb.ResponseItem.encode({ id, error: toWireError(new BasaltError(ErrorCodes.SERVER_BUSY, 'responses queued past the byte bound: read the stream, then retry')) }).finish();
+  }
   const out = Buffer.allocUnsafe(total);
   let pos = 0;
   if (id !== 0) {

@@ -26,7 +26,7 @@ import { basaltFilters } from './filters.js';
 import { RegionRegistry } from './registry.js';
 import { ScannerRegistry } from './scanners.js';
 import { adminServiceDefinition, dataServiceDefinition, decodeMessage, FRAME_OVERHEAD_BYTES } from './service.js';
-import { Admission, encodeFrame, StreamSession } from './stream.js';
+import { Admission, DEFAULT_MAX_QUEUED_BYTES_PER_STREAM, encodeFrame, ResponseMemory, StreamSession } from './stream.js';
 
 import pb = basalt.regionserver;
 
@@ -46,6 +46,10 @@ export interface RegionServerOptions {
   onStopped?: () => Promise<void>;
   /** Most requests in flight on one stream (default 4,096). */
   maxInflightPerStream?: number;
+  /** Bytes of responses one stream may queue before the transport takes them (default 64 MiB). */
+  maxQueuedResponseBytesPerStream?: number;
+  /** The same bound for all streams together (default 256 MiB). */
+  maxQueuedResponseBytes?: number;
   /** How long stop waits for running requests (default 10 s). */
   shutdownTimeoutMs?: number;
   logger?: Logger;
@@ -59,6 +63,8 @@ export class RegionServer implements AdminTarget {
   private readonly grpc: Server;
   private readonly sessions = new Set<StreamSession>();
   private readonly admission: Admission;
+  /** Response bytes queued on all streams (stream.ts): bounded server-wide. */
+  readonly responseMemory: ResponseMemory;
   private readonly log: Logger;
   private readonly maxFrameBytes: number;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -78,6 +84,7 @@ export class RegionServer implements AdminTarget {
       scannerBatchBytes: config.scannerBatchBytes,
     });
     this.admission = new Admission(config.maxQueuedRequests);
+    this.responseMemory = new ResponseMemory(options.maxQueuedResponseBytes ?? 256 * 1024 * 1024);
     // A response frame carries at most one request's worth of data plus one scanner batch.
     this.maxFrameBytes = config.maxRequestBytes + config.scannerBatchBytes;
     this.grpc = new Server({
@@ -133,7 +140,12 @@ export class RegionServer implements AdminTarget {
       call,
       this.dispatcher,
       this.admission,
-      { maxInflightPerStream: this.options.maxInflightPerStream ?? 4_096, maxFrameBytes: this.maxFrameBytes },
+      {
+        maxInflightPerStream: this.options.maxInflightPerStream ?? 4_096,
+        maxFrameBytes: this.maxFrameBytes,
+        maxQueuedBytesPerStream: this.options.maxQueuedResponseBytesPerStream ?? DEFAULT_MAX_QUEUED_BYTES_PER_STREAM,
+        memory: this.responseMemory,
+      },
       (s) => this.sessions.delete(s),
     );
     this.sessions.add(session);

@@ -4,7 +4,11 @@
  * responses finished in one turn of the event loop leave together (flushed on setImmediate, or
  * earlier once a frame reaches its byte bound), which is what makes a stream message cost a
  * fraction of a unary call. Bounds: in-flight requests per stream and per server (SERVER_BUSY),
- * frame bytes (a response too large for a frame becomes its own error).
+ * frame bytes (a response too large for a frame becomes its own error), and the bytes of responses
+ * not yet taken by the transport, per stream and per server (STYLE.md §14): past either bound the
+ * stream stops reading requests (HTTP/2 flow control pushes back on the client), and a read's
+ * response that would cross it is answered SERVER_BUSY instead (a read is safe to retry; a
+ * write's answer is always delivered: it reports an outcome).
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { basalt } from '../../proto/generated/basalt.js';
@@ -20,7 +24,7 @@ export interface Executor {
    * When present, used instead of `execute`: calls `done` exactly once (never throws), possibly
    * with the ResponseItem already encoded; a callback rather than a promise saves a hop per request.
    */
-  executeWire?(item: pb.IRequestItem, done: (response: pb.IResponseItem | Uint8Array) => void): void;
+  executeWire?(item: pb.IRequestItem, done: (response: pb.IResponseItem | Uint8Array) => void, fits?: (bytes: number) => boolean): void;
 }
 
 /** Server-wide admission: the total requests running on all streams. */
@@ -37,10 +41,41 @@ export class Admission {
   }
 }
 
+/** Server-wide bytes of responses queued on all streams and not yet taken by the transport. */
+export class ResponseMemory {
+  usedBytes = 0;
+  constructor(readonly maxBytes: number) {}
+  get full(): boolean {
+    return this.usedBytes >= this.maxBytes;
+  }
+  fits(bytes: number): boolean {
+    return this.usedBytes + bytes <= this.maxBytes;
+  }
+  take(bytes: number): void {
+    this.usedBytes += bytes;
+  }
+  release(bytes: number): void {
+    this.usedBytes -= bytes;
+    if (this.usedBytes < 0) throw new Error('invariant violated: response memory released twice');
+  }
+}
+
 export interface StreamOptions {
   maxInflightPerStream: number;
   /** Largest outgoing frame (the transport's send limit minus room for the envelope). */
   maxFrameBytes: number;
+  /** Bytes of responses this stream may hold that the transport has not taken (default 64 MiB). */
+  maxQueuedBytesPerStream?: number;
+  /** The server-wide bound, shared by all streams (default: unbounded beyond the streams' own). */
+  memory?: ResponseMemory;
+}
+
+export const DEFAULT_MAX_QUEUED_BYTES_PER_STREAM = 64 * 1024 * 1024;
+
+/** Requests whose answer may be replaced by SERVER_BUSY: reads only, which are safe to retry. */
+function isRetryableRead(item: pb.IRequestItem): boolean {
+  if (item.get || item.exists) return true;
+  return item.multi !== undefined && item.multi !== null && (item.multi.actions ?? []).every((a) => a.get);
 }
 
 /** Encodes response items into BatchResponse frames by concatenation (field 1, length-delimited). */
@@ -82,6 +117,12 @@ export class StreamSession {
   private draining = false;
   private paused = false;
   private unflushed = 0;
+  /** Bytes written to the transport whose write callback has not fired yet. */
+  private unflushedBytes = 0;
+  private readonly maxQueuedBytes: number;
+  private readonly memory: ResponseMemory;
+  /** A read was refused for lack of room: stop reading requests until the transport drains. */
+  private overBound = false;
   private idle?: () => void;
 
   constructor(
@@ -91,6 +132,8 @@ export class StreamSession {
     private readonly options: StreamOptions,
     private readonly onEnd: (session: StreamSession) => void,
   ) {
+    this.maxQueuedBytes = options.maxQueuedBytesPerStream ?? DEFAULT_MAX_QUEUED_BYTES_PER_STREAM;
+    this.memory = options.memory ?? new ResponseMemory(Number.MAX_SAFE_INTEGER);
     call.on('data', (frame: Buffer) => this.onFrame(frame));
     call.on('end', () => {
       this.halfClosed = true;
@@ -103,6 +146,15 @@ export class StreamSession {
 
   get running(): number {
     return this.inflight.size;
+  }
+
+  /** Bytes of responses queued here that the transport has not taken (pending + written, unacknowledged). */
+  get queuedBytes(): number {
+    return this.pendingBytes + this.unflushedBytes;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   private onFrame(frame: Buffer): void {
@@ -138,27 +190,50 @@ export class StreamSession {
       return;
     }
     this.inflight.add(id);
+    const retryable = isRetryableRead(item);
     if (this.executor.executeWire) {
-      this.executor.executeWire(item, (response) => this.complete(id, response));
+      this.executor.executeWire(item, (response) => this.complete(id, response, retryable), retryable ? this.fitsRead : undefined);
       return;
     }
     this.executor.execute(item).then(
-      (response) => this.complete(id, response),
-      (err) => this.complete(id, { id, error: toWireError(err) }),
+      (response) => this.complete(id, response, retryable),
+      (err) => this.complete(id, { id, error: toWireError(err) }, retryable),
     );
   }
 
-  private complete(id: number, response: pb.IResponseItem | Uint8Array): void {
+  private complete(id: number, response: pb.IResponseItem | Uint8Array, retryable: boolean): void {
     this.admission.leave();
     this.inflight.delete(id);
-    this.respond(response, id);
+    this.respond(response, id, retryable);
+    this.applyBackpressure();
     if (this.inflight.size === 0 && this.idle) this.idle();
     this.maybeFinish();
   }
 
-  private respond(response: pb.IResponseItem | Uint8Array, id = response instanceof Uint8Array ? 0 : (response.id ?? 0)): void {
+  /**
+   * Whether a read's response of `bytes` may join the queue (checked before it is encoded, so a
+   * refused one never allocates); false marks the stream over its bound.
+   */
+  private readonly fitsRead = (bytes: number): boolean => {
+    const fits = this.queuedBytes + bytes + 8 <= this.maxQueuedBytes && this.memory.fits(bytes + 8);
+    if (!fits) this.overBound = true;
+    return fits;
+  };
+
+  private busyItem(id: number): Uint8Array {
+    const where = this.queuedBytes >= this.maxQueuedBytes / 2 ? 'this stream' : "the server's";
+    return pb.ResponseItem.encode({ id, error: toWireError(busy(`responses queued past ${where} byte bound: read the stream, then retry`)) }).finish();
+  }
+
+  private respond(response: pb.IResponseItem | Uint8Array, id = response instanceof Uint8Array ? 0 : (response.id ?? 0), retryable = false): void {
     if (this.closed) return;
-    let bytes = response instanceof Uint8Array ? response : pb.ResponseItem.encode(response).finish();
+    let bytes: Uint8Array;
+    if (response instanceof Uint8Array) {
+      bytes = retryable && !this.fitsRead(response.length) ? this.busyItem(id) : response;
+    } else {
+      const writer = pb.ResponseItem.encode(response);
+      bytes = retryable && !this.fitsRead(writer.len) ? this.busyItem(id) : writer.finish();
+    }
     if (bytes.length > this.options.maxFrameBytes) {
       const err = new BasaltError(ErrorCodes.ROW_TOO_LARGE, `response of ${bytes.length} bytes exceeds the frame limit ${this.options.maxFrameBytes}`, {
         size: bytes.length,
@@ -169,6 +244,7 @@ export class StreamSession {
     if (this.pendingBytes + bytes.length + 8 > this.options.maxFrameBytes) this.flush();
     this.pending.push(bytes);
     this.pendingBytes += bytes.length + 8;
+    this.memory.take(bytes.length + 8);
     // Nothing else is running: no other response can join this frame, so it leaves now, in the
     // same turn as the request frame that caused it (the transport sends it at this turn's check
     // phase rather than one loop iteration later, which a whole round trip of gets waits for).
@@ -187,16 +263,27 @@ export class StreamSession {
     if (this.closed || this.pending.length === 0) return;
     const frame = encodeFrame(this.pending);
     const items = this.pending.length;
+    const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    // Responses count against the stream's bound until HTTP/2 has taken them (the write callback
+    // Responses count against the stream's bounds until HTTP/2 has taken them (the write callback
     // waits for the peer's flow-control window), so a client that does not read cannot make the
     // server buffer without limit.
     this.unflushed += items;
+    this.unflushedBytes += bytes;
     this.call.write(frame, () => {
       this.unflushed -= items;
-      if (this.paused && this.unsent() <= this.options.maxInflightPerStream / 2 && !this.closed) {
+      if (this.closed) return; // terminate() released everything
+      this.unflushedBytes -= bytes;
+      this.memory.release(bytes);
+      if (
+        this.paused &&
+        this.unsent() <= this.options.maxInflightPerStream / 2 &&
+        this.queuedBytes <= this.maxQueuedBytes / 2 &&
+        !this.memory.full
+      ) {
         this.paused = false;
+        this.overBound = false;
         this.call.resume();
       }
     });
@@ -212,7 +299,8 @@ export class StreamSession {
    * by reading no more requests until the transport takes them (resumed by the write callback).
    */
   private applyBackpressure(): void {
-    if (!this.paused && this.unsent() >= this.options.maxInflightPerStream) {
+    if (this.closed) return;
+    if (!this.paused && (this.unsent() >= this.options.maxInflightPerStream || this.overBound || this.queuedBytes >= this.maxQueuedBytes || this.memory.full)) {
       this.paused = true;
       this.call.pause();
     }
@@ -222,6 +310,7 @@ export class StreamSession {
     if (this.halfClosed && this.inflight.size === 0 && !this.closed) {
       this.flush();
       this.closed = true;
+      this.releaseMemory();
       this.call.end();
       this.onEnd(this);
     }
@@ -232,6 +321,7 @@ export class StreamSession {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.releaseMemory();
     this.call.emit('error', toGrpcError(err));
     this.onEnd(this);
   }
@@ -251,6 +341,7 @@ export class StreamSession {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.releaseMemory();
     if (this.inflight.size > 0) {
       this.call.emit('error', toGrpcError(new BasaltError(ErrorCodes.UNAVAILABLE, 'the region server shut down with requests in flight')));
     } else {
@@ -262,8 +353,16 @@ export class StreamSession {
   private terminate(): void {
     if (this.closed) return;
     this.closed = true;
+    this.releaseMemory();
     this.pending = [];
     this.onEnd(this);
+  }
+
+  /** The stream is over: its queued bytes no longer count against the server (write callbacks then do nothing). */
+  private releaseMemory(): void {
+    this.memory.release(this.pendingBytes + this.unflushedBytes);
+    this.pendingBytes = 0;
+    this.unflushedBytes = 0;
   }
 }
 
