@@ -17,6 +17,8 @@ export interface InfoServerOptions {
   page: () => Promise<string> | string;
   /** The snapshot behind the page, as JSON (Buffers become base64). */
   json?: () => Promise<unknown> | unknown;
+  /** More HTML pages by exact path (e.g. each region server's page in a standalone process). */
+  pages?: Record<string, () => Promise<string> | string>;
 }
 
 function toJson(value: unknown): string {
@@ -45,6 +47,13 @@ export function infoHandler(options: InfoServerOptions): (req: IncomingMessage, 
     if (path === '/' || path === '/status' || path === '/index.html') {
       Promise.resolve()
         .then(options.page)
+        .then((html) => send(res, 200, html, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' }), fail);
+      return;
+    }
+    const extra = path !== undefined ? options.pages?.[path] : undefined;
+    if (extra) {
+      Promise.resolve()
+        .then(extra)
         .then((html) => send(res, 200, html, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' }), fail);
       return;
     }

@@ -26,6 +26,9 @@ export interface MasterInfoOptions {
   registry?: Registry;
   /** Extra master figures the daemon knows locally (merged over what the cluster status gives). */
   snapshot?: () => Partial<MasterMetricsSnapshot> | Promise<Partial<MasterMetricsSnapshot>>;
+  /** More pages on the same port, and links to them from the server list. */
+  pages?: Record<string, () => Promise<string> | string>;
+  serverLinks?: () => Record<string, string>;
 }
 
 export async function startMasterInfoServer(options: MasterInfoOptions): Promise<{ listener: HttpListener; registry: Registry }> {
@@ -50,13 +53,18 @@ export async function startMasterInfoServer(options: MasterInfoOptions): Promise
       return local;
     }
   });
-  const load = () => loadMasterPageInput(options.admin, options.coordAddresses, clock, options.self);
+  const load = async () => {
+    const input = await loadMasterPageInput(options.admin, options.coordAddresses, clock, options.self);
+    const links = options.serverLinks?.();
+    return links ? { ...input, serverLinks: links } : input;
+  };
   const listener = await startInfoServer({
     host: options.host,
     port: options.port,
     registry,
     page: async () => renderMasterStatusPage(await load()),
     json: load,
+    ...(options.pages ? { pages: options.pages } : {}),
   });
   return { listener, registry };
 }

@@ -30,6 +30,8 @@ export interface MasterPageInput {
   nowMs: number;
   /** This master's own name (it may be a standby: then `status.master` names the active one). */
   self?: string;
+  /** Links to region servers' own pages, by server name (a standalone process serves them too). */
+  serverLinks?: Record<string, string>;
 }
 
 const num = (n: number): string => `<span class="num">${escapeHtml(Number.isInteger(n) ? n : n.toFixed(1))}</span>`;
@@ -56,7 +58,9 @@ function servers(input: MasterPageInput): string {
   const rows = [...input.status.liveServers]
     .sort((a, b) => a.serverName.localeCompare(b.serverName))
     .map((s) => [
-      `<code>${escapeHtml(s.serverName)}</code>`,
+      input.serverLinks?.[s.serverName]
+        ? `<a href="${escapeHtml(input.serverLinks[s.serverName])}"><code>${escapeHtml(s.serverName)}</code></a>`
+        : `<code>${escapeHtml(s.serverName)}</code>`,
       td(s.regionCount),
       td(s.requestsPerSecond),
       td(s.readRequests),

@@ -1,0 +1,65 @@
+/**
+ * What `basalt master` and `basalt start` call to get the master's info port (status page,
+ * /status.json, /metrics): a client connection for the Admin API, the chosen port (see
+ * common/http/info-port.ts), and one close() for shutdown. A few lines in each daemon.
+ */
+import { connect } from '../../client/connection.js';
+import type { Connection } from '../../client/api.js';
+import { bindInfoPort, type InfoPortChoice } from '../../common/http/info-port.js';
+import type { Logger } from '../../common/logger.js';
+import type { Registry } from '../../common/metrics.js';
+import { startMasterInfoServer } from './info.js';
+
+export interface MountedInfo {
+  /** host:port of the info server. */
+  address: string;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+export interface MountMasterInfoOptions {
+  coord: string[];
+  choice: InfoPortChoice | undefined;
+  host?: string;
+  /** The master in this process, if any (for "standby" on the page and basalt_master_is_active). */
+  master?: { serverName: string; isActive: boolean };
+  log: Logger;
+  registry?: Registry;
+  pages?: Record<string, () => Promise<string> | string>;
+  serverLinks?: () => Record<string, string>;
+}
+
+export async function mountMasterInfo(options: MountMasterInfoOptions): Promise<MountedInfo | undefined> {
+  if (!options.choice) return undefined;
+  let connection: Connection | undefined;
+  const started = await bindInfoPort(
+    options.choice,
+    async (port) => {
+      connection ??= await connect({ coord: options.coord, operationTimeoutMs: 5_000 });
+      return startMasterInfoServer({
+        admin: connection.admin(),
+        coordAddresses: options.coord,
+        host: options.host ?? '127.0.0.1',
+        port,
+        ...(options.master ? { self: options.master.serverName, snapshot: () => ({ isActive: options.master!.isActive }) } : {}),
+        ...(options.registry ? { registry: options.registry } : {}),
+        ...(options.pages ? { pages: options.pages } : {}),
+        ...(options.serverLinks ? { serverLinks: options.serverLinks } : {}),
+      });
+    },
+    options.log,
+    'master',
+  );
+  if (!started) {
+    await connection?.close().catch(() => undefined);
+    return undefined;
+  }
+  return {
+    address: started.listener.address,
+    registry: started.registry,
+    close: async () => {
+      await started.listener.close();
+      await connection?.close().catch(() => undefined);
+    },
+  };
+}
