@@ -18,7 +18,8 @@ export function wholeMatch(pattern: string, field = 'regex'): RegExp {
 export async function listTableNames(ctx: CommandContext, pattern = '.*'): Promise<string[]> {
   const regex = wholeMatch(pattern);
   const admin = await ctx.admin();
-  const tables = await admin.listTables();
+  // System tables (basalt:meta) only when asked for by name, as HBase lists hbase:meta only for 'hbase:.*'.
+  const tables = await admin.listTables(pattern.startsWith('basalt:') ? { includeSystem: true } : undefined);
   return tables
     .map((t) => displayTableName(t.name))
     .filter((name) => regex.test(name))

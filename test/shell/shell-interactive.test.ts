@@ -50,7 +50,7 @@ class PtyShell {
   until(text: string | RegExp, timeoutMs = 20_000): Promise<void> {
     const from = this.cursor;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${String(text)}; output so far:\n${this.output}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${String(text)} (exit ${this.child.exitCode}); output so far:\n${this.output}`)), timeoutMs);
       this.waiters.push({
         text,
         from,
@@ -92,7 +92,7 @@ describe('interactive basalt shell on a pseudo-terminal', () => {
   it('prompts, runs commands, completes names, survives a bad line and Ctrl-C, and keeps history', async () => {
     const history = join(historyDir, 'history');
     const shell = new PtyShell(history);
-    await shell.until('basalt:001:0> ');
+    await shell.until('basalt:001:0> ', 45_000);
     expect(plain(shell.output)).toContain('Basalt Shell\nUse "help" to get list of supported commands.\n');
 
     // Tab completes a command name …
@@ -125,14 +125,28 @@ describe('interactive basalt shell on a pseudo-terminal', () => {
     await shell.until('basalt:006:0> ');
     expect(plain(shell.output)).toMatch(/COLUMN +CELL *\n f:q +timestamp=[0-9T:.-]+, value=hello *\n1 row\(s\)\n/);
 
+    // count draws a progress bar on the terminal (standard error) and erases it.
+    shell.type("count 'pty_table'\r");
+    await shell.until('basalt:007:0> ');
+    expect(shell.output).toMatch(/\[#*\.*\] +\d+% 1 rows  row: r1\r\x1b\[K1 row\(s\)/);
+
+    // drop_all asks on the prompt; "n" keeps the table.
+    shell.type("drop_all 'pty_.*'\r");
+    await shell.until('Drop the above 1 tables (y/n)? ');
+    shell.type('n\r');
+    await shell.until('basalt:008:0> ');
+    shell.type("exists 'pty_table'\r");
+    await shell.until('basalt:009:0> ');
+    expect(plain(shell.output)).toContain('Table pty_table does exist\n');
+
     shell.type('exit\r');
     expect(await shell.exited()).toBe(0);
-    expect(readFileSync(history, 'utf8')).toBe("list\nscan 'pty_table'\nlst\nget 'pty_table',\nget 'pty_table',\n  'r1'\nexit\n");
+    expect(readFileSync(history, 'utf8')).toBe("list\nscan 'pty_table'\nlst\nget 'pty_table',\nget 'pty_table',\n  'r1'\ncount 'pty_table'\ndrop_all 'pty_.*'\nn\nexists 'pty_table'\nexit\n");
 
     // A new session recalls the previous one's lines with the up arrow.
     const again = new PtyShell(history);
-    await again.until('basalt:001:0> ');
-    again.type('\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A');
+    await again.until('basalt:001:0> ', 45_000);
+    again.type('\x1b[A'.repeat(10));
     await again.until("scan 'pty_table'");
     again.type('\r');
     await again.until('basalt:002:0> ');
