@@ -24,6 +24,7 @@ const registrations: Array<() => Promise<{ register(program: Command): void }>> 
   () => import('../rest/cli.js'),
   () => import('../master/cli.js'),
   () => import('../bench/ycsb-cli.js'),
+  () => import('../bench/failover-cli.js'),
 ];
 
 async function main(): Promise<void> {
