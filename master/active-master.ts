@@ -136,6 +136,7 @@ export class ActiveMaster {
 
   async start(): Promise<void> {
     const { coord, log } = this.o;
+    const startedMs = this.o.clock.monotonic();
     await this.tables.init();
     await this.procedures.init();
     this.clusterId = await this.ensureClusterId();
@@ -181,7 +182,10 @@ export class ActiveMaster {
     if (this.o.balancerPeriodMs === 0) clearInterval(this.balancerTimer);
     this.janitorTimer = setInterval(() => void this.janitor.tick(), Math.max(100, this.o.janitorPeriodMs ?? this.o.loadPeriodMs));
     this.janitorTimer.unref();
-    log.info({ regions: this.states.all().length, procedures: records.filter((r) => r.state === 'RUNNING').length, clusterId: this.clusterId }, 'active master initialised');
+    log.info(
+      { regions: this.states.all().length, procedures: records.filter((r) => r.state === 'RUNNING').length, clusterId: this.clusterId, tookMs: Math.round(this.o.clock.monotonic() - startedMs) },
+      'active master initialised',
+    );
     void coord;
   }
 

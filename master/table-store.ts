@@ -152,12 +152,8 @@ export class TableStore {
 
   async list(): Promise<TableRecord[]> {
     const { children } = await this.coord.getChildren(TABLES_ZNODE);
-    const out: TableRecord[] = [];
-    for (const name of children) {
-      const record = await this.get(name);
-      if (record) out.push(record);
-    }
-    return out;
+    const records = await Promise.all(children.map((name) => this.get(name)));
+    return records.filter((r): r is TableRecord => r !== undefined);
   }
 
   // ---- namespaces ----

@@ -72,12 +72,10 @@ export class ProcedureStore {
 
   async list(): Promise<ProcedureRecord[]> {
     const { children } = await this.coord.getChildren(PROCEDURES_ZNODE);
-    const out: ProcedureRecord[] = [];
-    for (const name of children.filter((c) => c.startsWith(PREFIX)).sort()) {
-      const record = await this.get(Number(name.slice(PREFIX.length)));
-      if (record) out.push(record);
-    }
-    return out;
+    // Read in parallel: a new active master reads them all before it serves, and each is a round trip.
+    const names = children.filter((c) => c.startsWith(PREFIX)).sort();
+    const records = await Promise.all(names.map((name) => this.get(Number(name.slice(PREFIX.length)))));
+    return records.filter((r): r is ProcedureRecord => r !== undefined);
   }
 
   async delete(id: number): Promise<void> {
