@@ -73,6 +73,11 @@ export async function runShell(file: string | undefined, flags: ShellFlags): Pro
   const interactive = script === undefined && process.stdin.isTTY === true;
   if (script === undefined && !interactive) script = await readStdin();
 
+  // `basalt shell -e "scan 't'" | head` closes the pipe early: that ends the shell quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const stdout = new ProgressAwareStdout();
   const stderr = { write: (text: string) => void (stdout.bar?.clear(), process.stderr.write(text)) };
   let source: LineSource | undefined;
@@ -90,7 +95,8 @@ export async function runShell(file: string | undefined, flags: ShellFlags): Pro
         stdout.write(`${question} y (--yes)\n`);
         return true;
       }
-      const answer = await source?.ask(question);
+      // A script run from a terminal asks the person at it; a piped script answers from its next line.
+      const answer = !interactive && process.stdin.isTTY ? await askTerminal(question) : await source?.ask(question);
       return answer !== undefined && /^\s*y(es)?\s*$/i.test(answer);
     },
     progress: () => {
@@ -115,6 +121,16 @@ export async function runShell(file: string | undefined, flags: ShellFlags): Pro
     return await runLoop(session, source, { scripted: true, continueOnError: flags.continue === true });
   } finally {
     await session.close().catch(() => undefined);
+  }
+}
+
+async function askTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  try {
+    return await new Promise<string>((resolve) => rl.question(`${question} `, resolve));
+  } finally {
+    rl.close();
   }
 }
 
