@@ -12,7 +12,7 @@
  */
 import { compareBytes } from '../../common/bytes.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
-import { decodeRow } from '../../common/keycodec.js';
+import { decodeRow, prefixUpperBound } from '../../common/keycodec.js';
 import { encodeRegionName } from '../../common/table-names.js';
 import { openManifestEntry, removeRegionDir, siblingRegionDirs } from '../storage/reference-file.js';
 import type { StoreFileReader } from '../storage/store-file.js';
@@ -69,8 +69,8 @@ function maxSequenceIdOf(manifest: RegionManifest, files: readonly StoreFileRead
 }
 
 /** The distinct row prefixes of `files` in key order (a k-way merge; memory bounded by the file count). */
-function* mergedRowPrefixes(files: readonly StoreFileReader[]): Generator<Buffer> {
-  const iterators = files.map((f) => f.rows(Buffer.alloc(0)));
+function* mergedRowPrefixes(files: readonly StoreFileReader[], start: Buffer): Generator<Buffer> {
+  const iterators = files.map((f) => f.rows(start));
   const heads = iterators.map((it) => it.next());
   try {
     for (;;) {
@@ -87,30 +87,56 @@ function* mergedRowPrefixes(files: readonly StoreFileReader[]): Generator<Buffer
   }
 }
 
+/** Rows visited between yields to the event loop (a large region must not stall the server's keep-alives). */
+const ROWS_PER_SLICE = 20_000;
+
+/**
+ * Visits the distinct row prefixes of `files` in order until `visit` returns false, in slices:
+ * each slice is synchronous (LMDB cursors never live across an await) and the next one restarts
+ * after the last prefix seen.
+ */
+async function forEachRowPrefix(files: readonly StoreFileReader[], rowsPerSlice: number, visit: (prefix: Buffer) => boolean): Promise<void> {
+  let start: Buffer = Buffer.alloc(0);
+  for (;;) {
+    let visited = 0;
+    let last: Buffer | undefined;
+    for (const prefix of mergedRowPrefixes(files, start)) {
+      if (!visit(prefix)) return;
+      last = prefix;
+      if (++visited >= rowsPerSlice) break;
+    }
+    if (visited < rowsPerSlice || last === undefined) return;
+    start = prefixUpperBound(last);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /**
  * The middle row of the largest store (HBase's midkey of the largest store), by distinct rows over
  * its files, or undefined when no row above the region's start exists (an empty or one-row region
- * cannot split). Two passes over the files, synchronous: the parent is closed, its files fixed.
+ * cannot split). Two passes over the files; the parent is closed, so its files do not change.
  */
-export function middleRow(files: readonly StoreFileReader[], parent: RegionInfo): Buffer | undefined {
-  const byFamily = new Map<string, { files: StoreFileReader[]; bytes: number }>();
+export async function middleRow(files: readonly StoreFileReader[], parent: RegionInfo, rowsPerSlice = ROWS_PER_SLICE): Promise<Buffer | undefined> {
+  const byFamily = new Map<string, { files: StoreFileReader[]; cells: number }>();
   for (const f of files) {
-    const entry = byFamily.get(f.meta.family) ?? { files: [], bytes: 0 };
+    const entry = byFamily.get(f.meta.family) ?? { files: [], cells: 0 };
     entry.files.push(f);
-    entry.bytes += f.meta.cellCount;
+    entry.cells += f.meta.cellCount;
     byFamily.set(f.meta.family, entry);
   }
-  const largest = [...byFamily.entries()].sort((a, b) => b[1].bytes - a[1].bytes || (a[0] < b[0] ? -1 : 1))[0]?.[1].files;
+  const largest = [...byFamily.entries()].sort((a, b) => b[1].cells - a[1].cells || (a[0] < b[0] ? -1 : 1))[0]?.[1].files;
   if (!largest) return undefined;
   let rows = 0;
-  for (const _ of mergedRowPrefixes(largest)) rows++;
+  await forEachRowPrefix(largest, rowsPerSlice, () => (rows++, true));
   let i = 0;
-  for (const prefix of mergedRowPrefixes(largest)) {
-    if (i++ < Math.floor(rows / 2)) continue;
+  let found: Buffer | undefined;
+  await forEachRowPrefix(largest, rowsPerSlice, (prefix) => {
+    if (i++ < Math.floor(rows / 2)) return true;
     const row = decodeRow(prefix);
-    if (compareBytes(row, parent.startKey) > 0 && containsKey(parent, row)) return row;
-  }
-  return undefined;
+    if (compareBytes(row, parent.startKey) > 0 && containsKey(parent, row)) found = row;
+    return found === undefined;
+  });
+  return found;
 }
 
 /** Every file of `parent`, referenced with the row bounds of `bounds` (a daughter, or the parent itself in a merge). */
@@ -173,7 +199,7 @@ export async function splitRegionOnDisk(options: { dataRoot: string; parent: Reg
         throw invalidArgument('splitKey', `must lie strictly inside the region [${parent.startKey.toString('hex')}, ${parent.endKey.toString('hex')})`);
       }
     } else {
-      splitKey = middleRow(files, parent);
+      splitKey = await middleRow(files, parent);
       if (splitKey === undefined) throw invalidArgument('splitKey', `region ${parent.encodedName} has no row to split at (empty or a single row)`);
     }
     const maxSequenceId = maxSequenceIdOf(manifest, files);

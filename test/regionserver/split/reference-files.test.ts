@@ -10,7 +10,8 @@ import type { RegionInfo } from '../../../regionserver/region/api.js';
 import { regionDir } from '../../../regionserver/region/identity.js';
 import { readManifest } from '../../../regionserver/region/manifest.js';
 import { Region } from '../../../regionserver/region/region.js';
-import { mergeRegionsOnDisk, removeRetiredRegion, splitRegionOnDisk } from '../../../regionserver/region/split.js';
+import { mergeRegionsOnDisk, middleRow, removeRetiredRegion, splitRegionOnDisk } from '../../../regionserver/region/split.js';
+import { openManifestEntry } from '../../../regionserver/storage/reference-file.js';
 import { MemoryWal, MemoryWalStorage } from '../../../regionserver/wal/memory-wal.js';
 import { b, family, put } from '../region/fixtures.js';
 
@@ -93,6 +94,21 @@ describe('reference files: split and merge on the shared data root', () => {
     expect(await upper.get({ row: b(key(25)) }).then((r) => r?.cells[0]?.value.toString())).toBe('new');
     await lower.close();
     await upper.close();
+  });
+
+  it('finds the same middle row when the files are read in slices with yields in between', async () => {
+    const parent = info('', '', 1);
+    await parentWithRows(parent, 41);
+    const dir = regionDir(root, parent);
+    const manifest = readManifest(dir);
+    const files = Object.entries(manifest.stores).flatMap(([fam, entries]) => entries.map((e) => openManifestEntry(dir, fam, e)));
+    try {
+      const whole = await middleRow(files, parent);
+      expect(whole?.toString()).toBe(key(20));
+      for (const slice of [1, 2, 3, 7]) expect((await middleRow(files, parent, slice))?.toString()).toBe(key(20));
+    } finally {
+      for (const f of files) f.closeForStore();
+    }
   });
 
   it('is idempotent: a repeated split gives the same daughters and leaves their manifests alone', async () => {
