@@ -25,6 +25,15 @@ export interface Progress {
   done(): void;
 }
 
+/** Ctrl-C during a command: the shell stops waiting and prints `ERROR: INTERRUPTED: …`. */
+export class ShellInterrupted extends Error {
+  readonly code = 'INTERRUPTED';
+  constructor(message = 'interrupted (Ctrl-C); an operation already sent may still complete') {
+    super(message);
+    this.name = 'ShellInterrupted';
+  }
+}
+
 /** A value printed after `=>` exactly as written (HBase's `Hbase::Table - t`). */
 export class RubyObject {
   constructor(readonly text: string) {}
@@ -49,6 +58,8 @@ export interface CommandContext {
   coordinationDump(): Promise<string[]>;
   /** Restarts the Took clock (count does, so that its set-up is not timed, as in HBase). */
   restartTimer(): void;
+  /** Throws ShellInterrupted once Ctrl-C was pressed during this command (long loops call it per row). */
+  checkInterrupted(): void;
   readonly commands: ReadonlyMap<string, CommandSpec>;
   readonly version: string;
 }

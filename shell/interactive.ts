@@ -88,7 +88,8 @@ export class InteractiveSource implements LineSource {
     });
     this.rl.on('SIGINT', () => {
       process.stdout.write('^C\n');
-      this.resolve(INTERRUPTED);
+      // While a command runs, Ctrl-C stops it; at the prompt it abandons the statement being typed.
+      if (this.pending || !session.interrupt()) this.resolve(INTERRUPTED);
     });
     this.rl.on('close', () => {
       this.closed = true;

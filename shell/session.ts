@@ -10,7 +10,7 @@ import type { CommandContext, CommandSpec, Progress } from './command.js';
 import { allCommands } from './commands/index.js';
 import { Formatter, inspect, tookLine, type Output, type TimestampFormat } from './format.js';
 import { parseSource } from './parser.js';
-import { RubyObject } from './command.js';
+import { RubyObject, ShellInterrupted } from './command.js';
 import { nearest } from './suggest.js';
 
 export interface SessionOptions {
@@ -47,6 +47,8 @@ export class Session {
   private readonly formatter: Formatter;
   private readonly monotonic: () => number;
   private startedMs = 0;
+  private interrupted = false;
+  private interruptCurrent: (() => void) | undefined;
 
   constructor(private readonly options: SessionOptions) {
     this.formatter = new Formatter(options.out, options.width ?? 0);
@@ -102,8 +104,14 @@ export class Session {
       return false;
     }
     this.startedMs = this.monotonic();
+    const interruption = new Promise<never>((_, reject) => {
+      this.interruptCurrent = () => reject(new ShellInterrupted());
+    });
+    interruption.catch(() => undefined);
+    this.interrupted = false;
     try {
-      const value = await spec.run(this.context(), args);
+      // Ctrl-C stops the wait at once, also for a single call that never returns.
+      const value = await Promise.race([spec.run(this.context(), args), interruption]);
       const json = this.options.json === true;
       if (!spec.untimed && !json) this.options.out.write(`${tookLine((this.monotonic() - this.startedMs) / 1000)}\n`);
       if (value !== undefined && !json) this.options.out.write(`=> ${value instanceof RubyObject ? value.text : inspect(value)}\n`);
@@ -111,7 +119,17 @@ export class Session {
     } catch (err) {
       this.printError(err);
       return false;
+    } finally {
+      this.interruptCurrent = undefined;
     }
+  }
+
+  /** Ctrl-C while a command runs: it stops (loops check per row; a pending call is abandoned). True if one was running. */
+  interrupt(): boolean {
+    if (!this.interruptCurrent) return false;
+    this.interrupted = true;
+    this.interruptCurrent();
+    return true;
   }
 
   printError(err: unknown): void {
@@ -135,6 +153,9 @@ export class Session {
         options.coordinationDump ?? (async () => Promise.reject(new BasaltError(ErrorCodes.UNAVAILABLE, 'no coordination client in this shell'))),
       restartTimer: () => {
         this.startedMs = this.monotonic();
+      },
+      checkInterrupted: () => {
+        if (this.interrupted) throw new ShellInterrupted();
       },
       commands: this.commands,
       version: options.version ?? 'unknown',

@@ -141,6 +141,7 @@ The filter is a string in HBase's filter language. Some examples:
       if (!ctx.json) ctx.formatter.header(['ROW', 'COLUMN+CELL']);
       let rows = 0;
       for (; !next.done; next = await iterator.next()) {
+        ctx.checkInterrupted();
         const result = next.value;
         rows++;
         if (ctx.json) {
@@ -258,6 +259,7 @@ table's regions the count is. Examples:
       let count = 0;
       try {
         for await (const result of table.scan(scan)) {
+          ctx.checkInterrupted();
           count++;
           if (progress) progress.update(count, regionFraction(splits, result.row, scan.reversed === true), toStringBinary(result.row));
           if (count % interval === 0) ctx.out.write(`Current count: ${count}, row: ${toStringBinary(result.row)}\n`);

@@ -219,6 +219,19 @@ describe('shell bad input', () => {
     expect(err).toBe('ERROR: TABLE_NOT_FOUND: table nope does not exist\n');
   });
 
+  it('stops waiting for a command on interrupt (Ctrl-C) and reports it as one ERROR line', async () => {
+    const cluster = await withTable();
+    const connection = cluster.connection();
+    const hanging = { ...connection, table: () => ({ ...connection.table('t1'), get: () => new Promise<never>(() => undefined) }) } as typeof connection;
+    const { session, take } = fakeSession(cluster, { connect: async () => hanging });
+    const running = session.execute("get 't1', 'row1'; version");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(session.interrupt()).toBe(true);
+    expect((await running).ok).toBe(false);
+    expect(take()).toEqual({ out: '', err: 'ERROR: INTERRUPTED: interrupted (Ctrl-C); an operation already sent may still complete\n' });
+    expect(session.interrupt()).toBe(false);
+  });
+
   it('stops a line at its first failure unless told to continue', async () => {
     const stop = await run("get 'nope', 'r'; version");
     expect(stop.out).toBe('');
