@@ -85,6 +85,28 @@ const ELECTION_POLL_MS = 100;
 /** A link that stayed up this long was a success: the next reconnect starts the backoff over. */
 const STABLE_LINK_MS = 2_000;
 
+/** Bytes of watch specs (paths) per SetWatches frame: a quarter of the frame limit. */
+const SET_WATCHES_FRAME_BYTES = MAX_FRAME_BYTES / 4;
+
+/** Watch specs in groups whose paths fit one SetWatches frame each. */
+function chunkWatchSpecs(specs: ReturnType<WatchRegistry['specs']>): Array<ReturnType<WatchRegistry['specs']>> {
+  const out: Array<ReturnType<WatchRegistry['specs']>> = [];
+  let group: ReturnType<WatchRegistry['specs']> = [];
+  let bytes = 0;
+  for (const spec of specs) {
+    const size = Buffer.byteLength(spec.path ?? '', 'utf8') + 8;
+    if (group.length > 0 && bytes + size > SET_WATCHES_FRAME_BYTES) {
+      out.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(spec);
+    bytes += size;
+  }
+  if (group.length > 0) out.push(group);
+  return out;
+}
+
 /** Bytes of znode data a request carries (the part that can make a frame too large). */
 function payloadSize(op: Omit<ClientRequest, 'xid'>): number {
   let n = (op.create?.data?.length ?? 0) + (op.setData?.data?.length ?? 0);
@@ -582,11 +604,11 @@ export class CoordClient extends EventEmitter {
         this.linkOpenedMs = this.clock.monotonic();
         this.currentServer = address;
         // Re-arm watches first: the stream is ordered, so no later response can overtake them.
-        const specs = this.watches.specs();
-        if (specs.length > 0) {
+        // Split into frames well under the limit: 100,000 watches of 100-byte paths are 10 MB.
+        for (const watches of chunkWatchSpecs(this.watches.specs())) {
           const xid = this.nextXid++;
           this.inflight.set(xid, { xid, request: { xid }, retryable: false, startedMs: this.clock.monotonic(), resolve: () => undefined, reject: () => undefined });
-          call.write({ xid, setWatches: { relativeZxid, watches: specs } });
+          call.write({ xid, setWatches: { relativeZxid, watches } });
         }
         const queued = this.queue.sort((a, b) => a.xid - b.xid);
         this.queue = [];

@@ -18,8 +18,11 @@ import type { RaftLogStorage } from '../storage/raft-log-storage.js';
 import { COORD_PEER_SERVICE, COORD_SERVICE, MAX_FRAME_BYTES, type ClientRequest, type RaftBatch, type ServerFrame, type StatusResponse } from '../client/protocol.js';
 import { basalt } from '../../proto/generated/basalt.js';
 import { CoordMember } from './member.js';
+import { ChunkAssembler } from './peer-transport.js';
 import { SessionStream } from './session-stream.js';
 
+/** Largest Raft message a peer may send in chunks (a snapshot of the whole tree). */
+const MAX_PEER_MESSAGE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 /** Most client streams one member holds (sessions plus reconnects in progress). */
 const MAX_CLIENT_STREAMS = 20_000;
 
@@ -105,15 +108,29 @@ export class CoordServer {
   private onRaft(call: ServerReadableStream<RaftBatch, unknown>, callback: sendUnaryData<basalt.coordrpc.RaftBatchAck.$Properties>): void {
     // Tell the sender at once that the stream is up (it resets its reconnect backoff on metadata).
     call.sendMetadata(new Metadata());
+    const chunks = new ChunkAssembler(MAX_PEER_MESSAGE_BYTES);
     call.on('data', (batch: RaftBatch) => {
       const member = this.member;
       if (!member) return;
-      for (const bytes of batch.messages ?? []) {
+      let messages = batch.messages ?? [];
+      if (batch.chunk && batch.chunk.byteLength > 0) {
         try {
-          member.step(decodeMessage(bytes));
+          const whole = chunks.add(batch.chunk, batch.chunkLast ?? false);
+          messages = whole ? [whole] : [];
+        } catch (err) {
+          this.logger.warn({ err: (err as Error).message }, 'chunked raft message dropped');
+          return;
+        }
+      }
+      for (const bytes of messages) {
+        let message;
+        try {
+          message = decodeMessage(bytes);
         } catch (err) {
           this.logger.warn({ err: (err as Error).message }, 'undecodable raft message dropped');
+          continue;
         }
+        member.step(message);
       }
     });
     call.on('end', () => callback(null, {}));

@@ -10,9 +10,10 @@
  */
 import { credentials, type Client, type ClientWritableStream } from '@grpc/grpc-js';
 import type { Logger } from '../../common/logger.js';
+import { invalidArgument } from '../../common/errors.js';
 import { encodeMessage } from '../raft/codec.js';
 import type { Message, NodeId } from '../raft/types.js';
-import { CHANNEL_OPTIONS, CoordPeerGrpcClient, type RaftBatch } from '../client/protocol.js';
+import { CHANNEL_OPTIONS, CoordPeerGrpcClient, MAX_FRAME_BYTES, type RaftBatch } from '../client/protocol.js';
 
 export interface PeerTransportOptions {
   selfId: NodeId;
@@ -37,6 +38,64 @@ interface PeerLink {
   queue: Uint8Array[];
   retryAtMs: number;
   backoffMs: number;
+}
+
+/** Bytes of messages packed into one frame; a message above it is chunked. Half the frame limit. */
+export const PEER_FRAME_BUDGET_BYTES = MAX_FRAME_BYTES / 2;
+
+/**
+ * The frames that carry `messages` to one peer, each under the frame limit: messages packed up to
+ * the budget, and a message larger than the budget split into chunk frames (all of them written
+ * together, so a chunked message is never half-dropped by the transport).
+ */
+export function framesFor(from: NodeId, to: NodeId, messages: Uint8Array[], budgetBytes = PEER_FRAME_BUDGET_BYTES): RaftBatch[] {
+  const frames: RaftBatch[] = [];
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  const flushBatch = (): void => {
+    if (batch.length > 0) frames.push({ from, to, messages: batch });
+    batch = [];
+    batchBytes = 0;
+  };
+  for (const message of messages) {
+    if (message.byteLength > budgetBytes) {
+      flushBatch();
+      for (let at = 0; at < message.byteLength; at += budgetBytes) {
+        const end = Math.min(message.byteLength, at + budgetBytes);
+        frames.push({ from, to, chunk: message.subarray(at, end), chunkLast: end === message.byteLength });
+      }
+      continue;
+    }
+    if (batchBytes + message.byteLength > budgetBytes) flushBatch();
+    batch.push(message);
+    batchBytes += message.byteLength + 8;
+  }
+  flushBatch();
+  return frames;
+}
+
+/** Joins the chunk frames of one peer stream back into messages (frames on a stream arrive in order). */
+export class ChunkAssembler {
+  private parts: Uint8Array[] = [];
+  private bytes = 0;
+
+  constructor(private readonly maxMessageBytes: number) {}
+
+  /** The complete message once `last` arrives; undefined before. Throws past the bound (input error). */
+  add(chunk: Uint8Array, last: boolean): Uint8Array | undefined {
+    this.bytes += chunk.byteLength;
+    if (this.bytes > this.maxMessageBytes) {
+      this.parts = [];
+      this.bytes = 0;
+      throw invalidArgument('chunk', `a chunked peer message over ${this.maxMessageBytes} bytes`);
+    }
+    this.parts.push(chunk);
+    if (!last) return undefined;
+    const whole = Buffer.concat(this.parts);
+    this.parts = [];
+    this.bytes = 0;
+    return whole;
+  }
 }
 
 export class PeerTransport {
@@ -91,7 +150,8 @@ export class PeerTransport {
         this.dropped += messages.length;
         continue;
       }
-      const writable = stream.write({ from: this.options.selfId, to: link.id, messages });
+      let writable = true;
+      for (const frame of framesFor(this.options.selfId, link.id, messages)) writable = stream.write(frame) && writable;
       if (!writable) {
         link.blocked = true;
         stream.once('drain', () => {
