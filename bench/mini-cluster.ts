@@ -159,6 +159,16 @@ export class MiniCluster {
     d.child.kill('SIGCONT');
   }
 
+  /** Resolves with the time (ms since the epoch) a line matching `pattern` appeared in the daemon's output. */
+  async waitForOutput(d: Daemon, pattern: RegExp, timeoutMs = 60_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(d.output.join(''))) {
+      if (Date.now() > deadline) throw new Error(`${d.kind} ${d.serverName} never printed ${pattern}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return Date.now();
+  }
+
   /** Graceful stop (SIGTERM). */
   async stop(d: Daemon): Promise<number | null> {
     d.child.kill('SIGTERM');
