@@ -78,6 +78,16 @@ export interface RegionOpenOptions {
    * removal — in the background as in the foreground (STYLE.md §12). None: always allowed.
    */
   fence?: RegionFence;
+  /** The server's housekeeper (server/housekeeper.ts): global memstore bound, compaction slots. */
+  housekeeping?: RegionHousekeeping;
+}
+
+/** What a region asks of its server's housekeeper. */
+export interface RegionHousekeeping {
+  /** SERVER_BUSY while the server is above its global memstore limit. */
+  checkMemstore(): void;
+  /** Waits for one of the server's compaction slots; call the result when done. */
+  compactionSlot(): Promise<() => void>;
 }
 
 /** What the region asks of the server's lease (regionserver/server/fencing.ts implements it). */
@@ -146,6 +156,7 @@ export class Region {
       config: options.config,
       maybeRequestFlush: () => this.maybeRequestFlush(),
       abort: (cause) => this.abort(cause),
+      ...(options.housekeeping ? { checkServerMemstore: () => options.housekeeping!.checkMemstore() } : {}),
     });
   }
 
@@ -183,6 +194,26 @@ export class Region {
       throw err;
     }
     return region;
+  }
+
+  /** The region's WAL key (table + encoded name): what the WAL's pressure names. */
+  get walKey(): string {
+    return walRegionKey(this.info);
+  }
+
+  get memstoreSizeBytes(): number {
+    return memstoreSizeBytes(this.stores);
+  }
+
+  get lastWriteMs(): number {
+    return this.writes.lastWriteMs;
+  }
+
+  /** Open, not aborted, and with something in a memstore to flush. */
+  get flushable(): boolean {
+    if (this.state !== 'open' || this.abortCause !== undefined) return false;
+    for (const s of this.stores.values()) if (s.memstore.activeSizeBytes > 0) return true;
+    return false;
   }
 
   containsRow(row: Buffer): boolean {
@@ -495,9 +526,17 @@ export class Region {
     });
   }
 
-  /** Compactions run one at a time per region, off the write path. */
+  /** Compactions run one at a time per region, off the write path, in one of the server's slots. */
   private enqueueCompaction(task: () => Promise<void>): Promise<void> {
-    const run = this.compactionTail.then(task);
+    const housekeeping = this.options.housekeeping;
+    const run = this.compactionTail.then(async () => {
+      const release = housekeeping ? await housekeeping.compactionSlot() : undefined;
+      try {
+        await task();
+      } finally {
+        release?.();
+      }
+    });
     this.compactionTail = run.catch((err: unknown) => {
       if (isBasaltError(err, ErrorCodes.CLOSED)) log.info({ region: this.info.encodedName }, 'compaction abandoned: region closing');
       else log.error({ err, region: this.info.encodedName }, 'compaction failed');

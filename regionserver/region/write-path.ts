@@ -43,6 +43,8 @@ export interface WritePathDeps {
   maybeRequestFlush(): void;
   /** A WAL sync failed: the region must stop serving and be reopened from the log. */
   abort(cause: unknown): void;
+  /** The server's global memstore bound (SERVER_BUSY above it); none: only the region's own. */
+  checkServerMemstore?: () => void;
 }
 
 export function memstoreSizeBytes(stores: ReadonlyMap<string, Store>): number {
@@ -54,8 +56,12 @@ export function memstoreSizeBytes(stores: ReadonlyMap<string, Store>): number {
 export class WritePath {
   /** Row mutations applied (RegionLoad.writeRequests). */
   writeRequests = 0;
+  /** Monotonic time of the last applied write (the housekeeper flushes idle memstores). */
+  lastWriteMs: number;
 
-  constructor(private readonly deps: WritePathDeps) {}
+  constructor(private readonly deps: WritePathDeps) {
+    this.lastWriteMs = deps.clock.monotonic();
+  }
 
   /**
    * Writes row mutations whose row locks the caller holds: sequence ids, memstore (invisible: above
@@ -119,6 +125,7 @@ export class WritePath {
     if (wait) await wait;
     gate.exit();
     this.writeRequests += writes.length;
+    this.lastWriteMs = this.deps.clock.monotonic();
     this.deps.maybeRequestFlush();
     return applied;
   }
@@ -173,6 +180,7 @@ export class WritePath {
 
   private checkMemstorePressure(): void {
     const { config, info, stores } = this.deps;
+    this.deps.checkServerMemstore?.();
     const limit = config.memstoreFlushSizeBytes * Math.max(1, config.memstoreBlockMultiplier);
     if (memstoreSizeBytes(stores) >= limit) {
       this.deps.maybeRequestFlush();

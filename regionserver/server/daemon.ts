@@ -15,6 +15,7 @@ import { serverWalDir } from '../wal/root-reader.js';
 import { SegmentWal } from '../wal/segment-wal.js';
 import type { Wal } from '../wal/wal.js';
 import { LeaseFence } from './fencing.js';
+import { DEFAULT_HOUSEKEEPING, Housekeeper, type HousekeeperOptions, type WalPressure } from './housekeeper.js';
 import { storageRegionOpener } from './region-adapter.js';
 import type { RegionOpener } from './region-port.js';
 import { RegionServer } from './region-server.js';
@@ -31,6 +32,10 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Opens the server's WAL (tests pass a fault-injecting one); a SegmentWal on disk by default. */
   openWal?: (dir: string, replayRoot: string) => Promise<Wal>;
+  /** Overrides of the housekeeper's bounds (server/housekeeper.ts DEFAULT_HOUSEKEEPING). */
+  housekeeping?: Partial<Omit<HousekeeperOptions, 'clock' | 'wal'>>;
+  /** How often the housekeeper runs (default 1 s). */
+  housekeepingPeriodMs?: number;
 }
 
 /**
@@ -94,16 +99,31 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
   });
   walReady.catch(() => undefined);
   let opener: RegionOpener | undefined;
+  let housekeeper: Housekeeper | undefined;
+  let housekeepingTimer: NodeJS.Timeout | undefined;
   const lazyOpener: RegionOpener = async (params) => {
     const wal = await walReady;
-    opener ??= storageRegionOpener({
-      dataRoot: options.dataDir,
-      wal,
-      clock,
-      config: rsConfig,
-      ...(fence ? { fence } : {}),
-      onAbort: (cause) => void stop('aborted', cause),
-    });
+    if (!opener) {
+      // One housekeeper per server, paced by the server's own loop (server/housekeeper.ts).
+      housekeeper = new Housekeeper({
+        clock,
+        ...DEFAULT_HOUSEKEEPING,
+        ...options.housekeeping,
+        ...('pressure' in wal ? { wal: wal as unknown as WalPressure } : {}),
+      });
+      const keeper = housekeeper;
+      housekeepingTimer = setInterval(() => void keeper.tick(), options.housekeepingPeriodMs ?? 1_000);
+      housekeepingTimer.unref();
+      opener = storageRegionOpener({
+        dataRoot: options.dataDir,
+        wal,
+        clock,
+        config: rsConfig,
+        housekeeper,
+        ...(fence ? { fence } : {}),
+        onAbort: (cause) => void stop('aborted', cause),
+      });
+    }
     return opener(params);
   };
 
@@ -116,6 +136,7 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
     clock,
     ...(fence ? { fence } : {}),
     onStopped: async () => {
+      if (housekeepingTimer) clearInterval(housekeepingTimer);
       const wal = await walReady.catch(() => undefined);
       await wal?.close();
     },

@@ -8,6 +8,7 @@ import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
 import type { RowResult } from '../region/api.js';
 import { regionDir } from '../region/identity.js';
+import type { Housekeeper } from './housekeeper.js';
 import { Region, type IncrementResult, type RegionFence } from '../region/region.js';
 import type { Wal } from '../wal/wal.js';
 import type { RegionOpener, RegionPort } from './region-port.js';
@@ -52,6 +53,8 @@ export interface StorageOpenerOptions {
   fence?: RegionFence;
   /** A region's WAL sync failed: the server must abort (HBase aborts the whole server). */
   onAbort?: (cause: unknown) => void;
+  /** Server-wide flushes and compaction slots; every opened region joins it until it closes. */
+  housekeeper?: Housekeeper;
 }
 
 export function storageRegionOpener(options: StorageOpenerOptions): RegionOpener {
@@ -66,7 +69,18 @@ export function storageRegionOpener(options: StorageOpenerOptions): RegionOpener
       config: options.config,
       ...(options.fence ? { fence: options.fence } : {}),
       ...(options.onAbort ? { onAbort: options.onAbort } : {}),
+      ...(options.housekeeper ? { housekeeping: options.housekeeper } : {}),
     });
-    return regionPort(region);
+    const port = regionPort(region);
+    const housekeeper = options.housekeeper;
+    if (!housekeeper) return port;
+    housekeeper.add(region);
+    return {
+      ...port,
+      close: async (closeOptions) => {
+        housekeeper.remove(region);
+        await port.close(closeOptions);
+      },
+    };
   };
 }

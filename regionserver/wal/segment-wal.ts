@@ -98,6 +98,24 @@ export class SegmentWal extends GroupCommitWal {
     return this.segments.size;
   }
 
+  /**
+   * What holds the log's size up (the housekeeper flushes by it): the segments kept, their bytes,
+   * and the regions (WAL keys) whose unflushed entries pin the oldest segment.
+   */
+  pressure(): { segments: number; bytes: number; pinningOldest: string[] } {
+    let bytes = 0;
+    let oldest: Segment | undefined;
+    for (const segment of this.segments.values()) {
+      bytes += segment.size;
+      if (!oldest || segment.id < oldest.id) oldest = segment;
+    }
+    const pinningOldest: string[] = [];
+    if (oldest && oldest !== this.current) {
+      for (const [regionId, seq] of oldest.maxSequenceIds) if ((this.flushed.get(regionId) ?? 0) < seq) pinningOldest.push(regionId);
+    }
+    return { segments: this.segments.size, bytes, pinningOldest };
+  }
+
   /** Waits until background reclamation has caught up (tests, shutdown). */
   async reclaimed(): Promise<void> {
     await this.reclaimChain;
