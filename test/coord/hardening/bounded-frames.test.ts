@@ -3,7 +3,6 @@ import { afterEach, expect, it } from 'vitest';
 import { startEnsemble, waitFor, type Ensemble } from '../../support/coord-ensemble.js';
 import { ChunkAssembler, framesFor, PEER_FRAME_BUDGET_BYTES } from '../../../coord/server/peer-transport.js';
 import { MAX_FRAME_BYTES } from '../../../coord/client/protocol.js';
-import type { WatchedEvent } from '../../../coord/client/index.js';
 
 let ensemble: Ensemble | undefined;
 afterEach(async () => {
