@@ -4,7 +4,7 @@
  * constants and — inside the first quoted argument of a table command — table names, Ctrl-C
  * abandoning the statement being typed and Ctrl-D leaving.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
@@ -24,6 +24,8 @@ export function historyFile(): string {
 function loadHistory(path: string): string[] {
   try {
     const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    // Bound the file: past twice the kept lines, rewrite it with the newest ones.
+    if (lines.length > 2 * HISTORY_LINES) writeFileSync(path, `${lines.slice(-HISTORY_LINES).join('\n')}\n`);
     return lines.slice(-HISTORY_LINES).reverse(); // readline wants the newest first
   } catch {
     return [];

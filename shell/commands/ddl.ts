@@ -26,6 +26,9 @@ export async function listTableNames(ctx: CommandContext, pattern = '.*'): Promi
     .sort();
 }
 
+/** HBase table attributes Basalt accepts (so HBase scripts run) but does not act on, with a warning. */
+const TABLE_ATTRIBUTES: readonly string[] = ['OWNER', 'MAX_FILESIZE', 'READONLY', 'DURABILITY', 'REGION_REPLICATION', 'METADATA', 'CONFIGURATION', 'MEMSTORE_FLUSHSIZE', 'NORMALIZATION_ENABLED', 'COMPACTION_ENABLED', 'SPLIT_ENABLED', 'MERGE_ENABLED'];
+
 function parseCreate(ctx: CommandContext, args: Args): CreateTableInput {
   const name = args.string(0, 'table');
   const families: Array<FamilyInput | string> = [];
@@ -41,7 +44,7 @@ function parseCreate(ctx: CommandContext, args: Args): CreateTableInput {
       families.push(familyFromOptions(options, ctx.err));
       continue;
     }
-    options.only(['SPLITS', 'NUMREGIONS', 'SPLITALGO', 'OWNER', 'MAX_FILESIZE', 'READONLY', 'DURABILITY', 'REGION_REPLICATION', 'METADATA', 'CONFIGURATION'], 'create');
+    options.only(['SPLITS', 'NUMREGIONS', 'SPLITALGO', ...TABLE_ATTRIBUTES], 'create');
     const splits = options.value('SPLITS');
     if (splits !== undefined) input.splits = asBytesList(splits, 'SPLITS');
     const numRegions = options.integer('NUMREGIONS', 1);
@@ -51,7 +54,7 @@ function parseCreate(ctx: CommandContext, args: Args): CreateTableInput {
       if (algorithm !== 'HexStringSplit' && algorithm !== 'UniformSplit') throw invalidArgument('SPLITALGO', `expected HexStringSplit or UniformSplit, got '${algorithm}'`);
       input.splitAlgorithm = algorithm;
     }
-    for (const ignored of ['OWNER', 'MAX_FILESIZE', 'READONLY', 'DURABILITY', 'REGION_REPLICATION', 'METADATA', 'CONFIGURATION']) {
+    for (const ignored of TABLE_ATTRIBUTES) {
       if (options.has(ignored)) ctx.err.write(`WARNING: ${ignored} is ignored by Basalt\n`);
     }
   }
@@ -121,6 +124,11 @@ To delete the 'f1' column family in table 'ns1:t1', use one of:
           continue;
         }
         const options = asOptions(value, `argument ${i + 1}`);
+        if (!options.has('NAME') && !options.has('delete') && options.entries.every((e) => TABLE_ATTRIBUTES.includes(e.key))) {
+          // Table attributes (MAX_FILESIZE, READONLY, …) have no meaning in Basalt yet.
+          for (const entry of options.entries) ctx.err.write(`WARNING: ${entry.key} is ignored by Basalt\n`);
+          continue;
+        }
         if (options.has('delete')) {
           options.only(['delete'], 'alter (delete)');
           await admin.deleteFamily(table, options.string('delete')!);

@@ -57,6 +57,16 @@ describe('shell commands (in-memory cluster)', () => {
     );
   });
 
+  it("answers desc as describe, and warns about HBase attributes Basalt ignores", async () => {
+    const cluster = await withTable();
+    const desc = await run(["desc 't1'"], cluster);
+    const describe = await run(["describe 't1'"], cluster);
+    expect(desc.out).toBe(describe.out);
+    const { out, err } = await run(["alter 't1', MAX_FILESIZE => '134217728'", "create 'c', {NAME => 'f', COMPRESSION => 'SNAPPY'}"], cluster);
+    expect(err).toBe("WARNING: MAX_FILESIZE is ignored by Basalt\nWARNING: COMPRESSION is ignored by Basalt (family 'f')\n");
+    expect(out).toContain('Created table c');
+  });
+
   it('alters families: adds, modifies and deletes', async () => {
     const cluster = new FakeCluster();
     const { out, err } = await run(["create 't', 'a'", "alter 't', NAME => 'a', VERSIONS => 5", "alter 't', 'b', {NAME => 'c'}", "alter 't', 'delete' => 'b'", "alter 't', NAME => 'c', METHOD => 'delete'"], cluster);
