@@ -152,8 +152,10 @@ export class FakeMaster {
   }
 
   /** Writes (or rewrites) a region's meta row, as the master does after every assignment step. */
-  async writeMetaRow(region: FakeRegion, state: RegionState = 'OPEN', flags: { split?: boolean; offline?: boolean } = {}): Promise<void> {
-    const server = region.server >= 0 ? this.servers[region.server]! : undefined;
+  async writeMetaRow(region: FakeRegion, state: RegionState = 'OPEN', flags: { split?: boolean; offline?: boolean; address?: string } = {}): Promise<void> {
+    const holder = region.server >= 0 ? this.servers[region.server]! : undefined;
+    // `address`: publish another address for the server (a proxy in front of it).
+    const server = holder && flags.address ? { ...holder, address: flags.address } : holder;
     const text = (q: string, v: string) => ({ family: META_FAMILY, qualifier: Buffer.from(q), type: CellType.Put, value: Buffer.from(v) });
     const meta = this.servers[this.metaServer]!.admin;
     await meta.mutate(META_ENCODED_NAME, {
