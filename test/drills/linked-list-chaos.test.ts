@@ -2,7 +2,7 @@
  * HBase's Big-Linked-List verification under a seeded chaos schedule, with real processes: writers
  * insert rows keyed by 16 random bytes whose `prev` column points at a row they wrote and had
  * acknowledged before, while region servers are killed (SIGKILL) and paused (SIGSTOP), the active
- * master is killed, regions are moved and the balancer runs. At every quiet point the invariants
+ * master is killed, regions are moved, split and merged, and the balancer runs. At every quiet point the invariants
  * hold (no region on two servers, each table's key space covered once); at the end every
  * acknowledged row is found and every `prev` pointer resolves. The seed is printed; replay with
  * DRILL_SEED=<seed>.
@@ -23,11 +23,11 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-type Action = 'kill-rs' | 'pause-rs' | 'kill-master' | 'move' | 'balance';
-const ACTIONS: Action[] = ['kill-rs', 'pause-rs', 'kill-master', 'move', 'balance'];
+type Action = 'kill-rs' | 'pause-rs' | 'kill-master' | 'move' | 'balance' | 'split' | 'merge';
+const ACTIONS: Action[] = ['kill-rs', 'pause-rs', 'kill-master', 'move', 'balance', 'split', 'merge'];
 
 describe('big linked list under chaos', () => {
-  it('loses no acknowledged row and leaves no dangling pointer through kills, pauses, master failover, moves and balancing', async () => {
+  it('loses no acknowledged row and leaves no dangling pointer through kills, pauses, master failover, moves, splits, merges and balancing', async () => {
     const seed = Number(process.env.DRILL_SEED ?? Date.now() % 1_000_000);
     const random = new SeededRandom(seed);
     console.log(`[drill itbll] seed ${seed} (replay with DRILL_SEED=${seed})`);
@@ -80,6 +80,18 @@ describe('big linked list under chaos', () => {
         case 'balance':
           await cn.admin().balance();
           break;
+        case 'split': {
+          // At the middle of a random region (the writers have filled every region by now).
+          const regions = (await cn.admin().listRegions('itbll')).filter((r) => r.state === 'OPEN');
+          await cn.admin().split({ region: regions[random.int(regions.length)]!.encodedName });
+          break;
+        }
+        case 'merge': {
+          const regions = (await cn.admin().listRegions('itbll')).filter((r) => r.state === 'OPEN');
+          const i = random.int(regions.length - 1);
+          await cn.admin().merge([regions[i]!.encodedName, regions[i + 1]!.encodedName]);
+          break;
+        }
       }
       const quietMs = await waitFor('a quiet cluster', () => allRegionsOpenAwayFrom(cn, gone), 45_000);
       const problems = await checkInvariants(cn, c.regionServers.filter((d) => d.alive));
