@@ -195,7 +195,7 @@ export function registerCoordMetrics(registry: Registry, snapshot: Snapshot<Coor
     { name: 'basalt_raft_term', help: 'Current Raft term', kind: 'gauge', value: (s) => s.term },
     { name: 'basalt_raft_commit_index', help: 'Highest log index known committed', kind: 'gauge', value: (s) => s.commitIndex },
     { name: 'basalt_raft_applied_index', help: 'Highest log index applied to the tree', kind: 'gauge', value: (s) => s.appliedIndex },
-    { name: 'basalt_raft_is_leader', help: '1 when this member leads', kind: 'gauge', value: (s) => (s.isLeader === undefined ? undefined : s.isLeader ? 1 : 0) },
+    { name: 'basalt_raft_is_leader', help: 'Whether this member leads (1) or not (0)', kind: 'gauge', value: (s) => (s.isLeader === undefined ? undefined : s.isLeader ? 1 : 0) },
     { name: 'basalt_coord_sessions', help: 'Live client sessions', kind: 'gauge', value: (s) => s.sessions },
     { name: 'basalt_coord_watches', help: 'Watches registered', kind: 'gauge', value: (s) => s.watches },
     { name: 'basalt_coord_znodes', help: 'Znodes in the tree', kind: 'gauge', value: (s) => s.znodes },
@@ -218,7 +218,7 @@ export interface MasterMetricsSnapshot {
 
 export function registerMasterMetrics(registry: Registry, snapshot: Snapshot<MasterMetricsSnapshot>): void {
   registerFamilies<MasterMetricsSnapshot>(registry, snapshot, [
-    { name: 'basalt_master_is_active', help: '1 on the active master, 0 on a standby', kind: 'gauge', value: (s) => (s.isActive === undefined ? undefined : s.isActive ? 1 : 0) },
+    { name: 'basalt_master_is_active', help: 'Whether this master is the active one (1) or a standby (0)', kind: 'gauge', value: (s) => (s.isActive === undefined ? undefined : s.isActive ? 1 : 0) },
     { name: 'basalt_master_live_servers', help: 'Region servers alive', kind: 'gauge', value: (s) => s.liveServers },
     { name: 'basalt_master_dead_servers', help: 'Region servers declared dead and not yet processed', kind: 'gauge', value: (s) => s.deadServers },
     { name: 'basalt_master_regions', help: 'Regions in meta', kind: 'gauge', value: (s) => s.regions },

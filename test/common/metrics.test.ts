@@ -31,15 +31,15 @@ describe('metrics', () => {
     });
     const first = (await renderMetrics(registry)).body;
     expect(reads).toBe(1);
-    expect(first).toContain('basalt_regionserver_regions 4');
-    expect(first).toContain('basalt_regionserver_memstore_size_bytes 2048');
+    expect(first).toMatch(/^basalt_regionserver_regions 4$/m);
+    expect(first).toMatch(/^basalt_regionserver_memstore_size_bytes 2048$/m);
     expect(first).toContain('# TYPE basalt_wal_syncs_total counter');
-    expect(first).toContain('basalt_wal_syncs_total 10');
+    expect(first).toMatch(/^basalt_wal_syncs_total 10$/m);
     syncs = 25;
     await new Promise((r) => setImmediate(r));
     const second = (await renderMetrics(registry)).body;
     expect(reads).toBe(2);
-    expect(second).toContain('basalt_wal_syncs_total 25');
+    expect(second).toMatch(/^basalt_wal_syncs_total 25$/m);
   });
 
   it('serves /metrics over HTTP in the Prometheus text format, 404 elsewhere left to the caller', async () => {

@@ -1,0 +1,37 @@
+/** A coordination member's info port shows its role and Raft state on a page and as Prometheus metrics, read through its Status call. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountCoordInfo } from '../../common/http/coord-info.js';
+import { createLogger } from '../../common/logger.js';
+import { startEnsemble, waitFor, type Ensemble } from '../support/coord-ensemble.js';
+
+let ensemble: Ensemble;
+
+beforeAll(async () => {
+  ensemble = await startEnsemble(3);
+});
+
+afterAll(async () => {
+  await ensemble?.close();
+});
+
+describe('coordination member info port', () => {
+  it('serves a status page and Raft metrics; exactly one member reports leading', async () => {
+    const mounted = await Promise.all(ensemble.addresses.map((memberAddress) => mountCoordInfo({ memberAddress, choice: { port: 0, explicit: true }, log: createLogger('test') })));
+    try {
+      const leaders = await waitFor('one leader among the members', async () => {
+        const texts = await Promise.all(mounted.map(async (m) => (await fetch(`http://${m!.address}/metrics`)).text()));
+        const leading = texts.filter((t) => /^basalt_raft_is_leader 1$/m.test(t));
+        return leading.length === 1 ? texts : undefined;
+      });
+      for (const text of leaders) {
+        expect(text).toMatch(/^basalt_raft_term [1-9]/m);
+        expect(text).toMatch(/^basalt_raft_commit_index \d+$/m);
+      }
+      const page = await (await fetch(`http://${mounted[0]!.address}/`)).text();
+      expect(page).toMatch(/<dt>Role<\/dt><dd>(leader|follower)<\/dd>/);
+      expect(page).toContain(ensemble.addresses[0]);
+    } finally {
+      await Promise.all(mounted.map((m) => m?.close()));
+    }
+  });
+});
