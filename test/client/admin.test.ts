@@ -125,4 +125,18 @@ describe('tables through the master', () => {
     expect(status.master).not.toBe('');
     expect(status.tableCount).toBeGreaterThanOrEqual(1);
   });
+
+  it('keeps working through a master failover: the client re-reads /basalt/master and the standby answers', async () => {
+    const standby = await cluster.addMaster();
+    const active = await cluster.activeMaster();
+    expect(active).not.toBe(standby);
+    await admin.listTables();
+    await active.stop();
+    await admin.createTable({ name: 'after_failover', families: ['cf'], splits: ['m'] });
+    expect((await admin.listRegions('after_failover')).every((r) => r.state === 'OPEN')).toBe(true);
+    const t = conn.table('after_failover');
+    await t.put({ row: 'z', cells: [{ family: 'cf', qualifier: 'q', value: 'v' }] });
+    expect((await t.get({ row: 'z' })).string('cf', 'q')).toBe('v');
+    expect((await admin.clusterStatus()).master).toContain(standby.address.split(':')[1]!);
+  });
 });
