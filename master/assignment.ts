@@ -206,6 +206,12 @@ export class AssignmentManager {
         }
         failures++;
         this.o.log.warn({ region: encodedName, server: target.serverName, err }, 'region failed to open');
+        if (encodedName === META_ENCODED_NAME) {
+          // Nothing works without meta: keep trying (HBase does too), slower each time, never FAILED_OPEN.
+          this.o.log.error({ err, attempt: failures }, 'the meta region failed to open; retrying');
+          await sleep(Math.min(5_000, 250 * failures));
+          continue;
+        }
         if (failures >= MAX_OPEN_ATTEMPTS || options.target) {
           const reason = err instanceof Error ? `${isBasaltError(err) ? err.code + ': ' : ''}${err.message}` : String(err);
           await this.setState(this.node(encodedName), 'FAILED_OPEN', { serverName: '', address: '', reason });
