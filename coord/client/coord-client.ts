@@ -46,6 +46,8 @@ export interface CoordClientOptions {
   servers: string | string[];
   /** Resume this existing session instead of opening a new one (ZooKeeper's sessionId argument). */
   sessionId?: number;
+  /** With `sessionId`: the session's password (`client.sessionPassword` of the handle that opened it). */
+  sessionPassword?: Uint8Array;
   /** Requested session timeout; the service clamps it to its [min, max]. Default 10 s. */
   sessionTimeoutMs?: number;
   /** One connection attempt's deadline. Default 2 s. */
@@ -153,6 +155,8 @@ export class CoordClient extends EventEmitter {
   state: ConnectionState = 'connecting';
   /** 0 until the first session is established. */
   sessionId = 0;
+  /** The secret that resumes this session (ZooKeeper's session password); empty until connected. */
+  sessionPassword: Buffer = Buffer.alloc(0);
   /** The negotiated session timeout. */
   sessionTimeoutMs: number;
   /** The largest zxid seen in a response or event (sent on reconnect and with SetWatches). */
@@ -181,6 +185,7 @@ export class CoordClient extends EventEmitter {
     this.maxPendingCalls = options.maxPendingCalls ?? 10_000;
     this.serverCursor = this.random.int(this.servers.length);
     this.sessionId = options.sessionId ?? 0;
+    if (options.sessionPassword) this.sessionPassword = Buffer.from(options.sessionPassword);
     if (!(this.requestedTimeoutMs > 0)) throw invalidArgument('sessionTimeoutMs', 'must be > 0');
   }
 
@@ -588,6 +593,7 @@ export class CoordClient extends EventEmitter {
         clearTimeout(timeout);
         const connect = response.connect ?? {};
         this.sessionId = Number(connect.sessionId ?? 0);
+        if (connect.sessionPassword && connect.sessionPassword.byteLength > 0) this.sessionPassword = Buffer.from(connect.sessionPassword);
         this.sessionTimeoutMs = connect.timeoutMs ?? this.sessionTimeoutMs;
         // The connect response's zxid is NOT taken as seen: it covers changes whose events this
         // client never received. Watches are re-armed relative to what it really saw, and the
@@ -618,7 +624,7 @@ export class CoordClient extends EventEmitter {
       });
       call.on('error', (err: unknown) => fail(new BasaltError(ErrorCodes.UNAVAILABLE, `${address}: ${(err as Error).message}`)));
       call.on('end', () => fail(new BasaltError(ErrorCodes.UNAVAILABLE, `${address}: stream ended`)));
-      call.write({ xid: CONNECT_XID, connect: { sessionId: this.sessionId, timeoutMs: this.requestedTimeoutMs, lastZxidSeen: this.lastZxid } });
+      call.write({ xid: CONNECT_XID, connect: { sessionId: this.sessionId, timeoutMs: this.requestedTimeoutMs, lastZxidSeen: this.lastZxid, sessionPassword: this.sessionPassword } });
     });
   }
 

@@ -18,7 +18,7 @@
  * SessionTracker, keep-alives touch that tracker in memory (no log entry per ping), and the leader
  * alone proposes expireSessions when a deadline passes.
  */
-import { BasaltError, ErrorCodes } from '../../common/errors.js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import type { CoordConfig } from '../../common/config.js';
 import { systemClock, type Clock } from '../../common/clock.js';
 import { systemRandom, type Random } from '../../common/random.js';
@@ -312,7 +312,15 @@ export class CoordMember implements SessionHost {
         return reject(new BasaltError(ErrorCodes.SERVER_BUSY, `more than ${this.maxPendingProposals} proposals waiting`));
       }
       const proposalId = this.nextProposalId++;
-      const envelope = basalt.coordrpc.ProposalEnvelope.encode({ memberId: this.id, proposalId, command: encodeCommand(command) }).finish();
+      const encoded = encodeCommand(command);
+      // A committed entry that the state machine cannot decode would stop every member at every
+      // restart: refuse it here, while it is still only a request (it costs one decode per write).
+      try {
+        decodeCommand(encoded);
+      } catch (err) {
+        return reject(invalidArgument('command', `the command would not decode when applied: ${(err as Error).message}`));
+      }
+      const envelope = basalt.coordrpc.ProposalEnvelope.encode({ memberId: this.id, proposalId, command: encoded }).finish();
       try {
         this.node.propose(envelope);
       } catch (err) {

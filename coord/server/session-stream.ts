@@ -9,6 +9,7 @@
  * apply path produces them, so a client has seen every event up to any zxid it has seen in a
  * response — which is what makes SetWatches after a reconnect lose nothing.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { toWireError } from '../../common/grpc-errors.js';
@@ -32,6 +33,13 @@ type Fields = Omit<WireResponse, 'xid' | 'zxid' | 'error'>;
 
 /** Frames queued to one client (grpc-js streams are in object mode) before its stream is dropped. */
 const MAX_BUFFERED_FRAMES = 100_000;
+/** Bytes of a session password (random, chosen by the leader that creates the session). */
+const SESSION_PASSWORD_BYTES = 16;
+
+function samePassword(expected: Uint8Array, given: Uint8Array | null | undefined): boolean {
+  return !!given && given.byteLength === expected.byteLength && timingSafeEqual(expected, given);
+}
+
 /** Room kept in a frame for the envelope (xid, zxid, gRPC framing). */
 const FRAME_HEADROOM_BYTES = 1024;
 /** A stream must send `connect` (and have it answered) within this. */
@@ -239,12 +247,14 @@ export class SessionStream {
       if (!host.isLeader()) throw this.notLeader();
       let sessionId = Number(connect.sessionId ?? 0);
       let timeoutMs: number;
+      let password: Uint8Array | undefined;
       if (sessionId === 0) {
         if (host.liveSessionCount() >= host.limits.maxSessions) {
           throw new BasaltError(ErrorCodes.SERVER_BUSY, `at most ${host.limits.maxSessions} sessions`);
         }
         sessionId = host.newSessionId();
-        const { result } = await host.propose({ type: 'createSession', sessionId, timeoutMs: connect.timeoutMs ?? 0, nowMs: host.nowMs() });
+        password = randomBytes(SESSION_PASSWORD_BYTES);
+        const { result } = await host.propose({ type: 'createSession', sessionId, timeoutMs: connect.timeoutMs ?? 0, nowMs: host.nowMs(), password });
         timeoutMs = result.type === 'createSession' ? result.timeoutMs : (connect.timeoutMs ?? 0);
       } else {
         // After a read-index this member has applied everything the client can have seen.
@@ -257,6 +267,12 @@ export class SessionStream {
           }
           throw new BasaltError(ErrorCodes.SESSION_EXPIRED, `session ${sessionId} has expired`, { sessionId });
         }
+        // Knowing a session id is not enough to take the session over: the resume must present
+        // the password handed out at creation (ZooKeeper answers a wrong one as expired, too).
+        if (session.password && !samePassword(session.password, connect.sessionPassword)) {
+          throw new BasaltError(ErrorCodes.SESSION_EXPIRED, `sessionPassword: wrong password for session ${sessionId}`, { field: 'sessionPassword', sessionId });
+        }
+        password = session.password;
         timeoutMs = session.timeoutMs;
       }
       // ZooKeeper's rule: a member behind what the client has already seen must not serve it (the
@@ -277,7 +293,7 @@ export class SessionStream {
       this.sessionId = sessionId;
       host.attach(sessionId, this);
       host.touch(sessionId);
-      this.writeNow({ response: { xid, zxid: host.appliedIndex(), connect: { sessionId, timeoutMs, memberId: 0 } } });
+      this.writeNow({ response: { xid, zxid: host.appliedIndex(), connect: { sessionId, timeoutMs, memberId: 0, ...(password ? { sessionPassword: password } : {}) } } });
     } catch (err) {
       this.writeNow({ response: { xid, zxid: host.appliedIndex(), error: toWireError(err) } });
       this.close();

@@ -69,7 +69,7 @@ function multiOpFromProto(op: pb.MultiOp, i: number): MultiOp {
 function commandToProto(c: CoordCommand): pb.Command.$Properties {
   switch (c.type) {
     case 'createSession':
-      return { createSession: { sessionId: c.sessionId, timeoutMs: c.timeoutMs, nowMs: c.nowMs } };
+      return { createSession: { sessionId: c.sessionId, timeoutMs: c.timeoutMs, nowMs: c.nowMs, ...(c.password ? { password: c.password } : {}) } };
     case 'touchSessions':
       return { touchSessions: { sessionIds: c.sessionIds, nowMs: c.nowMs } };
     case 'extendAll':
@@ -113,7 +113,7 @@ export function decodeCommand(bytes: Uint8Array): CoordCommand {
   switch (m.command) {
     case 'createSession': {
       const x = m.createSession!;
-      return { type: 'createSession', sessionId: num(x.sessionId), timeoutMs: num(x.timeoutMs), nowMs: num(x.nowMs) };
+      return { type: 'createSession', sessionId: num(x.sessionId), timeoutMs: num(x.timeoutMs), nowMs: num(x.nowMs), ...(x.password && x.password.byteLength > 0 ? { password: x.password } : {}) };
     }
     case 'touchSessions':
       return { type: 'touchSessions', sessionIds: nums(m.touchSessions!.sessionIds), nowMs: num(m.touchSessions!.nowMs) };
@@ -171,7 +171,7 @@ export function encodeSnapshot(s: SnapshotContents): Uint8Array {
         cversion: n.cversion,
         ephemeralOwner: n.ephemeralOwner,
       })),
-      sessions: s.sessions.map((x) => ({ sessionId: x.sessionId, timeoutMs: x.timeoutMs, deadlineMs: x.deadlineMs })),
+      sessions: s.sessions.map((x) => ({ sessionId: x.sessionId, timeoutMs: x.timeoutMs, deadlineMs: x.deadlineMs, ...(x.password ? { password: x.password } : {}) })),
       endedSessionIds: s.endedSessionIds,
     }),
   ).finish();
@@ -201,7 +201,7 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotContents {
       cversion: num(n.cversion),
       ephemeralOwner: num(n.ephemeralOwner),
     })),
-    sessions: m.sessions.map((x) => ({ sessionId: num(x.sessionId), timeoutMs: num(x.timeoutMs), deadlineMs: num(x.deadlineMs) })),
+    sessions: m.sessions.map((x) => ({ sessionId: num(x.sessionId), timeoutMs: num(x.timeoutMs), deadlineMs: num(x.deadlineMs), ...(x.password && x.password.byteLength > 0 ? { password: x.password } : {}) })),
     endedSessionIds: nums(m.endedSessionIds),
   };
 }

@@ -48,8 +48,10 @@ export class SessionTable {
   }
 
   /** Opens (or, for a live id, refreshes) a session. */
-  open(sessionId: SessionId, timeoutMs: number, nowMs: number): SessionInfo {
-    const info: SessionInfo = { sessionId, timeoutMs, deadlineMs: nowMs + timeoutMs };
+  open(sessionId: SessionId, timeoutMs: number, nowMs: number, password?: Uint8Array): SessionInfo {
+    // Re-opening a live id keeps its password: only the first createSession chooses it.
+    const kept = this.live.get(sessionId)?.password ?? (password && password.byteLength > 0 ? password : undefined);
+    const info: SessionInfo = { sessionId, timeoutMs, deadlineMs: nowMs + timeoutMs, ...(kept ? { password: kept } : {}) };
     this.live.set(sessionId, info);
     return { ...info };
   }

@@ -128,7 +128,7 @@ export class CoordStateMachine {
         }
         const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.options;
         const timeoutMs = Math.min(max, Math.max(min, command.timeoutMs));
-        this.sessions.open(command.sessionId, timeoutMs, command.nowMs);
+        this.sessions.open(command.sessionId, timeoutMs, command.nowMs, command.password);
         return { type: 'createSession', sessionId: command.sessionId, timeoutMs };
       }
       case 'touchSessions':

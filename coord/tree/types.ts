@@ -83,6 +83,8 @@ export const DEFAULT_STATE_MACHINE_OPTIONS: Required<StateMachineOptions> = {
 export interface CreateSessionCommand {
   type: 'createSession';
   sessionId: SessionId;
+  /** The secret a resume must present (ZooKeeper's session password); chosen by the proposer. */
+  password?: Uint8Array;
   /** Requested timeout; the applied one is clamped into [minSessionTimeoutMs, maxSessionTimeoutMs]. */
   timeoutMs: number;
   nowMs: number;
@@ -235,6 +237,8 @@ export interface SessionInfo {
   timeoutMs: number;
   /** Leader-time deadline as last replicated (touch/extend); the leader's tracker may be fresher. */
   deadlineMs: number;
+  /** The session password (absent for sessions created before passwords existed). */
+  password?: Uint8Array;
 }
 
 export type ReadResult =

@@ -1,4 +1,4 @@
-/** Proves that a member stops (onFatal with the reason, every waiting request failed) when the Raft core throws while stepping a peer message, as its Ready loop does, while a refused input (a message for another member, or claiming to come from itself) is a value that leaves it running (issue 7, defect 6). */
+/** Proves that a member stops (onFatal with the reason, every waiting request failed) when the Raft core throws while stepping a peer message, as its Ready loop does, while a refused input (a message for another member, or claiming to come from itself) is a value that leaves it running; and that a command that would not decode when applied is refused at propose time (issue 7, defects 6 and 12). */
 import { afterEach, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../common/config.js';
 import { CoordServer } from '../../../coord/server/coord-server.js';
@@ -51,4 +51,17 @@ it('refuses a peer message for another member or claiming to be from itself as a
   expect(member.isLeader()).toBe(true);
   const { zxid } = await member.propose({ type: 'extendAll', nowMs: 0 });
   expect(zxid).toBeGreaterThan(0);
+});
+
+it('refuses at propose time a command the state machine could not decode when applied, proposing nothing', async () => {
+  server = await startLeader(() => undefined);
+  const member = server.coordMember!;
+  const before = member.appliedIndex();
+  // protobufjs writes a lone surrogate as bytes that are not UTF-8: decoding the entry would throw.
+  await expect(member.propose({ type: 'create', path: '/x\ud800', data: new Uint8Array(0), mode: 0, sessionId: 0, nowMs: 0 })).rejects.toMatchObject({
+    code: 'INVALID_ARGUMENT',
+    details: { field: 'command' },
+  });
+  await member.propose({ type: 'extendAll', nowMs: 0 });
+  expect(member.appliedIndex()).toBe(before + 1);
 });

@@ -23,7 +23,7 @@ it('ends the displaced handle with SESSION_MOVED when another handle resumes its
   await first.create('/owned', 'x', { ephemeral: true });
   const firstStates: string[] = [];
   first.on('state', (s) => firstStates.push(s));
-  const second = await CoordClient.connect({ servers: ensemble.addresses, sessionId: first.sessionId, sessionTimeoutMs: 2_000 });
+  const second = await CoordClient.connect({ servers: ensemble.addresses, sessionId: first.sessionId, sessionPassword: first.sessionPassword, sessionTimeoutMs: 2_000 });
   extra.push(second);
   const secondStates: string[] = [];
   second.on('state', (s) => secondStates.push(s));
