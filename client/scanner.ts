@@ -84,6 +84,7 @@ export async function* scanTable(table: TableClient, scan: Scan | undefined): As
   /** One batch: open a scanner (when none) or continue it, retrying on stale locations and lost scanners. */
   const nextBatch = async (): Promise<{ rows: RowResult[]; more: boolean; loc: RegionLocation; resume?: Position }> => {
     const budget = conn.retrier.budget(`scan of ${table.name}`);
+    let lostScanners = 0;
     for (;;) {
       const timeoutMs = budget.rpcTimeoutMs();
       let loc: RegionLocation | undefined = scanner?.loc;
@@ -110,7 +111,11 @@ export async function* scanTable(table: TableClient, scan: Scan | undefined): As
         scanner = undefined;
         if (conn.isClosed) throw new BasaltError(ErrorCodes.CLOSED, 'the connection is closed');
         // A lost scanner (lease expired while the caller was slow, or the server forgot it): reopen at once.
-        if (err.code === ErrorCodes.SCANNER_EXPIRED || err.code === ErrorCodes.UNKNOWN_SCANNER || err.code === ErrorCodes.OUT_OF_ORDER_SCANNER_NEXT) continue;
+        // (Twice in a row at most without a pause: a new scanner cannot have expired already.)
+        if (err.code === ErrorCodes.SCANNER_EXPIRED || err.code === ErrorCodes.UNKNOWN_SCANNER || err.code === ErrorCodes.OUT_OF_ORDER_SCANNER_NEXT) {
+          if (++lostScanners > 2) await budget.pause(err);
+          continue;
+        }
         // Reads are safe to resend: an in-doubt failure is one more reason to relocate.
         if (classify(err) === 'final') throw err;
         if (loc) conn.locator.onError(loc, err);
