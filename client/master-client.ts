@@ -50,8 +50,13 @@ export class MasterClient {
           // The coordination service is unreachable or our session is being renewed: retryable.
           throw markNotSent(new BasaltError(ErrorCodes.MASTER_NOT_RUNNING, `cannot read ${MASTER_ZNODE}: ${(err as Error).message}`));
         }
-        const parsed = JSON.parse(data.toString('utf8')) as { address?: unknown };
-        if (typeof parsed.address !== 'string' || !parsed.address) throw markNotSent(new BasaltError(ErrorCodes.MASTER_NOT_RUNNING, `unreadable ${MASTER_ZNODE}`));
+        let parsed: { address?: unknown } | undefined;
+        try {
+          parsed = JSON.parse(data.toString('utf8')) as { address?: unknown };
+        } catch {
+          parsed = undefined;
+        }
+        if (typeof parsed?.address !== 'string' || !parsed.address) throw markNotSent(new BasaltError(ErrorCodes.MASTER_NOT_RUNNING, `unreadable ${MASTER_ZNODE}`));
         return parsed.address;
       })();
       this.address = attempt;
