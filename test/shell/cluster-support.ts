@@ -2,10 +2,12 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { defaultCliPath, spawnUntil } from '../../coord/server/process-ensemble.js';
 
 export const cli = defaultCliPath();
+/** The shell-only entry next to the CLI (dist/shell/main.js): the same `shell` command without loading every other subcommand, so each run starts several times faster on a loaded machine. */
+export const shellMain = join(dirname(cli), '..', 'shell', 'main.js');
 
 export interface StandaloneCluster {
   coord: string;
@@ -41,12 +43,15 @@ export interface ShellRun {
   code: number;
 }
 
-/** Runs `basalt shell ARGS` with TZ=UTC, optionally feeding `input` on standard input. */
-export function runShell(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<ShellRun> {
+/**
+ * Runs `basalt shell ARGS` (entry 'basalt') or `node dist/shell/main.js ARGS` (entry 'main') with
+ * TZ=UTC, optionally feeding `input` on standard input.
+ */
+export function runShell(args: string[], input?: string, env: NodeJS.ProcessEnv = {}, entry: 'basalt' | 'main' = 'main'): Promise<ShellRun> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [cli, 'shell', ...args],
+      entry === 'basalt' ? [cli, 'shell', ...args] : [shellMain, ...args],
       { env: { ...process.env, TZ: 'UTC', BASALT_LOG_LEVEL: 'warn', ...env }, timeout: 60_000 },
       (err, stdout, stderr) => resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 }),
     );
