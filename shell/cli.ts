@@ -85,7 +85,7 @@ export async function runShell(file: string | undefined, flags: ShellFlags): Pro
     connect: () => connectTo(coord, flags.timeout),
     out: stdout,
     err: stderr,
-    width: process.stdout.isTTY ? (process.stdout.columns ?? 0) : 0,
+    width: process.stdout.isTTY ? () => process.stdout.columns ?? 0 : 0,
     json: flags.format === 'json',
     timestampFormat: flags.timestampFormat as TimestampFormat,
     continueOnError: flags.continue === true,

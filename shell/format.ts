@@ -18,9 +18,13 @@ export type TimestampFormat = 'iso' | 'epoch';
 export class Formatter {
   constructor(
     private readonly out: Output,
-    /** Terminal columns; 0 when the output is not a terminal. */
-    readonly width: number,
+    /** Terminal columns (read at each use, so a resized terminal is followed, as HBase does); 0 off a terminal. */
+    private readonly widthOf: number | (() => number),
   ) {}
+
+  get width(): number {
+    return typeof this.widthOf === 'number' ? this.widthOf : this.widthOf();
+  }
 
   private rowCount = 0;
 
@@ -51,12 +55,14 @@ export class Formatter {
 
   private emit(columns: string[], inset: boolean): void {
     if (columns.length === 1) {
-      for (const part of split(this.width, columns[0]!)) this.line(pad(this.width, part));
+      const width = this.width;
+      for (const part of split(width, columns[0]!)) this.line(pad(width, part));
       return;
     }
     if (columns.length === 2) {
-      const col1 = this.width === 0 ? 0 : Math.floor(this.width / 4);
-      const col2 = this.width === 0 ? 0 : this.width - col1 - 2;
+      const width = this.width;
+      const col1 = width === 0 ? 0 : Math.floor(width / 4);
+      const col2 = width === 0 ? 0 : width - col1 - 2;
       const left = split(col1, columns[0]!);
       const right = split(col2, columns[1]!);
       const lines = Math.max(left.length, right.length);

@@ -18,8 +18,8 @@ export interface SessionOptions {
   connect: () => Promise<Connection>;
   out: Output;
   err: Output;
-  /** Terminal width for HBase's column layout; 0 off a terminal. */
-  width?: number;
+  /** Terminal width for HBase's column layout (a function: read at each use); 0 off a terminal. */
+  width?: number | (() => number);
   json?: boolean;
   timestampFormat?: TimestampFormat;
   /** Monotonic milliseconds for `Took`. */
