@@ -175,7 +175,7 @@ async function putRows(ctx: RestContext, table: string, spec: RowSpec, rows: Row
   if (rows.length === 0) throw badRequest('the CellSet holds no rows');
   const puts = putsOf(spec, rows);
   if (puts.some((p) => p.cells.length === 0)) throw badRequest('a row in the CellSet holds no cells');
-  await ctx.connection.table(table).put(puts);
+  await ctx.connection.table(table).put(puts.length === 1 ? puts[0]! : puts);
   return ok();
 }
 
