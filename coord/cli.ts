@@ -3,6 +3,8 @@
  * `stat`, `create`, `set`, `delete`, `status`). Bad flags exit non-zero with a one-line reason
  * (bin/basalt.ts prints BasaltError as `basalt: CODE: message`).
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
 import { loadConfig } from '../common/config.js';
@@ -13,6 +15,7 @@ import { parseServers } from './client/protocol.js';
 import { fetchMemberStatus } from './client/status.js';
 import { CoordServer } from './server/coord-server.js';
 import { openMemberStorage } from './server/open-storage.js';
+import { deriveClusterId } from './server/peer-auth.js';
 import { registerCoordBench } from './bench.js';
 
 function parseId(value: string): number {
@@ -40,6 +43,33 @@ interface StartFlags {
   peers?: string;
   host: string;
   config?: string;
+  peerSecretFile?: string;
+  clusterToken?: string;
+}
+
+/**
+ * The ensemble's id: read from the data dir, or (first start of a founding member) derived from
+ * the founding members and the optional token and written there, so it stays fixed afterwards.
+ */
+function clusterIdFor(dataDir: string, founders: ReadonlyMap<number, string>, token: string | undefined): string {
+  const file = join(dataDir, 'cluster-id');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const clusterId = deriveClusterId(founders, token ?? '');
+  writeFileSync(file, `${clusterId}\n`);
+  return clusterId;
+}
+
+function readPeerSecret(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  let secret: string;
+  try {
+    secret = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw invalidArgument('--peer-secret-file', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (secret.length < 16) throw invalidArgument('--peer-secret-file', 'the secret must be at least 16 characters');
+  return secret;
 }
 
 async function startMember(flags: StartFlags): Promise<void> {
@@ -73,7 +103,9 @@ async function startMember(flags: StartFlags): Promise<void> {
     await server.close().catch(() => undefined);
     process.exit(code);
   };
-  server.start({ id, peers: members, storage, config: config.coord, onFatal: () => void stop(1) });
+  const peerSecret = readPeerSecret(flags.peerSecretFile);
+  const clusterId = clusterIdFor(flags.dataDir, members, flags.clusterToken);
+  server.start({ id, peers: members, storage, config: config.coord, onFatal: () => void stop(1), clusterId, ...(peerSecret ? { peerSecret } : {}) });
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   logReady('coord', server.address, { id, members: members.size, dataDir: flags.dataDir });
@@ -122,6 +154,8 @@ export function register(program: Command): void {
     .option('--peers <list>', 'every member, self included: 1=HOST:PORT,2=HOST:PORT,3=HOST:PORT')
     .option('--host <host>', 'address to bind when --peers is not given', '127.0.0.1')
     .option('--config <file>', 'JSON config file (coord section)')
+    .option('--peer-secret-file <file>', 'a secret shared by every member (≥ 16 characters): peer streams must prove they know it')
+    .option('--cluster-token <token>', 'mixed into the cluster id at bootstrap (tells apart ensembles with the same member list)')
     .action((flags: StartFlags) => startMember(flags));
 
   const servers = (cmd: Command): Command => cmd.requiredOption('--servers <list>', 'members: HOST:PORT[,HOST:PORT…]');

@@ -19,6 +19,7 @@ import { COORD_PEER_SERVICE, COORD_SERVICE, MAX_FRAME_BYTES, type ClientRequest,
 import { basalt } from '../../proto/generated/basalt.js';
 import { CoordMember } from './member.js';
 import { ChunkAssembler } from './peer-transport.js';
+import { admitPeer, deriveClusterId, type PeerAuthConfig } from './peer-auth.js';
 import { SessionStream } from './session-stream.js';
 
 /** Largest Raft message a peer may send in chunks (a snapshot of the whole tree). */
@@ -38,10 +39,15 @@ export interface StartMemberOptions {
   maxSessions?: number;
   catchUpEntries?: number;
   onFatal?: (err: unknown) => void;
+  /** The ensemble's id, fixed at bootstrap (default: derived from `peers`, as every founder does). */
+  clusterId?: string;
+  /** A secret shared by the members: peer streams must prove they know it (off when unset). */
+  peerSecret?: string;
 }
 
 export class CoordServer {
   private member: CoordMember | undefined;
+  private peerAuth: PeerAuthConfig | undefined;
   private readonly streams = new Set<ServerDuplexStream<ClientRequest, ServerFrame>>();
 
   private constructor(
@@ -75,7 +81,8 @@ export class CoordServer {
     if (this.member) throw new BasaltError(ErrorCodes.INTERNAL, 'member already started');
     const self = options.peers.get(options.id);
     if (self === undefined) throw invalidArgument('peers', `member ${options.id} is not in its own peer list`);
-    this.member = new CoordMember({ ...options, logger: options.logger ?? createLogger('coord', { member: options.id }) });
+    this.peerAuth = { clusterId: options.clusterId ?? deriveClusterId(options.peers), ...(options.peerSecret ? { secret: options.peerSecret } : {}) };
+    this.member = new CoordMember({ ...options, peerAuth: this.peerAuth, logger: options.logger ?? createLogger('coord', { member: options.id }) });
     this.member.start();
     return this.member;
   }
@@ -106,12 +113,30 @@ export class CoordServer {
   }
 
   private onRaft(call: ServerReadableStream<RaftBatch, unknown>, callback: sendUnaryData<basalt.coordrpc.RaftBatchAck.$Properties>): void {
+    const started = this.member;
+    const auth = this.peerAuth;
+    if (!started || !auth) {
+      callback(toGrpcError(new BasaltError(ErrorCodes.UNAVAILABLE, 'member starting')));
+      return;
+    }
+    // The stream proves who sends it (peer-auth.ts) once; every batch must then match.
+    const sender = admitPeer(call.metadata, auth, started.id, (id) => started.isKnownPeer(id));
+    if (sender instanceof BasaltError) {
+      this.logger.warn({ err: sender.message, field: sender.details.field, peer: call.getPeer() }, 'peer stream refused');
+      callback(toGrpcError(sender));
+      return;
+    }
     // Tell the sender at once that the stream is up (it resets its reconnect backoff on metadata).
     call.sendMetadata(new Metadata());
     const chunks = new ChunkAssembler(MAX_PEER_MESSAGE_BYTES);
+    let refusedBatches = 0;
     call.on('data', (batch: RaftBatch) => {
       const member = this.member;
       if (!member) return;
+      if (batch.from !== sender || batch.to !== member.id) {
+        if (refusedBatches++ === 0) this.logger.warn({ from: batch.from, to: batch.to, sender }, 'peer batch does not match its stream; dropped');
+        return;
+      }
       let messages = batch.messages ?? [];
       if (batch.chunk && batch.chunk.byteLength > 0) {
         try {
@@ -128,6 +153,11 @@ export class CoordServer {
           message = decodeMessage(bytes);
         } catch (err) {
           this.logger.warn({ err: (err as Error).message }, 'undecodable raft message dropped');
+          continue;
+        }
+        // A message must come from the member the stream proved (no relaying, no spoofing).
+        if (message.from !== sender) {
+          if (refusedBatches++ === 0) this.logger.warn({ from: message.from, sender }, 'peer message from another sender; dropped');
           continue;
         }
         member.step(message);

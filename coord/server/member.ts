@@ -30,6 +30,7 @@ import { EntryType, MessageType, Role, type ConfState, type Entry, type HardStat
 import type { RaftLogStorage } from '../storage/raft-log-storage.js';
 import { CoordStateMachine, SessionTracker, type CommandResult, type CoordCommand, type SessionId, type StateMachineOptions } from '../tree/index.js';
 import { decodeCommand, encodeCommand } from '../tree/codec.js';
+import type { PeerAuthConfig } from './peer-auth.js';
 import { PeerTransport } from './peer-transport.js';
 import { ReadIndexBatcher } from './read-index-batcher.js';
 import type { SessionHost, SessionStream } from './session-stream.js';
@@ -51,6 +52,8 @@ export interface CoordMemberOptions {
   catchUpEntries?: number;
   /** Called when the loop hits a broken invariant; the daemon exits. */
   onFatal?: (err: unknown) => void;
+  /** How this member proves itself on its peer streams (coord-server.ts fills it in). */
+  peerAuth?: PeerAuthConfig;
 }
 
 interface PendingProposal {
@@ -159,6 +162,7 @@ export class CoordMember implements SessionHost {
       peers: options.peers,
       logger: this.logger,
       monotonicMs: () => this.clock.monotonic(),
+      ...(options.peerAuth ? { auth: options.peerAuth } : {}),
       onUnreachable: (peer) => {
         this.node.reportUnreachable(peer);
         this.scheduleReady();
@@ -329,6 +333,13 @@ export class CoordMember implements SessionHost {
       this.proposals.set(proposalId, { resolve, reject });
       this.scheduleReady();
     });
+  }
+
+  /** A member this one accepts Raft messages from: a configured peer or in the current configuration. */
+  isKnownPeer(id: NodeId): boolean {
+    if (this.peers.has(id)) return true;
+    const status = this.node.status();
+    return status.voters.includes(id) || status.learners.includes(id);
   }
 
   readBarrier(): Promise<void> {

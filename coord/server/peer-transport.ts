@@ -8,7 +8,8 @@
  * stream that is not writable (the peer is slow or paused) or broken drops messages, reports the
  * peer unreachable to the core, and reconnects with backoff.
  */
-import { credentials, type Client, type ClientWritableStream } from '@grpc/grpc-js';
+import { credentials, Metadata, type Client, type ClientWritableStream } from '@grpc/grpc-js';
+import { peerMetadata, type PeerAuthConfig } from './peer-auth.js';
 import type { Logger } from '../../common/logger.js';
 import { invalidArgument } from '../../common/errors.js';
 import { encodeMessage } from '../raft/codec.js';
@@ -26,6 +27,8 @@ export interface PeerTransportOptions {
   maxQueuedMessages?: number;
   /** Monotonic milliseconds (reconnect backoff). Default: performance.now. */
   monotonicMs?: () => number;
+  /** How this member proves itself when it opens a stream (peer-auth.ts). */
+  auth?: PeerAuthConfig;
 }
 
 interface PeerLink {
@@ -165,8 +168,9 @@ export class PeerTransport {
     if (link.stream) return link.stream;
     if (now < link.retryAtMs) return undefined;
     if (!link.client) link.client = new CoordPeerGrpcClient(link.address, credentials.createInsecure(), CHANNEL_OPTIONS);
-    const client = link.client as Client & { raft(callback: (err: Error | null) => void): ClientWritableStream<RaftBatch> };
-    const stream = client.raft((err) => {
+    const client = link.client as Client & { raft(metadata: Metadata, callback: (err: Error | null) => void): ClientWritableStream<RaftBatch> };
+    const metadata = this.options.auth ? peerMetadata(this.options.auth, this.options.selfId, link.id) : new Metadata();
+    const stream = client.raft(metadata, (err) => {
       if (link.stream !== stream) return;
       link.stream = undefined;
       link.blocked = false;
