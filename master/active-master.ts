@@ -150,7 +150,7 @@ export class ActiveMaster {
     });
     await this.servers.start();
     while (this.servers.liveServers().length === 0) {
-      this.checkActive();
+      await this.am.retrying('check the lease', async () => this.checkActive());
       log.info('waiting for a region server to register');
       await this.servers.waitForServers(1, 5_000);
     }
@@ -166,7 +166,8 @@ export class ActiveMaster {
       sinceMs: location?.sinceMs ?? this.o.clock.now(),
       reason: '',
     });
-    await this.am.assign(META_ENCODED_NAME);
+    // A lease briefly unprovable (a stalled event loop) is waited out, not a reason to give up.
+    await this.am.retrying('assign meta', () => this.am.assign(META_ENCODED_NAME));
     const rows = await this.am.retrying('scan meta', () => this.meta.scanAll());
     for (const row of rows) {
       this.states.put({ region: row.region, state: row.state, serverName: row.serverName, address: row.address, openEpoch: row.openEpoch, sinceMs: row.sinceMs, reason: row.reason });
@@ -244,14 +245,14 @@ export class ActiveMaster {
     }
     for (const server of crashed) {
       if (running.some((r) => r.type === 'serverCrash' && r.target === server)) continue;
-      await this.submit('serverCrash', server, {}, 'assign');
+      await this.am.retrying('submit server crash', () => this.submit('serverCrash', server, {}, 'assign'));
     }
     const busyTables = new Set(running.map((r) => (r.type === 'createTable' || r.type.endsWith('Table') ? r.target : String(r.data.table ?? ''))));
     for (const table of await this.tables.list()) {
       if (table.state !== 'ENABLED' || busyTables.has(table.name)) continue;
       for (const node of this.states.ofTable(table.name)) {
         if (node.state === 'OFFLINE' || node.state === 'CLOSED') {
-          await this.submit('assign', node.region.encodedName, { region: node.region.encodedName, table: table.name }, 'assign');
+          await this.am.retrying('submit assign', () => this.submit('assign', node.region.encodedName, { region: node.region.encodedName, table: table.name }, 'assign'));
         }
       }
     }

@@ -61,6 +61,11 @@ export class AssignmentManager {
 
   constructor(private readonly o: AssignmentOptions) {}
 
+  /** Throws unless this master is active and holds its lease: called right before every call that changes a region server. */
+  checkActive(): void {
+    this.o.checkActive();
+  }
+
   // ---- meta's location ----
 
   /** The client of the server holding meta, or META_NOT_AVAILABLE. */
@@ -190,6 +195,7 @@ export class AssignmentManager {
       try {
         const families = await this.families(node.region.table);
         const r = node.region;
+        this.o.checkActive();
         await target.client.openRegion({
           info: { table: r.table, startKey: r.startKey, endKey: r.endKey, regionId: r.regionId, encodedName: r.encodedName },
           families,
@@ -242,6 +248,7 @@ export class AssignmentManager {
       }
       const closing = node.state === 'CLOSING' ? node : await this.setState(node, 'CLOSING');
       try {
+        this.o.checkActive();
         await holder.client.closeRegion(encodedName);
       } catch (err) {
         if (isBasaltError(err, ErrorCodes.NOT_SERVING_REGION)) {

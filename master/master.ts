@@ -117,10 +117,15 @@ export class Master {
     });
   }
 
-  /** Holds the coordination lease (a paused master must not act on a lock it may have lost). */
+  /**
+   * Holds the coordination lease (a paused master must not act on a lock it may have lost). Judged
+   * by the newest acknowledged keep-alive only: a process resumed after a pause longer than its
+   * session still sees its connection 'connected' until its socket and timers run, and must not
+   * act in between (keep-alives go every third of the timeout, so a healthy master stays under).
+   */
   private leaseValid(): boolean {
     const sinceAck = this.clock.monotonic() - this.coord.lastAckedKeepAliveMs;
-    return this.coord.state === 'connected' || sinceAck < this.coord.sessionTimeoutMs * 0.75;
+    return (this.coord.state === 'connected' || this.coord.state === 'suspended') && sinceAck < this.coord.sessionTimeoutMs * 0.75;
   }
 
   private async campaign(): Promise<void> {

@@ -64,6 +64,7 @@ export async function closeFlushed(ctx: MasterContext, encodedName: string): Pro
     }
     const closing = node.state === 'CLOSING' ? node : await ctx.am.setState(node, 'CLOSING');
     try {
+      ctx.am.checkActive();
       await holder.client.closeRegion(encodedName);
     } catch (err) {
       if (isBasaltError(err, ErrorCodes.NOT_SERVING_REGION)) {
