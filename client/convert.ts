@@ -348,7 +348,11 @@ export function checkAndMutateMessage(
   const mutation = rowMutation(row, checkMutations(check), 'check.mutations', now, families);
   if (c.filter !== undefined) {
     if (c.family !== undefined) throw invalidArgument('check.filter', 'give a column condition or a filter, not both');
-    return { row, filter: filterBytes(c.filter as FilterSpec | string, 'check.filter')!, mutation };
+    const out: Omit<pb.ICheckAndMutateRequest, 'region'> = { row, filter: filterBytes(c.filter as FilterSpec | string, 'check.filter')!, mutation };
+    // With a filter, the time range says which versions of the row the filter sees.
+    const filterRange = timeRange(c.timeRange as TimeRangeInput | undefined, undefined, 'check.timeRange');
+    if (filterRange) out.timeRange = filterRange;
+    return out;
   }
   const condition: pb.ICondition = { family: family(c.family, 'check.family'), qualifier: toBuffer(c.qualifier ?? EMPTY, 'check.qualifier') };
   if (c.value !== undefined) {

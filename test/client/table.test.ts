@@ -105,6 +105,17 @@ describe('routing through meta', () => {
     }
   });
 
+  it('checkAndMutate with a filter and a time range checks only the versions in the range', async () => {
+    const key = 'hazel-tr';
+    await table.put({ row: key, cells: [{ family: 'v', qualifier: 'x', value: 'old', timestamp: 100 }] });
+    await table.put({ row: key, cells: [{ family: 'v', qualifier: 'x', value: 'new', timestamp: 200 }] });
+    const filter = "SingleColumnValueFilter('v', 'x', =, 'binary:old')";
+    const mark = { row: key, cells: [{ family: 'cf', qualifier: 'mark', value: '1' }] };
+    expect(await table.checkAndMutate({ row: key, filter, put: mark })).toBe(false);
+    expect(await table.checkAndMutate({ row: key, filter, timeRange: { max: 150 }, put: mark })).toBe(true);
+    expect((await table.get({ row: key })).string('cf', 'mark')).toBe('1');
+  });
+
   it('mutateRow applies puts and deletes of one row together', async () => {
     await table.put({ row: 'hazel-mr', cells: [{ family: 'cf', qualifier: 'old', value: 'x' }] });
     await table.mutateRow('hazel-mr', [
