@@ -1,10 +1,13 @@
 /** Table management: create, alter, describe, list, exists, enable/disable, drop, *_all. */
 import { invalidArgument } from '../../common/errors.js';
+import { compareBytes, toStringBinary } from '../../common/bytes.js';
+import { FILTER_LANGUAGE_NAMES } from '../../common/filter/language.js';
 import { displayTableName } from '../../common/table-names.js';
 import type { CreateTableInput, FamilyInput } from '../../client/api.js';
 import { asOptions, asString, asBytesList, type Args } from '../args.js';
 import { defineCommands, RubyObject, type CommandContext } from '../command.js';
 import { describeFamily, familyFromOptions } from './families.js';
+import { regionName } from './tools.js';
 
 /** A user's regex matched against the whole table name, as HBase's list does (Java's matches()). */
 export function wholeMatch(pattern: string, field = 'regex'): RegExp {
@@ -202,6 +205,42 @@ be used to filter the output (it must match the whole name). Examples:
       for (const name of names) ctx.formatter.row([name]);
       ctx.formatter.footer();
       return names;
+    },
+  },
+  {
+    name: 'show_filters',
+    group: 'ddl',
+    help: `Show all the filters the FILTER => "…" language knows.
+
+  basalt> show_filters`,
+    async run(ctx, args) {
+      args.count(0, 0, 'show_filters');
+      for (const name of FILTER_LANGUAGE_NAMES) ctx.out.write(`${name}\n`);
+      return undefined;
+    },
+  },
+  {
+    name: 'locate_region',
+    group: 'ddl',
+    tableArgument: true,
+    help: `Locate the region given a table name and a row-key
+
+  basalt> locate_region 'tableName', 'key0'`,
+    async run(ctx, args) {
+      args.count(2, 2, "locate_region 't1', 'row'");
+      const table = args.string(0, 'table');
+      const row = args.bytes(1, 'row');
+      const regions = await (await ctx.admin()).listRegions(table);
+      const region = regions.find((r) => compareBytes(r.startKey, row) <= 0 && (r.endKey.length === 0 || compareBytes(row, r.endKey) < 0));
+      ctx.formatter.header(['HOST', 'REGION']);
+      if (region) {
+        ctx.formatter.row([
+          region.address || '(not open)',
+          `{ENCODED => ${region.encodedName}, NAME => '${regionName(region)}', STARTKEY => '${toStringBinary(region.startKey)}', ENDKEY => '${toStringBinary(region.endKey)}'}`,
+        ]);
+      }
+      ctx.formatter.footer();
+      return undefined;
     },
   },
   {

@@ -75,6 +75,39 @@ Examples:
     },
   },
   {
+    name: 'balancer_enabled',
+    group: 'tools',
+    help: `Query the balancer's state.
+Examples:
+
+  basalt> balancer_enabled`,
+    async run(ctx, args) {
+      args.count(0, 0, 'balancer_enabled');
+      const on = (await (await ctx.admin()).clusterStatus()).balancerOn;
+      ctx.out.write(`${on}\n`);
+      return on;
+    },
+  },
+  {
+    name: 'list_procedures',
+    group: 'tools',
+    help: `List the master's procedures (table DDL, assignment, server crash handling) and their states.
+Examples:
+
+  basalt> list_procedures`,
+    async run(ctx, args) {
+      args.count(0, 0, 'list_procedures');
+      const procedures = (await (await ctx.admin()).clusterStatus()).procedures;
+      ctx.formatter.header(['PID Name State Submitted Last_Update Parameters']);
+      for (const p of procedures) {
+        const error = p.error ? ` ${p.error.code}: ${p.error.message}` : '';
+        ctx.formatter.line(` ${p.id} ${p.type} ${p.state} ${new Date(p.startedMs).toISOString()} ${new Date(p.updatedMs).toISOString()} step=${p.step} target=${p.target}${error}`);
+      }
+      ctx.formatter.footer(procedures.length);
+      return undefined;
+    },
+  },
+  {
     name: 'split',
     group: 'tools',
     tableArgument: true,

@@ -177,6 +177,16 @@ describe('shell commands (in-memory cluster)', () => {
     ]);
   });
 
+  it('locates a row\'s region, lists filters, the balancer state and procedures', async () => {
+    const { out, err } = await run(["create 's', 'f', SPLITS => ['g', 'p']", "locate_region 's', 'h'", 'show_filters', 'balancer_enabled', 'list_procedures']);
+    expect(err).toBe('');
+    const lines = out.split('\n');
+    expect(lines.slice(3, 7)).toEqual(['HOST  REGION', expect.stringMatching(/^ 127\.0\.0\.1:16020 \{ENCODED => [0-9a-f]{32}, NAME => 's,g,1001\.[0-9a-f]{32}\.', STARTKEY => 'g', ENDKEY => 'p'\}$/), '1 row(s)', TOOK]);
+    expect(out).toContain('\nPrefixFilter\n');
+    expect(out).toContain(`\ntrue\n${TOOK}\n=> true\n`);
+    expect(out).toContain(`PID Name State Submitted Last_Update Parameters\n0 row(s)\n${TOOK}\n`);
+  });
+
   it('prints status in its three forms', async () => {
     const cluster = await withTable();
     const { out } = await run(['status', "status 'simple'", "status 'detailed'"], cluster);
@@ -207,6 +217,11 @@ describe('shell bad input', () => {
     const { out, err } = take();
     expect(err).toBe("ERROR: INVALID_ARGUMENT: command: unknown command 'lst'; did you mean 'list'? (type 'help' for the list)\n");
     expect(out).toBe(`0.1.0, Node ${process.version}\n${TOOK}\n`);
+  });
+
+  it('names HBase commands Basalt does not have instead of guessing a typo', async () => {
+    const { err } = await run('snapshot \'t1\', \'snap\'');
+    expect(err).toBe("ERROR: INVALID_ARGUMENT: command: 'snapshot' is an HBase shell command Basalt does not have (type 'help' for the list)\n");
   });
 
   it('rejects wrong argument types and counts before touching the cluster', async () => {
