@@ -151,6 +151,17 @@ describe('routing through meta', () => {
     expect((await table.getMany(ROWS.map((row) => ({ row: `p-${row}` })))).every((r) => r.isEmpty)).toBe(true);
   });
 
+  it('concurrent operations to one server share its stream: issued together, they leave in few frames', async () => {
+    await table.get({ row: 'apple' });
+    const address = master.servers[master.regionFor('fruit', 'apple').server]!.address;
+    const server = conn.server(address);
+    const frames = server.framesSent;
+    const results = await Promise.all(Array.from({ length: 50 }, () => table.get({ row: 'apple' })));
+    expect(results.every((r) => r.string('cf', 'name') === 'is apple')).toBe(true);
+    expect(conn.server(address)).toBe(server);
+    expect(server.framesSent - frames).toBeLessThan(5);
+  });
+
   it('the location cache answers repeat operations without new meta lookups', async () => {
     for (const row of ROWS) await table.get({ row });
     const before = conn.locator.metaLookups;
