@@ -4,7 +4,7 @@
  * common/http/info-port.ts), and one close() for shutdown. A few lines in each daemon.
  */
 import { connect } from '../../client/connection.js';
-import type { Connection } from '../../client/api.js';
+import type { Admin, Connection } from '../../client/api.js';
 import { bindInfoPort, type InfoPortChoice } from '../../common/http/info-port.js';
 import type { Logger } from '../../common/logger.js';
 import type { Registry } from '../../common/metrics.js';
@@ -29,15 +29,42 @@ export interface MountMasterInfoOptions {
   serverLinks?: () => Record<string, string>;
 }
 
+/**
+ * An Admin that connects on its first call: mounting the page costs the daemon nothing at start
+ * (no extra coordination session until someone looks), and a failed connect is retried next time.
+ */
+function lazyAdmin(coord: string[]): { admin: Admin; close(): Promise<void> } {
+  let connecting: Promise<Connection> | undefined;
+  const connection = (): Promise<Connection> => {
+    connecting ??= connect({ coord, operationTimeoutMs: 5_000 }).catch((err: unknown) => {
+      connecting = undefined;
+      throw err;
+    });
+    return connecting;
+  };
+  const admin = new Proxy({} as Admin, {
+    get: (_target, name) => async (...args: unknown[]) => {
+      const target = (await connection()).admin() as unknown as Record<string | symbol, (...a: unknown[]) => unknown>;
+      return target[name]!(...args);
+    },
+  });
+  return {
+    admin,
+    close: async () => {
+      const c = await connecting?.catch(() => undefined);
+      await c?.close().catch(() => undefined);
+    },
+  };
+}
+
 export async function mountMasterInfo(options: MountMasterInfoOptions): Promise<MountedInfo | undefined> {
   if (!options.choice) return undefined;
-  let connection: Connection | undefined;
+  const lazy = lazyAdmin(options.coord);
   const started = await bindInfoPort(
     options.choice,
     async (port) => {
-      connection ??= await connect({ coord: options.coord, operationTimeoutMs: 5_000 });
       return startMasterInfoServer({
-        admin: connection.admin(),
+        admin: lazy.admin,
         coordAddresses: options.coord,
         host: options.host ?? '127.0.0.1',
         port,
@@ -50,16 +77,13 @@ export async function mountMasterInfo(options: MountMasterInfoOptions): Promise<
     options.log,
     'master',
   );
-  if (!started) {
-    await connection?.close().catch(() => undefined);
-    return undefined;
-  }
+  if (!started) return undefined;
   return {
     address: started.listener.address,
     registry: started.registry,
     close: async () => {
       await started.listener.close();
-      await connection?.close().catch(() => undefined);
+      await lazy.close();
     },
   };
 }
