@@ -177,6 +177,20 @@ export class AssignmentManager {
           await this.unassign(encodedName);
           continue;
         }
+        // Not open there, but an open (or a close) may still be running on it — sent by us before a
+        // timeout, or by the previous master. Opening elsewhere now could leave it open on two
+        // servers: make sure it is not there (a close answers REGION_OPENING until that open ends).
+        try {
+          this.o.checkActive();
+          await holder.client.closeRegion(encodedName);
+          continue; // it had just finished opening: closed now, look again
+        } catch (err) {
+          if (!isBasaltError(err, ErrorCodes.NOT_SERVING_REGION)) {
+            if (!isTransient(err)) throw err;
+            await sleep(200);
+            continue;
+          }
+        }
       }
 
       const target = options.target ? this.o.servers.get(options.target) : this.chooseServer(exclude);

@@ -1,0 +1,84 @@
+/**
+ * Proves that assignment never opens a region on a second server while the server it was last
+ * sent to may still be opening it: a master that takes over an assign whose OpenRegion is still
+ * running on a slow region server waits for that open instead of opening the region elsewhere.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OpenRegionParams, RegionOpener } from '../../regionserver/server/region-port.js';
+import type { RegionServerDaemon } from '../../regionserver/server/daemon.js';
+import { startInProcessCluster, type InProcessCluster } from '../support/in-process-cluster.js';
+
+let cluster: InProcessCluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Holds the first open of `region` on any of `servers` until `release()`, and any later open of it
+ * until the first one finished: the slow open completes while the later one is under way.
+ */
+function gateFirstOpen(servers: RegionServerDaemon[], region: string) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let firstDone!: () => void;
+  const first = new Promise<void>((resolve) => (firstDone = resolve));
+  let reached: string | undefined;
+  for (const rs of servers) {
+    const options = (rs.server as unknown as { options: { openRegion: RegionOpener } }).options;
+    const real = options.openRegion;
+    options.openRegion = async (params: OpenRegionParams) => {
+      if (params.info.encodedName !== region) return real(params);
+      if (reached !== undefined) {
+        await first;
+        return real(params);
+      }
+      reached = rs.server.serverName;
+      await gate;
+      try {
+        return await real(params);
+      } finally {
+        firstDone();
+      }
+    };
+  }
+  return { release, reached: () => reached };
+}
+
+function holders(c: InProcessCluster, region: string): string[] {
+  return c.regionServers.filter((rs) => (rs.server.onlineRegions().regions ?? []).some((r) => r.info?.encodedName === region)).map((rs) => rs.server.serverName);
+}
+
+describe('assignment races', () => {
+  it('a new master waits for an open still running on a live server instead of opening the region on another one', async () => {
+    const c = (cluster = await startInProcessCluster({ regionServers: 3, masters: 0 }));
+    const first = await c.addMaster();
+    await c.activeMaster();
+    const { procedureId } = await c.call('CreateTable', { descriptor: { name: 't', families: [{ name: 'cf', maxVersions: 1 }] } });
+    await c.waitProcedure(procedureId);
+    const region = first.active!.states.ofTable('default:t')[0]!.region.encodedName;
+    await first.active!.am.unassign(region);
+    expect(holders(c, region)).toEqual([]);
+
+    const gate = gateFirstOpen(c.regionServers, region);
+    try {
+      await first.active!.submit('assign', region, { region, table: 'default:t' }, 'assign');
+      while (!gate.reached()) await sleep(10);
+      await first.stop(); // dies with the OpenRegion still running on the slow server
+
+      await c.addMaster();
+      const second = await c.activeMaster();
+      // Give the resumed assign time to (wrongly) open the region elsewhere, then let the slow open end.
+      for (let i = 0; i < 60 && second.active!.executor.running().length > 0; i++) await sleep(50);
+      gate.release();
+      while (second.active!.executor.running().length > 0 || second.active!.states.get(region)?.state !== 'OPEN') await sleep(20);
+
+      const node = second.active!.states.get(region)!;
+      expect(holders(c, region)).toEqual([node.serverName]);
+    } finally {
+      gate.release();
+    }
+  });
+});
