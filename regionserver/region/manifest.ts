@@ -10,11 +10,12 @@
  * the newer open references. Each file is written to a temporary name, fsynced, renamed into
  * place, and the directory fsynced.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { removeStoreFile } from '../storage/store-file.js';
 import { isValidReference, type StoreFileReference } from '../storage/reference-file.js';
 import { join } from 'node:path';
 import { assert, BasaltError, ErrorCodes } from '../../common/errors.js';
+import { nodeDurableFiles, type DurableFiles } from '../storage/durable-files.js';
 
 /** The single manifest of layouts before epoch-named manifests (read, never written). */
 export const LEGACY_MANIFEST_FILE = 'manifest.json';
@@ -130,14 +131,6 @@ export function readManifest(dir: string): RegionManifest {
   return existsSync(legacy) ? parseManifest(legacy) : emptyManifest();
 }
 
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** FENCED: an open with a higher epoch has written this region's manifest. */
 export function supersededError(dir: string, writerEpoch: number, newerEpoch: number): BasaltError {
@@ -158,7 +151,7 @@ export function checkNotSuperseded(dir: string, writerEpoch: number): void {
  * Writes `manifest-<writerEpoch>.json` (never another epoch's file), then removes manifests of
  * older epochs. Refused with FENCED, writing nothing, when a newer epoch's manifest exists.
  */
-export function writeManifest(dir: string, manifest: RegionManifest): void {
+export function writeManifest(dir: string, manifest: RegionManifest, files: DurableFiles = nodeDurableFiles): void {
   const writerEpoch = manifest.writerEpoch;
   assert(writerEpoch !== undefined && Number.isSafeInteger(writerEpoch) && writerEpoch >= 0, 'a manifest is written with its writer epoch');
   assert(manifest.openEpoch === undefined || manifest.openEpoch <= writerEpoch, 'a manifest never claims a replay epoch above its writer');
@@ -166,18 +159,13 @@ export function writeManifest(dir: string, manifest: RegionManifest): void {
   checkNotSuperseded(dir, writerEpoch);
   const name = manifestFileName(writerEpoch);
   const tmp = join(dir, `${name}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, JSON.stringify(manifest));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, join(dir, name));
-  fsyncPath(dir);
+  files.writeFile(tmp, JSON.stringify(manifest));
+  files.syncFile(tmp);
+  files.rename(tmp, join(dir, name));
+  files.syncDir(dir);
   // Older epochs' manifests are history now (readers take the newest); the legacy file too.
-  for (const old of manifestEpochs(dir)) if (old.epoch < writerEpoch) rmSync(join(dir, old.file), { force: true });
-  rmSync(join(dir, LEGACY_MANIFEST_FILE), { force: true });
+  for (const old of manifestEpochs(dir)) if (old.epoch < writerEpoch) files.remove(join(dir, old.file));
+  if (existsSync(join(dir, LEGACY_MANIFEST_FILE))) files.remove(join(dir, LEGACY_MANIFEST_FILE));
 }
 
 /** The open epoch a store file's name records (`e<epoch>-…`); files named before epochs: 0. */
@@ -191,7 +179,14 @@ export function storeFileEpoch(name: string): number {
  * are leftovers of a crash, or of a superseded open, and go. Files named by a newer epoch are
  * never touched (they can only belong to an open that supersedes this one).
  */
-export function removeOrphans(dir: string, tmpDir: string, manifest: RegionManifest, families: ReadonlyArray<{ name: string }>, openEpoch: number): void {
+export function removeOrphans(
+  dir: string,
+  tmpDir: string,
+  manifest: RegionManifest,
+  families: ReadonlyArray<{ name: string }>,
+  openEpoch: number,
+  files: DurableFiles = nodeDurableFiles,
+): void {
   checkNotSuperseded(dir, openEpoch);
   rmSync(tmpDir, { recursive: true, force: true });
   for (const f of families) {
@@ -203,7 +198,10 @@ export function removeOrphans(dir: string, tmpDir: string, manifest: RegionManif
       continue;
     }
     for (const name of names) {
-      if (name.endsWith('.sf') && !listed.has(name) && storeFileEpoch(name) <= openEpoch) removeStoreFile(join(dir, f.name, name));
+      if (name.endsWith('.sf') && !listed.has(name) && storeFileEpoch(name) <= openEpoch) {
+        files.remove(join(dir, f.name, name));
+        removeStoreFile(join(dir, f.name, name)); // and its lock file
+      }
     }
   }
   // Temp manifests of a crashed write.

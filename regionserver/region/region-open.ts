@@ -12,6 +12,7 @@ import { isOpenMarker } from '../wal/fencing.js';
 import { validateRegionIdentity, walRegionKey } from './identity.js';
 import { isNonceCell } from './nonces.js';
 import type { Wal } from '../wal/wal.js';
+import { nodeDurableFiles, type DurableFiles } from '../storage/durable-files.js';
 import { Store } from '../storage/store.js';
 import type { StoreFileReader } from '../storage/store-file.js';
 import { openManifestEntry } from '../storage/reference-file.js';
@@ -43,6 +44,7 @@ export function loadStores(
   families: FamilyDescriptor[],
   openEpoch: number,
   info: RegionInfo,
+  durable: DurableFiles = nodeDurableFiles,
 ): { manifest: RegionManifest; stores: Map<string, Store> } {
   validateRegionIdentity(info);
   mkdirSync(dir, { recursive: true });
@@ -61,7 +63,7 @@ export function loadStores(
   const opened: StoreFileReader[] = [];
   try {
     for (const family of [...families].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const store = new Store(family, join(dir, family.name), tmpDir, openEpoch);
+      const store = new Store(family, join(dir, family.name), tmpDir, openEpoch, durable);
       const files: StoreFileReader[] = [];
       for (const entry of manifest.stores[family.name] ?? []) {
         const file = openManifestEntry(dir, family.name, entry);
@@ -72,8 +74,8 @@ export function loadStores(
       stores.set(family.name, store);
     }
     // The claim keeps the replay epoch of the manifest it copies: this open has not replayed yet.
-    writeManifest(dir, { ...manifest, writerEpoch: openEpoch, region: { table: info.table, regionId: info.regionId, encodedName: info.encodedName } });
-    removeOrphans(dir, tmpDir, manifest, families, openEpoch);
+    writeManifest(dir, { ...manifest, writerEpoch: openEpoch, region: { table: info.table, regionId: info.regionId, encodedName: info.encodedName } }, durable);
+    removeOrphans(dir, tmpDir, manifest, families, openEpoch, durable);
   } catch (err) {
     for (const f of opened) f.closeForStore();
     throw err;

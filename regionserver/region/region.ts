@@ -23,6 +23,7 @@ import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../c
 import { createLogger } from '../../common/logger.js';
 import { openMarkerEntry } from '../wal/fencing.js';
 import type { Wal } from '../wal/wal.js';
+import type { DurableFiles } from '../storage/durable-files.js';
 import type { Store } from '../storage/store.js';
 import type { StoreFileReader } from '../storage/store-file.js';
 import type {
@@ -80,6 +81,8 @@ export interface RegionOpenOptions {
   fence?: RegionFence;
   /** The server's housekeeper (server/housekeeper.ts): global memstore bound, compaction slots. */
   housekeeping?: RegionHousekeeping;
+  /** Where store file and manifest writes are made durable (fault-injecting in power-loss tests). */
+  files?: DurableFiles;
 }
 
 /** What a region asks of its server's housekeeper. */
@@ -168,7 +171,7 @@ export class Region {
    */
   static async open(options: RegionOpenOptions): Promise<Region> {
     validateFamilies(options.families);
-    const { manifest, stores } = loadStores(options.dir, options.families, options.openEpoch, options.info);
+    const { manifest, stores } = loadStores(options.dir, options.families, options.openEpoch, options.info, options.files);
     let region: Region | undefined;
     try {
       const replayedNonces: string[] = [];
@@ -470,7 +473,7 @@ export class Region {
         const f = written.get(s);
         return f ? [...s.files, f] : s.files;
       });
-      writeManifest(this.options.dir, manifest);
+      writeManifest(this.options.dir, manifest, this.options.files);
     } catch (err) {
       for (const f of written.values()) f?.discard();
       throw err;
@@ -580,7 +583,7 @@ export class Region {
         const kept = s.files.filter((f) => !gone.has(f));
         return replacement ? [...kept, replacement] : kept;
       });
-      writeManifest(this.options.dir, manifest);
+      writeManifest(this.options.dir, manifest, this.options.files);
     } catch (err) {
       replacement?.discard();
       throw err;

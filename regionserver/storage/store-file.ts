@@ -18,7 +18,8 @@
  * mid-write leaves no file that counts. A file without a valid `complete` record, or one LMDB
  * cannot open, is CORRUPT_STORE_FILE.
  */
-import { mkdirSync, renameSync, rmSync, existsSync, openSync, fsyncSync, closeSync, fstatSync, readSync } from 'node:fs';
+import { nodeDurableFiles, type DurableFiles } from './durable-files.js';
+import { mkdirSync, rmSync, existsSync, openSync, closeSync, fstatSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { open, type Database, type RootDatabase } from 'lmdb';
@@ -95,18 +96,6 @@ function corrupt(path: string, reason: string): BasaltError {
   return new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, `store file ${path}: ${reason}`, { path });
 }
 
-function fsyncDirectory(dir: string): void {
-  fsyncFile(dir);
-}
-
-function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Removes an LMDB single-file environment and its lock file. */
 export function removeStoreFile(path: string): void {
@@ -142,6 +131,7 @@ export class StoreFileWriter {
   private firstKey: Buffer | undefined;
   private lastKey: Buffer | undefined;
   private lastEntryKey: Buffer | undefined;
+  private readonly files: DurableFiles;
 
   constructor(
     private readonly options: {
@@ -151,10 +141,14 @@ export class StoreFileWriter {
       bloomType: BloomType;
       expectedCells: number;
       majorCompacted: boolean;
+      /** Where durability is decided (a fault-injecting one in power-loss tests). */
+      files?: DurableFiles;
     },
   ) {
     mkdirSync(dirname(options.tmpPath), { recursive: true });
     removeStoreFile(options.tmpPath);
+    this.files = options.files ?? nodeDurableFiles;
+    this.files.willWrite(options.tmpPath);
     // No per-transaction syncs: the finished file is fsynced once, before it is renamed into place
     // (LMDB writes through the page cache, so an fsync of the file covers every transaction).
     this.root = open<Buffer, string>({ path: options.tmpPath, noSubdir: true, maxDbs: 2, encoding: 'binary', compression: false, noSync: true });
@@ -287,11 +281,11 @@ export class StoreFileWriter {
       this.root.putSync(COMPLETE_KEY, record);
     });
     await this.root.close();
-    fsyncFile(this.options.tmpPath);
+    this.files.syncFile(this.options.tmpPath);
     rmSync(`${this.options.tmpPath}-lock`, { force: true });
     mkdirSync(dirname(this.options.finalPath), { recursive: true });
-    renameSync(this.options.tmpPath, this.options.finalPath);
-    fsyncDirectory(dirname(this.options.finalPath));
+    this.files.rename(this.options.tmpPath, this.options.finalPath);
+    this.files.syncDir(dirname(this.options.finalPath));
     return meta;
   }
 

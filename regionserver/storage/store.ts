@@ -9,6 +9,7 @@ import { compareBytes } from '../../common/bytes.js';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { encodeFamilyPrefix, prefixUpperBound } from '../../common/keycodec.js';
 import type { FamilyDescriptor } from '../region/api.js';
+import { nodeDurableFiles, type DurableFiles } from './durable-files.js';
 import { MemStore, type CellTree } from './memstore.js';
 import { StoreFileReader, StoreFileWriter } from './store-file.js';
 import { compactRowFamily, compareInFamily, resolveRowFamily, type ReadOptions } from './versions.js';
@@ -52,6 +53,8 @@ export class Store {
     private readonly tmpDir: string,
     /** The open epoch of the region: new file names carry it (manifest.ts, removeOrphans). */
     private readonly openEpoch = 0,
+    /** Where the store's file writes are made durable (fault-injecting in power-loss tests). */
+    private readonly durableFiles: DurableFiles = nodeDurableFiles,
   ) {}
 
   get name(): string {
@@ -117,6 +120,7 @@ export class Store {
       bloomType: this.family.bloomFilter,
       expectedCells: options.expectedCells,
       majorCompacted: options.majorCompacted,
+      files: this.durableFiles,
     });
     try {
       await options.produce(writer);
