@@ -26,6 +26,8 @@ class Scanner {
   /** Serializes next() calls: two GETs on one scanner must not interleave their reads. */
   private chain: Promise<unknown> = Promise.resolve();
   lastUsedMs: number;
+  /** Reads in flight: a scanner being read is never expired under its reader. */
+  busy = 0;
 
   constructor(
     readonly id: string,
@@ -111,6 +113,7 @@ export class ScannerRegistry {
     const scanner = this.scanners.get(id);
     if (!scanner) return undefined;
     scanner.lastUsedMs = this.clock.monotonic();
+    scanner.busy++;
     try {
       return await scanner.next(maxCells, maxRows);
     } catch (err) {
@@ -119,6 +122,7 @@ export class ScannerRegistry {
       await scanner.close();
       throw err;
     } finally {
+      scanner.busy--;
       scanner.lastUsedMs = this.clock.monotonic();
     }
   }
@@ -134,7 +138,7 @@ export class ScannerRegistry {
   /** Closes scanners idle longer than the limit; returns how many. */
   async expireIdle(): Promise<number> {
     const now = this.clock.monotonic();
-    const idle = [...this.scanners.values()].filter((s) => now - s.lastUsedMs > this.limits.idleTimeoutMs);
+    const idle = [...this.scanners.values()].filter((s) => s.busy === 0 && now - s.lastUsedMs > this.limits.idleTimeoutMs);
     for (const s of idle) this.scanners.delete(s.id);
     await Promise.all(idle.map((s) => s.close()));
     return idle.length;
