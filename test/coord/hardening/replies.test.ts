@@ -31,14 +31,14 @@ function rawStream(): { stream: ClientDuplexStream<ClientRequest, ServerFrame>; 
 }
 
 it('answers a child list past the frame limit with RESPONSE_TOO_LARGE and keeps the session', async () => {
-  const client = await ensemble.connect({ requestTimeoutMs: 8_000 });
+  const client = await ensemble.connect({ requestTimeoutMs: 8_000, sessionTimeoutMs: 10_000 });
   const states: string[] = [];
   client.on('state', (s) => states.push(s));
   await client.create('/wide');
   // 2,250 children with 3,900-byte names: about 8.8 MB of names, past the 8 MiB frame limit.
   const prefix = 'c'.repeat(3_890);
-  for (let batch = 0; batch < 3; batch++) {
-    const ops = Array.from({ length: 750 }, (_, i) => ({ op: 'create' as const, path: `/wide/${prefix}${String(batch * 750 + i).padStart(6, '0')}` }));
+  for (let batch = 0; batch < 9; batch++) {
+    const ops = Array.from({ length: 250 }, (_, i) => ({ op: 'create' as const, path: `/wide/${prefix}${String(batch * 250 + i).padStart(6, '0')}` }));
     await client.multi(ops);
   }
   await expect(client.getChildren('/wide')).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE', details: { field: 'response' } });
