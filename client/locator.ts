@@ -25,6 +25,8 @@ import type { RegionServerClient } from './rpc/region-server-client.js';
 import { LocationCache, matchesKey, type LocateKey, type RegionLocation } from './location-cache.js';
 import { markNotSent } from './retry.js';
 
+const MAX_LOOKUPS_PER_TABLE = 4;
+
 export interface LocatorDeps {
   coord(): CoordClient;
   server(address: string): RegionServerClient;
@@ -40,6 +42,13 @@ export class RegionLocator {
   private readonly lookups = new Map<string, Promise<RegionLocation>>();
   /** Meta lookups sent (tests and benchmarks: shows the cache working). */
   metaLookups = 0;
+  /**
+   * Meta lookups in flight per table, and the callers waiting for a turn. A cold cache meeting a
+   * thousand concurrent operations on different rows must not send a thousand meta scans: at most
+   * MAX_LOOKUPS_PER_TABLE run at once, and a caller whose turn comes checks the cache again first
+   * (the lookups before it have usually found its region).
+   */
+  private readonly running = new Map<string, { count: number; waiting: Array<() => void> }>();
 
   constructor(private readonly deps: LocatorDeps) {}
 
@@ -58,10 +67,38 @@ export class RegionLocator {
     const id = `${table}\u0000${'row' in key ? `r${key.row.toString('hex')}` : 'before' in key ? `b${key.before.toString('hex')}` : 'last'}`;
     let pending = this.lookups.get(id);
     if (!pending) {
-      pending = this.lookupMeta(table, key, timeoutMs).finally(() => this.lookups.delete(id));
+      pending = this.lookupInTurn(table, key, timeoutMs).finally(() => this.lookups.delete(id));
       this.lookups.set(id, pending);
     }
     return pending;
+  }
+
+  private async lookupInTurn(table: string, key: LocateKey, timeoutMs: number): Promise<RegionLocation> {
+    let slot = this.running.get(table);
+    if (!slot) this.running.set(table, (slot = { count: 0, waiting: [] }));
+    if (slot.count >= MAX_LOOKUPS_PER_TABLE) {
+      await new Promise<void>((resolve) => slot!.waiting.push(resolve));
+      const cached = this.cache.find(table, key);
+      if (cached) {
+        this.release(table, slot);
+        return cached;
+      }
+    } else {
+      slot.count++;
+    }
+    try {
+      return await this.lookupMeta(table, key, timeoutMs);
+    } finally {
+      this.release(table, slot);
+    }
+  }
+
+  /** Hands the finished lookup's turn to the next waiter (the count stays), or frees it. */
+  private release(table: string, slot: { count: number; waiting: Array<() => void> }): void {
+    const next = slot.waiting.shift();
+    if (next) return next();
+    slot.count--;
+    if (slot.count === 0) this.running.delete(table);
   }
 
   private async lookupMeta(table: string, key: LocateKey, timeoutMs: number): Promise<RegionLocation> {

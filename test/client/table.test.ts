@@ -162,6 +162,19 @@ describe('routing through meta', () => {
     expect(server.framesSent - frames).toBeLessThan(5);
   });
 
+  it('a cold cache meeting 300 concurrent reads on different rows sends a handful of meta lookups, not 300', async () => {
+    const cold = await connectCluster({ coord: master.coordAddress, operationTimeoutMs: 20_000 });
+    try {
+      const t = cold.table('fruit');
+      const rows = Array.from({ length: 300 }, (_, i) => `${'ahq'[i % 3]}${i}`);
+      const results = await Promise.all(rows.map((row) => t.get({ row })));
+      expect(results.every((r) => r.isEmpty)).toBe(true);
+      expect(cold.locator.metaLookups).toBeLessThanOrEqual(12);
+    } finally {
+      await cold.close();
+    }
+  });
+
   it('the location cache answers repeat operations without new meta lookups', async () => {
     for (const row of ROWS) await table.get({ row });
     const before = conn.locator.metaLookups;
