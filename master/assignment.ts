@@ -145,18 +145,25 @@ export class AssignmentManager {
 
   /**
    * Opens the region on `target` (a serverName), or on the least loaded live server (never one in
-   * `exclude`). Resolves once it is OPEN and recorded so.
+   * `exclude`). Resolves once it is OPEN and recorded so. A target that is not live (it died after
+   * a move or reopen chose it, even after the region was closed for it) is dropped: the region
+   * opens elsewhere rather than staying closed.
    */
   async assign(encodedName: string, options: { target?: string; exclude?: ReadonlySet<string> } = {}): Promise<void> {
     const exclude = new Set(options.exclude ?? []);
+    let preferred = options.target;
     let failures = 0;
     for (;;) {
       this.o.checkActive();
+      if (preferred && !this.o.servers.isLive(preferred)) {
+        this.o.log.warn({ region: encodedName, server: preferred }, 'the chosen server is gone; opening the region elsewhere');
+        preferred = undefined;
+      }
       let node = this.node(encodedName);
       // A split parent never opens again: its daughters reference its files and serve its rows.
       if (node.region.split) throw new BasaltError(ErrorCodes.REGION_NOT_FOUND, `region ${encodedName} was split; it is retired`, { region: encodedName });
       const holder = node.serverName ? this.o.servers.get(node.serverName) : undefined;
-      const wanted = (s: string) => (options.target ? s === options.target : !exclude.has(s));
+      const wanted = (s: string) => (preferred ? s === preferred : !exclude.has(s));
 
       if (holder && (node.state === 'OPEN' || node.state === 'OPENING' || node.state === 'CLOSING')) {
         let epoch: number | undefined;
@@ -193,10 +200,8 @@ export class AssignmentManager {
         }
       }
 
-      const target = options.target ? this.o.servers.get(options.target) : this.chooseServer(exclude);
-      if (!target) {
-        throw new BasaltError(ErrorCodes.NO_SERVER_AVAILABLE, `server ${options.target} is not live`, { server: options.target ?? '' });
-      }
+      const target = preferred ? this.o.servers.get(preferred) : this.chooseServer(exclude);
+      if (!target) continue; // it died just now: the next round drops it
       const epoch = node.openEpoch + 1;
       this.reserved.set(target.serverName, (this.reserved.get(target.serverName) ?? 0) + 1);
       try {
@@ -232,7 +237,7 @@ export class AssignmentManager {
           await sleep(Math.min(5_000, 250 * failures));
           continue;
         }
-        if (failures >= MAX_OPEN_ATTEMPTS || options.target) {
+        if (failures >= MAX_OPEN_ATTEMPTS || preferred) {
           const reason = err instanceof Error ? `${isBasaltError(err) ? err.code + ': ' : ''}${err.message}` : String(err);
           await this.setState(this.node(encodedName), 'FAILED_OPEN', { serverName: '', address: '', reason });
           throw new BasaltError(ErrorCodes.PROCEDURE_FAILED, `region ${encodedName} failed to open: ${reason}`, { region: encodedName, reason });

@@ -4,6 +4,7 @@
  * running on a slow region server waits for that open instead of opening the region elsewhere.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { META_ENCODED_NAME } from '../../common/meta.js';
 import type { OpenRegionParams, RegionOpener } from '../../regionserver/server/region-port.js';
 import type { RegionServerDaemon } from '../../regionserver/server/daemon.js';
 import { startInProcessCluster, type InProcessCluster } from '../support/in-process-cluster.js';
@@ -80,5 +81,32 @@ describe('assignment races', () => {
     } finally {
       gate.release();
     }
+  });
+
+  it('an alter whose region server dies between closing a region and reopening it opens the region on another server', async () => {
+    const c = (cluster = await startInProcessCluster({ regionServers: 3, masters: 1 }));
+    const master = await c.activeMaster();
+    const cf = { name: 'cf', maxVersions: 1 };
+    const { procedureId } = await c.call('CreateTable', { descriptor: { name: 't', families: [cf] } });
+    await c.waitProcedure(procedureId);
+    const node = master.active!.states.ofTable('default:t')[0]!;
+    const region = node.region.encodedName;
+    const doomed = c.regionServers.find((rs) => rs.server.serverName === node.serverName)!;
+    expect(master.active!.states.get(META_ENCODED_NAME)?.serverName ?? '').not.toBe(node.serverName);
+    // The holder stops on its own right after it closed the region for the reopen.
+    const realClose = doomed.server.closeRegion.bind(doomed.server);
+    doomed.server.closeRegion = async (name, options) => {
+      await realClose(name, options);
+      if (name === region) void doomed.stop();
+    };
+
+    const alter = await c.call('ModifyTable', { descriptor: { name: 't', families: [cf, { name: 'cf2', maxVersions: 1 }] } });
+    await c.waitProcedure(alter.procedureId);
+    await doomed.stopped;
+
+    const after = master.active!.states.get(region)!;
+    expect(after.state).toBe('OPEN');
+    expect(after.serverName).not.toBe(node.serverName);
+    expect(holders(c, region)).toEqual([after.serverName]);
   });
 });
