@@ -201,6 +201,8 @@ describe('shell commands (in-memory cluster)', () => {
     expect(out).toContain("  basalt> get 't1', 'r1', {COLUMN => 'c1'}\n");
     expect(out).toContain('Command: create_namespace\n');
     expect(out).not.toContain('Took');
+    const unknown = await run("help 'gett'");
+    expect(unknown.err).toBe("ERROR: INVALID_ARGUMENT: command: no command or command group named 'gett'; did you mean 'get'?\n");
   });
 
   it('prints zk_dump from the coordination dump it is given', async () => {
