@@ -10,7 +10,6 @@ import { encodeFilterSpec, validateFilterSpec, type FilterSpec } from '../common
 import { parseFilter } from '../common/filter-language.js';
 import type {
   Append,
-  BytesInput,
   CheckAndMutate,
   ColumnInput,
   CompareOperator,
@@ -375,5 +374,3 @@ export function needsFamilies(mutations: RowMutation[]): boolean {
   return mutations.some((m) => 'delete' in m && m.delete !== undefined && deletesWholeRow(m.delete));
 }
 
-export { EMPTY as EMPTY_BYTES };
-export type { BytesInput };

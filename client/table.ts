@@ -38,7 +38,6 @@ import {
   putMutation,
   rowKey,
   rowMutation,
-  toBuffer,
 } from './convert.js';
 import type { RegionLocation } from './location-cache.js';
 import { toBasaltError } from './retry.js';
@@ -240,4 +239,3 @@ function throwFirstError(results: BatchResult[]): void {
   throw new BasaltError(err.code, `action ${index}: ${err.message}`, { ...err.details, index });
 }
 
-export { toBuffer };
