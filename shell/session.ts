@@ -126,7 +126,9 @@ export class Session {
     this.interrupted = false;
     try {
       // Ctrl-C stops the wait at once, also for a single call that never returns.
-      const value = await Promise.race([spec.run(this.context(), args), interruption]);
+      const running = spec.run(this.context(), args);
+      running.catch(() => undefined); // an abandoned (interrupted) command must not fail unobserved
+      const value = await Promise.race([running, interruption]);
       const json = this.options.json === true;
       if (!spec.untimed && !json) this.options.out.write(`${tookLine((this.monotonic() - this.startedMs) / 1000)}\n`);
       if (value !== undefined && !json) this.options.out.write(`=> ${value instanceof RubyObject ? value.text : inspect(value)}\n`);

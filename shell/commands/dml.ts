@@ -195,7 +195,7 @@ row key prefix. Examples:
   basalt> deleteall 't1', {ROWPREFIXFILTER => 'prefix'}, 'c1'`,
     async run(ctx, args) {
       args.count(2, 4, "deleteall 't1', 'r1'");
-      const table = ctx.table(args.string(0, 'table'));
+      const tableName = args.string(0, 'table');
       const columnValue = args.at(2);
       const column = columnValue ? parseColumn(args.bytes(2, 'column')) : undefined;
       const ts = args.at(3) ? asInteger(args.at(3)!, 'timestamp', 0) : undefined;
@@ -203,7 +203,7 @@ row key prefix. Examples:
         ? [{ family: column.family, ...(column.qualifier ? { qualifier: column.qualifier, allVersions: true } : {}), ...(ts === undefined ? {} : { timestamp: ts }) }]
         : undefined;
       const rowValue = args.required(1, 'row');
-      const handle = await table;
+      const handle = await ctx.table(tableName);
       if (rowValue.kind === 'hash') {
         const options = asOptions(rowValue, 'row').only(['ROWPREFIXFILTER', 'CACHE'], 'deleteall');
         const prefix = options.bytes('ROWPREFIXFILTER');
