@@ -55,6 +55,10 @@ export interface GetRequest {
   filter?: Filter;
   /** Return delete markers and deleted cells too. */
   raw?: boolean;
+  /** Most cells per family per row (HBase's setMaxResultsPerColumnFamily), after versions and filter. */
+  maxResultsPerColumnFamily?: number;
+  /** Cells per family per row to skip first (HBase's setRowOffsetPerColumnFamily). */
+  rowOffsetPerColumnFamily?: number;
 }
 
 export interface ScanRequest {
@@ -77,6 +81,9 @@ export interface ScanRequest {
   maxVersions?: number;
   filter?: Filter;
   raw?: boolean;
+  /** As GetRequest's. */
+  maxResultsPerColumnFamily?: number;
+  rowOffsetPerColumnFamily?: number;
 }
 
 export interface RowResult {

@@ -25,6 +25,8 @@ export interface ReadPlan {
   filter?: Filter | undefined;
   /** With a filter: the request's versions per column, cut after the filter (HBASE-17125). */
   maxVersions: number;
+  /** Cells per family per row: skip `offset`, then keep at most `max` (after versions and filter). */
+  perFamily?: { offset: number; max: number } | undefined;
 }
 
 export interface ReadShape {
@@ -33,6 +35,8 @@ export interface ReadShape {
   maxVersions?: number | undefined;
   raw?: boolean | undefined;
   filter?: Filter | undefined;
+  maxResultsPerColumnFamily?: number | undefined;
+  rowOffsetPerColumnFamily?: number | undefined;
 }
 
 export function planRead(stores: ReadonlyMap<string, Store>, request: ReadShape, nowMs: number): ReadPlan {
@@ -86,7 +90,12 @@ export function planRead(stores: ReadonlyMap<string, Store>, request: ReadShape,
       },
     });
   }
-  return { stores: plans, filter: request.filter, maxVersions: filterFirst ? maxVersions : Infinity };
+  const max = request.maxResultsPerColumnFamily ?? Infinity;
+  const offset = request.rowOffsetPerColumnFamily ?? 0;
+  if (!(max >= 1) || (Number.isFinite(max) && !Number.isInteger(max))) throw invalidArgument('maxResultsPerColumnFamily', 'must be a positive integer');
+  if (!Number.isInteger(offset) || offset < 0) throw invalidArgument('rowOffsetPerColumnFamily', 'must be a non-negative integer');
+  const perFamily = max !== Infinity || offset > 0 ? { offset, max } : undefined;
+  return { stores: plans, filter: request.filter, maxVersions: filterFirst ? maxVersions : Infinity, perFamily };
 }
 
 /**
@@ -112,8 +121,25 @@ export function readPlannedRow(
       : p.store.readRow(row, readPoint, p.options, p.qualifiers);
     if (got.length > 0) cells = cells.length === 0 ? got : cells.concat(got);
   });
-  if (!filter) return { cells };
-  return filterRowCells(filter, row, cells, plan.maxVersions);
+  if (!filter) return { cells: plan.perFamily ? limitPerFamily(cells, plan.perFamily) : cells };
+  const filtered = filterRowCells(filter, row, cells, plan.maxVersions);
+  return plan.perFamily ? { ...filtered, cells: limitPerFamily(filtered.cells, plan.perFamily) } : filtered;
+}
+
+/** Per family of one row (cells in family order): skip the first `offset` cells, keep at most `max`. */
+function limitPerFamily(cells: readonly Cell[], limits: { offset: number; max: number }): Cell[] {
+  const out: Cell[] = [];
+  let family: string | undefined;
+  let seen = 0;
+  for (const c of cells) {
+    if (c.family !== family) {
+      family = c.family;
+      seen = 0;
+    }
+    seen++;
+    if (seen > limits.offset && seen <= limits.offset + limits.max) out.push(c);
+  }
+  return out;
 }
 
 export function resultSize(cells: readonly Cell[]): number {

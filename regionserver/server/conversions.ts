@@ -192,6 +192,7 @@ export class RequestDecoder {
     const filter = this.filter(get.filter, `${field}.filter`);
     if (filter) out.filter = filter;
     if (get.raw) out.raw = true;
+    this.perFamilyLimits(get, out, field);
     return out;
   }
 
@@ -220,7 +221,19 @@ export class RequestDecoder {
     const filter = this.filter(scan.filter, `${field}.filter`, scan.reversed === true);
     if (filter) out.filter = filter;
     if (scan.raw) out.raw = true;
+    this.perFamilyLimits(scan, out, field);
     return out;
+  }
+
+  private perFamilyLimits(
+    from: { maxResultsPerColumnFamily?: number | null; rowOffsetPerColumnFamily?: number | null },
+    out: { maxResultsPerColumnFamily?: number; rowOffsetPerColumnFamily?: number },
+    field: string,
+  ): void {
+    const max = this.smallCount(from.maxResultsPerColumnFamily, `${field}.maxResultsPerColumnFamily`, 1 << 30);
+    if (max) out.maxResultsPerColumnFamily = max;
+    const offset = this.smallCount(from.rowOffsetPerColumnFamily, `${field}.rowOffsetPerColumnFamily`, 1 << 30);
+    if (offset) out.rowOffsetPerColumnFamily = offset;
   }
 
   mutation(mutation: pb.IMutation | null | undefined, field: string): Mutation {

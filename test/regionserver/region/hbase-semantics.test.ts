@@ -114,3 +114,28 @@ describe('major compaction under KEEP_DELETED_CELLS=TRUE', () => {
     }
   });
 });
+
+describe('maxResultsPerColumnFamily and rowOffsetPerColumnFamily', () => {
+  it('count cells per family per row, after versions, on Get and Scan', async () => {
+    const h = harness({ families: [family('a', { maxVersions: 2 }), family('b')] });
+    try {
+      const region = await h.open();
+      const cells = ['q1', 'q2', 'q3', 'q4'].flatMap((q) => [put('a', q, `${q}-old`, 1), put('a', q, q, 2), put('b', q, q, 2)]);
+      await region.mutate({ row, cells });
+      expect(show((await region.get({ row, maxResultsPerColumnFamily: 2 }))?.cells)).toEqual(['a:q1@2=q1', 'a:q2@2=q2', 'b:q1@2=q1', 'b:q2@2=q2']);
+      expect(show((await region.get({ row, rowOffsetPerColumnFamily: 3 }))?.cells)).toEqual(['a:q4@2=q4', 'b:q4@2=q4']);
+      expect(show((await region.get({ row, maxVersions: 2, rowOffsetPerColumnFamily: 1, maxResultsPerColumnFamily: 2 }))?.cells)).toEqual([
+        'a:q1@1=q1-old',
+        'a:q2@2=q2',
+        'b:q2@2=q2',
+        'b:q3@2=q3',
+      ]);
+      const { rows } = await region.scan({ maxResultsPerColumnFamily: 1 }).next(10, 1e6);
+      expect(show(rows[0]?.cells)).toEqual(['a:q1@2=q1', 'b:q1@2=q1']);
+      await expect(region.get({ row, maxResultsPerColumnFamily: 0.5 })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
+      await region.close();
+    } finally {
+      h.cleanup();
+    }
+  });
+});
