@@ -95,10 +95,18 @@ export class ProcedureExecutor<C> {
   async checkpoint(record: ProcedureRecord, step: string, data: Record<string, unknown> = {}): Promise<void> {
     if (this.beforeCheckpoint) await this.beforeCheckpoint(record, step);
     if (this.stopped) throw new BasaltError(ErrorCodes.MASTER_NOT_RUNNING, 'this master is no longer active');
+    const before = { step: record.step, data: record.data, updatedMs: record.updatedMs };
     record.step = step;
     record.data = { ...record.data, ...data };
     record.updatedMs = this.clock.now();
-    await this.store.update(record);
+    try {
+      await this.store.update(record);
+    } catch (err) {
+      // Not persisted: a retry must re-run the step that is (idempotent), never act on this one
+      // while the store still says the previous — a crash then would resume behind what was done.
+      Object.assign(record, before);
+      throw err;
+    }
   }
 
   get(id: number): ProcedureRecord | undefined {
