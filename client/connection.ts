@@ -71,7 +71,9 @@ export class ClusterConnection implements Connection {
     this.random = random;
     this.nonceGroup = 1 + random.int(2 ** 52 - 1);
     this.retrier = new Retrier(policy, clock, random, () => this.closed);
-    this.master = new MasterClient(() => this.coordClient, this.retrier);
+    // Master calls are cheap and a standby becomes active within a second of the old master's
+    // session ending: poll for it at most every 250 ms, so a takeover is seen at once.
+    this.master = new MasterClient(() => this.coordClient, new Retrier({ ...policy, maxRetryDelayMs: Math.min(policy.maxRetryDelayMs, 250) }, clock, random, () => this.closed));
     this.locator = new RegionLocator({
       coord: () => this.coordClient,
       server: (address) => this.server(address),
