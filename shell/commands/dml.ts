@@ -93,10 +93,12 @@ a dictionary of column(s), timestamp, timerange and versions. Examples:
     async run(ctx, args) {
       args.count(2, Infinity, "get 't1', 'r1'");
       const table = args.string(0, 'table');
-      const { get, maxLength } = buildGet(args.bytes(1, 'row'), args.values.slice(2));
+      const row = args.bytes(1, 'row');
+      const { get, maxLength } = buildGet(row, args.values.slice(2));
       const result = await (await ctx.table(table)).get(get);
       if (ctx.json) {
-        if (!result.isEmpty) ctx.out.write(`${rowJson(result)}\n`);
+        // A missing row is an object with no cells, so a script reading one line per get stays in step.
+        ctx.out.write(`${result.isEmpty ? JSON.stringify({ row: toStringBinary(row), cells: [] }) : rowJson(result)}\n`);
         return undefined;
       }
       ctx.formatter.header(['COLUMN', 'CELL']);

@@ -88,11 +88,12 @@ describe('shell commands (in-memory cluster)', () => {
     expect(out).toBe(
       ['ROW  COLUMN+CELL', ' row2 column=cf:b, timestamp=2023-11-14T22:13:20.001, value=value2', '1 row(s)', TOOK, 'ROW  COLUMN+CELL', ' bin\\x00 column=cf:q, timestamp=2023-11-14', '1 row(s)', TOOK, ''].join('\n'),
     );
-    const json = await run(["scan 't1', {LIMIT => 2}", "get 't1', 'row1'", 'list'], cluster, { json: true });
+    const json = await run(["scan 't1', {LIMIT => 2}", "get 't1', 'row1'", "get 't1', 'nope'", 'list'], cluster, { json: true });
     expect(json.out.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
       { row: 'bin\\x00', cells: [{ column: 'cf:q', family: 'cf', qualifier: 'q', timestamp: 1_700_000_000_003, value: '\\xFF\\x01' }] },
       { row: 'row1', cells: [{ column: 'cf:a', family: 'cf', qualifier: 'a', timestamp: 1_700_000_000_000, value: 'value1' }] },
       { row: 'row1', cells: [{ column: 'cf:a', family: 'cf', qualifier: 'a', timestamp: 1_700_000_000_000, value: 'value1' }] },
+      { row: 'nope', cells: [] },
       ['t1'],
     ]);
   });
