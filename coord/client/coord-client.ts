@@ -87,6 +87,10 @@ const ELECTION_POLL_MS = 100;
 /** A link that stayed up this long was a success: the next reconnect starts the backoff over. */
 const STABLE_LINK_MS = 2_000;
 
+function reconfigResult(r: WireResponse): { voters: number[]; learners: number[]; clusterId: string } {
+  return { voters: r.reconfig?.voters ?? [], learners: r.reconfig?.learners ?? [], clusterId: r.reconfig?.clusterId ?? '' };
+}
+
 /** Bytes of watch specs (paths) per SetWatches frame: a quarter of the frame limit. */
 const SET_WATCHES_FRAME_BYTES = MAX_FRAME_BYTES / 4;
 
@@ -305,6 +309,20 @@ export class CoordClient extends EventEmitter {
     validatePath(path, 'path');
     this.watches.remove(path);
     await this.call({ removeWatches: { path } }, true);
+  }
+
+  /**
+   * Adds a member to the live ensemble (`basalt coord add-member`): it joins as a learner,
+   * catches up (by snapshot if need be) and then votes. Start it first with `--join`. Idempotent:
+   * retried after a reconnect. Resolves with the configuration and the cluster id it must use.
+   */
+  async addMember(id: number, address: string): Promise<{ voters: number[]; learners: number[]; clusterId: string }> {
+    return reconfigResult(await this.call({ reconfig: { addId: id, addAddress: address } }, true));
+  }
+
+  /** Removes a member (the leader included: it steps down). Idempotent. */
+  async removeMember(id: number): Promise<{ voters: number[]; learners: number[]; clusterId: string }> {
+    return reconfigResult(await this.call({ reconfig: { removeId: id } }, true));
   }
 
   /** Ends the session (its ephemerals are deleted at once) and closes the stream. */

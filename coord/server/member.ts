@@ -26,12 +26,13 @@ import { createLogger, type Logger } from '../../common/logger.js';
 import { basalt } from '../../proto/generated/basalt.js';
 import { RaftNode } from '../raft/raft-node.js';
 import { decodeConfChange } from '../raft/codec.js';
-import { EntryType, MessageType, Role, type ConfState, type Entry, type HardState, type Message, type NodeId, type Ready, type RaftStatus } from '../raft/types.js';
+import { ConfChangeType, EntryType, MessageType, Role, type ConfChange, type ConfState, type Entry, type HardState, type Message, type NodeId, type Ready, type RaftStatus } from '../raft/types.js';
 import type { RaftLogStorage } from '../storage/raft-log-storage.js';
 import { CoordStateMachine, SessionTracker, type CommandResult, type CoordCommand, type SessionId, type StateMachineOptions } from '../tree/index.js';
 import { decodeCommand, encodeCommand } from '../tree/codec.js';
 import type { PeerAuthConfig } from './peer-auth.js';
 import { PeerTransport } from './peer-transport.js';
+import { changeMembership, type MembershipChange } from './membership.js';
 import { ReadIndexBatcher } from './read-index-batcher.js';
 import type { SessionHost, SessionStream } from './session-stream.js';
 
@@ -54,6 +55,8 @@ export interface CoordMemberOptions {
   onFatal?: (err: unknown) => void;
   /** How this member proves itself on its peer streams (coord-server.ts fills it in). */
   peerAuth?: PeerAuthConfig;
+  /** Called with every member's address after a configuration change applies (the daemon saves it). */
+  onPeersChanged?: (peers: ReadonlyMap<NodeId, string>) => void;
 }
 
 interface PendingProposal {
@@ -72,7 +75,9 @@ export class CoordMember implements SessionHost {
   private readonly storage: RaftLogStorage;
   private readonly transport: PeerTransport;
   private readonly clock: Clock;
-  private readonly peers: ReadonlyMap<NodeId, string>;
+  /** Every member's address; grows and shrinks as configuration changes apply. */
+  private readonly peers: Map<NodeId, string>;
+  private readonly waiters = new Set<() => void>();
   private readonly smOptions: StateMachineOptions;
   private readonly maxPendingProposals: number;
   private sm: CoordStateMachine;
@@ -114,7 +119,7 @@ export class CoordMember implements SessionHost {
 
   constructor(private readonly options: CoordMemberOptions) {
     this.id = options.id;
-    this.peers = options.peers;
+    this.peers = new Map(options.peers);
     this.storage = options.storage;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? createLogger('coord', { member: options.id });
@@ -246,6 +251,7 @@ export class CoordMember implements SessionHost {
   }
 
   private onTick(): void {
+    for (const check of [...this.waiters]) check();
     if (this.closed || this.failed) return;
     this.node.tick();
     if (this.role === Role.Leader) this.expireSessions();
@@ -333,6 +339,76 @@ export class CoordMember implements SessionHost {
       this.proposals.set(proposalId, { resolve, reject });
       this.scheduleReady();
     });
+  }
+
+  reconfigure(change: MembershipChange): Promise<ConfState> {
+    return changeMembership(
+      {
+        id: this.id,
+        isLeader: () => this.isLeader(),
+        confState: () => this.confState,
+        raftStatus: () => this.node.status(),
+        proposeConfChange: (c) => this.proposeConfChange(c),
+        waitUntil: (what, condition, timeoutMs) => this.waitUntil(what, condition, timeoutMs),
+      },
+      change,
+    );
+  }
+
+  clusterId(): string {
+    return this.options.peerAuth?.clusterId ?? '';
+  }
+
+  /** The configuration as last applied here. */
+  currentConfState(): ConfState {
+    return this.confState;
+  }
+
+  /** Leader only: proposes one configuration change (see membership.ts for the steps). */
+  proposeConfChange(change: ConfChange): void {
+    if (this.failed) throw new BasaltError(ErrorCodes.INTERNAL, 'member failed');
+    if (!this.isLeader()) throw this.notLeader();
+    try {
+      this.node.proposeConfChange(change);
+    } catch (err) {
+      throw err instanceof BasaltError ? this.withAddressHint(err) : err;
+    }
+    this.scheduleReady();
+  }
+
+  /** Resolves once `condition` holds, checked on every tick and applied configuration change. */
+  waitUntil(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+    if (condition()) return Promise.resolve();
+    const deadline = this.clock.monotonic() + timeoutMs;
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (condition()) {
+          this.waiters.delete(check);
+          resolve();
+        } else if (this.closed || this.failed || this.clock.monotonic() > deadline) {
+          this.waiters.delete(check);
+          reject(new BasaltError(ErrorCodes.TIMEOUT, `gave up waiting for ${what}`));
+        }
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** A configuration change applied: members learn the added member's address (the entry's context). */
+  private onConfChangeApplied(change: ConfChange): void {
+    const address = new TextDecoder().decode(change.context);
+    if (change.type === ConfChangeType.RemoveNode) {
+      if (change.nodeId !== this.id) {
+        this.peers.delete(change.nodeId);
+        this.transport.removePeer(change.nodeId);
+      }
+    } else if (address.length > 0 && change.nodeId !== this.id) {
+      this.peers.set(change.nodeId, address);
+      this.transport.addPeer(change.nodeId, address);
+    }
+    this.logger.info({ change: ConfChangeType[change.type], member: change.nodeId, address, voters: this.confState.voters, learners: this.confState.learners }, 'configuration changed');
+    this.options.onPeersChanged?.(new Map(this.peers));
+    for (const check of [...this.waiters]) check();
   }
 
   /** A member this one accepts Raft messages from: a configured peer or in the current configuration. */
@@ -498,7 +574,9 @@ export class CoordMember implements SessionHost {
     if (entry.index <= this.applied) return;
     this.bytesSinceSnapshot += entry.data.byteLength;
     if (entry.type === EntryType.ConfChange) {
-      this.confState = this.node.applyConfChange(decodeConfChange(entry.data));
+      const change = decodeConfChange(entry.data);
+      this.confState = this.node.applyConfChange(change);
+      this.onConfChangeApplied(change);
     } else if (entry.type === EntryType.Normal && entry.data.byteLength > 0) {
       const envelope = basalt.coordrpc.ProposalEnvelope.decode(entry.data);
       const command = decodeCommand(envelope.command);

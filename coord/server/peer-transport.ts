@@ -189,6 +189,24 @@ export class PeerTransport {
     return stream;
   }
 
+  /** A member joined (its configuration change applied): open a link to it on the next send. */
+  addPeer(id: NodeId, address: string): void {
+    if (id === this.options.selfId) return;
+    const link = this.links.get(id);
+    if (link && link.address === address) return;
+    if (link) this.removePeer(id);
+    this.links.set(id, { id, address, client: undefined, stream: undefined, blocked: false, queue: [], retryAtMs: 0, backoffMs: 50 });
+  }
+
+  /** A member left: close its link. */
+  removePeer(id: NodeId): void {
+    const link = this.links.get(id);
+    if (!link) return;
+    this.links.delete(id);
+    link.stream?.cancel();
+    link.client?.close();
+  }
+
   close(): void {
     this.closed = true;
     for (const link of this.links.values()) {

@@ -27,6 +27,8 @@ import {
 } from '../tree/index.js';
 import { basalt } from '../../proto/generated/basalt.js';
 import { MAX_FRAME_BYTES, isUndecodable, type ClientRequest, type ServerFrame, type UndecodableRequest, type WireResponse } from '../client/protocol.js';
+import type { MembershipChange } from './membership.js';
+import type { ConfState } from '../raft/types.js';
 import { commandResultToWire, readResultToWire, toCommand, toRead, watchEventToWire } from './requests.js';
 
 type Fields = Omit<WireResponse, 'xid' | 'zxid' | 'error'>;
@@ -80,6 +82,10 @@ export interface SessionHost {
   /** A keep-alive (any request) of a session connected here. */
   touch(sessionId: SessionId): void;
   attach(sessionId: SessionId, stream: SessionStream): void;
+  /** Live membership change (membership.ts); resolves with the configuration after it. */
+  reconfigure?(change: MembershipChange): Promise<ConfState>;
+  /** The ensemble's cluster id (a joining member needs it). */
+  clusterId?(): string;
   detach(sessionId: SessionId, stream: SessionStream): void;
 }
 
@@ -231,6 +237,12 @@ export class SessionStream {
       const missed = host.stateMachine().setWatches(this.sessionId, Number(request.setWatches.relativeZxid ?? 0), set);
       for (const event of missed) this.deliver(event);
       return { empty: {} };
+    }
+    if (request.reconfig) {
+      const r = request.reconfig;
+      if (!host.reconfigure) throw new BasaltError(ErrorCodes.UNSUPPORTED, 'this member cannot change its membership');
+      const confState = await host.reconfigure({ addId: r.addId ?? 0, addAddress: r.addAddress ?? '', removeId: r.removeId ?? 0 });
+      return { reconfig: { voters: confState.voters, learners: confState.learners, clusterId: host.clusterId?.() ?? '' } };
     }
     if (request.closeSession) {
       this.closingSession = true;
