@@ -113,6 +113,20 @@ async function rollBack(ctx: MasterContext, parents: string[], cause: unknown): 
   throw cause;
 }
 
+/**
+ * Closes the parents (flushed) before the point of no return; if one cannot be closed (it cannot
+ * even be opened to replay its WAL), the ones already closed are opened again and the procedure
+ * fails, instead of leaving them closed. Transient trouble and a lost master role propagate.
+ */
+async function closeParents(ctx: MasterContext, parents: string[]): Promise<void> {
+  try {
+    for (const p of parents) await closeFlushed(ctx, p);
+  } catch (err) {
+    if (isTransient(err) || isBasaltError(err, ErrorCodes.MASTER_NOT_RUNNING)) throw err;
+    return rollBack(ctx, parents, err);
+  }
+}
+
 async function assignNew(ctx: MasterContext, names: string[]): Promise<void> {
   let failure: unknown;
   for (const name of names) {
@@ -165,7 +179,7 @@ export const splitRegion: Handler = {
           break;
         }
         case 'close':
-          await closeFlushed(ctx, parent);
+          await closeParents(ctx, [parent]);
           await ctx.checkpoint(record, 'create');
           break;
         case 'create': {
@@ -235,7 +249,7 @@ export const mergeRegions: Handler = {
           break;
         }
         case 'close':
-          for (const p of parents) await closeFlushed(ctx, p);
+          await closeParents(ctx, parents);
           await ctx.checkpoint(record, 'create');
           break;
         case 'create': {

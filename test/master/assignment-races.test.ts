@@ -4,7 +4,9 @@
  * running on a slow region server waits for that open instead of opening the region elsewhere.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { META_ENCODED_NAME } from '../../common/meta.js';
+import { mergeProcedureData } from '../../master/procedures/split-merge.js';
 import type { OpenRegionParams, RegionOpener } from '../../regionserver/server/region-port.js';
 import type { RegionServerDaemon } from '../../regionserver/server/daemon.js';
 import { startInProcessCluster, type InProcessCluster } from '../support/in-process-cluster.js';
@@ -108,5 +110,33 @@ describe('assignment races', () => {
     expect(after.state).toBe('OPEN');
     expect(after.serverName).not.toBe(node.serverName);
     expect(holders(c, region)).toEqual([after.serverName]);
+  });
+
+  it('a merge whose second parent cannot be opened (to be closed flushed) fails and reopens the first parent', async () => {
+    const c = (cluster = await startInProcessCluster({ regionServers: 2, masters: 1 }));
+    const master = await c.activeMaster();
+    const { procedureId } = await c.call('CreateTable', { descriptor: { name: 't', families: [{ name: 'cf', maxVersions: 1 }] }, splitKeys: [Buffer.from('m')] });
+    await c.waitProcedure(procedureId);
+    const active = master.active!;
+    const a = active.states.ofTable('default:t')[0]!;
+    const b = active.states.ofTable('default:t')[1]!;
+    await active.am.unassign(b.region.encodedName);
+    // b cannot open anywhere from now on (as with a corrupt file).
+    for (const rs of c.regionServers) {
+      const options = (rs.server as unknown as { options: { openRegion: RegionOpener } }).options;
+      const real = options.openRegion;
+      options.openRegion = async (params: OpenRegionParams) => {
+        if (params.info.encodedName === b.region.encodedName) throw new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, 'injected: cannot open');
+        return real(params);
+      };
+    }
+
+    const record = await active.submit('merge', a.region.encodedName, mergeProcedureData(a, active.states.get(b.region.encodedName)!, Date.now()), 'prepare');
+    const ended = await active.executor.waitFor(record.id);
+    expect(ended.state).toBe('FAILED');
+    const first = active.states.get(a.region.encodedName)!;
+    expect(first.state).toBe('OPEN');
+    expect(holders(c, a.region.encodedName)).toEqual([first.serverName]);
+    expect(active.states.ofTable('default:t').map((n) => n.region.encodedName)).toEqual([a.region.encodedName, b.region.encodedName]);
   });
 });
