@@ -23,6 +23,8 @@ export interface ProcedureHandler<C> {
 /** Completed procedures stay readable (GetProcedure) this long. */
 const RETENTION_MS = 10 * 60_000;
 const MAX_COMPLETED_KEPT = 500;
+/** Even over MAX_COMPLETED_KEPT, a procedure stays this long after it ended: its caller may still be polling it. */
+const MIN_RETENTION_MS = 2 * 60_000;
 
 class KeyedLocks {
   private readonly tails = new Map<string, Promise<void>>();
@@ -194,7 +196,8 @@ export class ProcedureExecutor<C> {
     const now = this.clock.now();
     const excess = ended.length - MAX_COMPLETED_KEPT;
     for (const [i, record] of ended.entries()) {
-      if (i >= excess && now - record.updatedMs < RETENTION_MS) continue;
+      const age = now - record.updatedMs;
+      if (age < MIN_RETENTION_MS || (i >= excess && age < RETENTION_MS)) continue;
       try {
         await this.store.delete(record.id);
         this.records.delete(record.id);

@@ -1,10 +1,11 @@
 /**
  * Proves the procedure executor's persistence contract with a store that fails on demand: a step
- * acts only after the step itself was persisted, even when persisting it failed transiently first.
+ * acts only after the step itself was persisted, even when persisting it failed transiently first;
+ * and a procedure that just ended stays readable for its caller however many others ended too.
  */
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../common/clock.js';
+import { ManualClock, systemClock } from '../../common/clock.js';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { ProcedureExecutor, type ProcedureHandler } from '../../master/procedures/executor.js';
 import type { ProcedureRecord, ProcedureStore } from '../../master/procedures/store.js';
@@ -63,6 +64,32 @@ describe('procedure executor', () => {
       for (const a of acted) expect(a.persistedStep).toBe(a.step);
       expect(acted.map((a) => a.step)).toEqual(['one', 'one', 'two', 'three']);
       expect(store.persisted.get(record.id)).toMatchObject({ state: 'SUCCESS', data: { fromOne: true } });
+    } finally {
+      executor.stop();
+    }
+  });
+
+  it('keeps a procedure that ended moments ago readable even when more than the kept number of ended procedures exist', async () => {
+    const store = new FlakyStore(undefined);
+    const clock = new ManualClock();
+    const handler: ProcedureHandler<null> = { locks: (r) => [`k${r.id}`], run: async () => undefined };
+    const executor = new ProcedureExecutor(store as unknown as ProcedureStore, { test: handler }, () => null, clock, pino({ level: 'silent' }));
+    try {
+      const polled = await executor.submit('test', 'polled', {}, 'run');
+      await executor.waitFor(polled.id);
+      // A region server with many regions died: one assign procedure each, all ended within a second.
+      const burst = await Promise.all(Array.from({ length: 600 }, (_, i) => executor.submit('test', `r${i}`, {}, 'run')));
+      await Promise.all(burst.map((r) => executor.waitFor(r.id)));
+      clock.advance(1_000);
+      await (executor as unknown as { cleanup(): Promise<void> }).cleanup();
+      expect(executor.get(polled.id)?.state).toBe('SUCCESS');
+      expect(store.persisted.get(polled.id)?.state).toBe('SUCCESS');
+
+      // Long after, the excess goes (the newest 500 stay within the retention time).
+      clock.advance(5 * 60_000);
+      await (executor as unknown as { cleanup(): Promise<void> }).cleanup();
+      expect(executor.get(polled.id)).toBeUndefined();
+      expect(executor.list()).toHaveLength(500);
     } finally {
       executor.stop();
     }
