@@ -3,7 +3,7 @@
  * `stat`, `create`, `set`, `delete`, `status`). Bad flags exit non-zero with a one-line reason
  * (bin/basalt.ts prints BasaltError as `basalt: CODE: message`).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
@@ -45,17 +45,39 @@ interface StartFlags {
   config?: string;
   peerSecretFile?: string;
   clusterToken?: string;
+  clusterId?: string;
+  join?: boolean;
+}
+
+const PEERS_FILE = 'peers.json';
+
+/** The member list saved after the last configuration change, if any (it wins over --peers). */
+function savedPeers(dataDir: string): Map<number, string> | undefined {
+  const file = join(dataDir, PEERS_FILE);
+  if (!existsSync(file)) return undefined;
+  const entries = JSON.parse(readFileSync(file, 'utf8')) as Array<[number, string]>;
+  return new Map(entries);
+}
+
+function savePeers(dataDir: string, peers: ReadonlyMap<number, string>): void {
+  const file = join(dataDir, PEERS_FILE);
+  writeFileSync(`${file}.tmp`, JSON.stringify([...peers]));
+  renameSync(`${file}.tmp`, file);
 }
 
 /**
  * The ensemble's id: read from the data dir, or (first start of a founding member) derived from
  * the founding members and the optional token and written there, so it stays fixed afterwards.
  */
-function clusterIdFor(dataDir: string, founders: ReadonlyMap<number, string>, token: string | undefined): string {
+function clusterIdFor(dataDir: string, founders: ReadonlyMap<number, string>, token: string | undefined, given: string | undefined): string {
   const file = join(dataDir, 'cluster-id');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (given !== undefined && given !== stored) throw invalidArgument('--cluster-id', `${given} differs from ${stored} in ${file}`);
+    return stored;
+  }
   mkdirSync(dataDir, { recursive: true });
-  const clusterId = deriveClusterId(founders, token ?? '');
+  const clusterId = given ?? deriveClusterId(founders, token ?? '');
   writeFileSync(file, `${clusterId}\n`);
   return clusterId;
 }
@@ -87,11 +109,15 @@ async function startMember(flags: StartFlags): Promise<void> {
     if (selfPort !== port) throw invalidArgument('--port', `${port} differs from this member's entry in --peers (${self})`);
     host = selfHost;
   }
+  if (flags.join && (!peers || flags.clusterId === undefined) && !existsSync(join(flags.dataDir, 'cluster-id'))) {
+    throw invalidArgument('--join', 'a joining member needs --peers (the members and itself) and --cluster-id (printed by add-member)');
+  }
   const server = await CoordServer.listen(host, port);
-  const members = peers ?? new Map([[id, server.address]]);
+  const members = (flags.dataDir && savedPeers(flags.dataDir)) || peers || new Map([[id, server.address]]);
   let storage;
   try {
-    storage = await openMemberStorage(flags.dataDir, [...members.keys()]);
+    // A joining member starts with no configuration: the leader's snapshot brings it.
+    storage = await openMemberStorage(flags.dataDir, flags.join ? [] : [...members.keys()]);
   } catch (err) {
     await server.close();
     throw err;
@@ -104,8 +130,17 @@ async function startMember(flags: StartFlags): Promise<void> {
     process.exit(code);
   };
   const peerSecret = readPeerSecret(flags.peerSecretFile);
-  const clusterId = clusterIdFor(flags.dataDir, members, flags.clusterToken);
-  server.start({ id, peers: members, storage, config: config.coord, onFatal: () => void stop(1), clusterId, ...(peerSecret ? { peerSecret } : {}) });
+  const clusterId = clusterIdFor(flags.dataDir, members, flags.clusterToken, flags.clusterId);
+  server.start({
+    id,
+    peers: members,
+    storage,
+    config: config.coord,
+    onFatal: () => void stop(1),
+    clusterId,
+    onPeersChanged: (current) => savePeers(flags.dataDir, current),
+    ...(peerSecret ? { peerSecret } : {}),
+  });
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   logReady('coord', server.address, { id, members: members.size, dataDir: flags.dataDir });
@@ -156,9 +191,25 @@ export function register(program: Command): void {
     .option('--config <file>', 'JSON config file (coord section)')
     .option('--peer-secret-file <file>', 'a secret shared by every member (≥ 16 characters): peer streams must prove they know it')
     .option('--cluster-token <token>', 'mixed into the cluster id at bootstrap (tells apart ensembles with the same member list)')
+    .option('--join', 'join a running ensemble (start empty, then run add-member): needs --cluster-id')
+    .option('--cluster-id <id>', 'the ensemble to join (printed by add-member)')
     .action((flags: StartFlags) => startMember(flags));
 
   const servers = (cmd: Command): Command => cmd.requiredOption('--servers <list>', 'members: HOST:PORT[,HOST:PORT…]');
+
+  servers(coord.command('add-member <member>').description('add ID=HOST:PORT to the live ensemble (start it with --join first): learner, caught up, then voter')).action(
+    async (member: string, flags: ClientFlags) => {
+      const parsed = parsePeers(member);
+      if (parsed.size !== 1) throw invalidArgument('member', 'expected one ID=HOST:PORT');
+      const [[memberId, address]] = [...parsed];
+      const result = await withClient(flags, (c) => c.addMember(memberId!, address!));
+      process.stdout.write(`voters ${result.voters.join(',')} learners ${result.learners.join(',') || '-'} cluster-id ${result.clusterId}\n`);
+    },
+  );
+  servers(coord.command('remove-member <id>').description('remove a member from the live ensemble (the leader too: it steps down)')).action(async (value: string, flags: ClientFlags) => {
+    const result = await withClient(flags, (c) => c.removeMember(parseId(value)));
+    process.stdout.write(`voters ${result.voters.join(',')} learners ${result.learners.join(',') || '-'}\n`);
+  });
 
   servers(coord.command('ls <path>').description('list the children of a znode')).action(async (path: string, flags: ClientFlags) => {
     const { children } = await withClient(flags, (c) => c.getChildren(path));

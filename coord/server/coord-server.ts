@@ -43,6 +43,8 @@ export interface StartMemberOptions {
   clusterId?: string;
   /** A secret shared by the members: peer streams must prove they know it (off when unset). */
   peerSecret?: string;
+  /** Every member's address after a configuration change applies (the daemon saves it). */
+  onPeersChanged?: (peers: ReadonlyMap<NodeId, string>) => void;
 }
 
 export class CoordServer {

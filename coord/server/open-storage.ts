@@ -15,9 +15,11 @@ import type { RaftLogStorage } from '../storage/raft-log-storage.js';
 
 export async function openMemberStorage(dataDir: string, voters: NodeId[]): Promise<RaftLogStorage> {
   const lmdbDir = join(dataDir, 'raft');
+  // No voters: a member joining a running ensemble starts with no configuration at all.
+  const bootstrapVoters = voters.length > 0 ? voters : undefined;
   const storage = existsSync(join(lmdbDir, 'data.mdb'))
-    ? LmdbRaftStorage.open({ path: lmdbDir, bootstrapVoters: voters })
-    : FileRaftStorage.open({ path: join(dataDir, 'raft-log'), bootstrapVoters: voters });
+    ? LmdbRaftStorage.open({ path: lmdbDir, ...(bootstrapVoters ? { bootstrapVoters } : {}) })
+    : FileRaftStorage.open({ path: join(dataDir, 'raft-log'), ...(bootstrapVoters ? { bootstrapVoters } : {}) });
   await storage.persist();
   return storage;
 }
