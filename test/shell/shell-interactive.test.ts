@@ -25,7 +25,7 @@ afterAll(async () => {
 class PtyShell {
   private readonly child: ChildProcessWithoutNullStreams;
   output = '';
-  private waiters: Array<{ text: string | RegExp; from: number; resolve: () => void }> = [];
+  private waiters: Array<{ text: string | RegExp; from: number; resolve: () => void; fail: (err: Error) => void }> = [];
   private cursor = 0;
 
   constructor(history: string) {
@@ -44,6 +44,11 @@ class PtyShell {
     };
     this.child.stdout.on('data', onData);
     this.child.stderr.on('data', onData);
+    // A shell that ends early fails every wait at once, with what it printed.
+    this.child.once('exit', (code) => {
+      for (const w of this.waiters) w.fail(new Error(`the shell exited (${code}) while waiting for ${String(w.text)}; output:\n${this.output}`));
+      this.waiters = [];
+    });
   }
 
   /** Resolves once `text` appears after everything already waited for. */
@@ -58,6 +63,10 @@ class PtyShell {
           clearTimeout(timer);
           this.cursor = this.output.length;
           resolve();
+        },
+        fail: (err) => {
+          clearTimeout(timer);
+          reject(err);
         },
       });
       const rest = this.output.slice(from);
