@@ -276,6 +276,7 @@ export class AssignmentManager {
           await sleep(100);
           continue;
         } else {
+          await this.restoreAfterFailedClose(closing, holder);
           throw err;
         }
       }
@@ -283,6 +284,21 @@ export class AssignmentManager {
       this.o.log.info({ region: encodedName, server: holder.serverName }, 'region closed');
       return;
     }
+  }
+
+  /**
+   * A close that failed on a live server (its flush failed) leaves the region in service there:
+   * recorded OPEN again when the server still holds it at the recorded epoch, so that clients keep
+   * reaching it instead of seeing a region CLOSING with no procedure left to finish it.
+   */
+  async restoreAfterFailedClose(closing: RegionNode, holder: LiveServer): Promise<void> {
+    let epoch: number | undefined;
+    try {
+      epoch = await this.onlineEpoch(holder, closing.region.encodedName);
+    } catch {
+      return; // unknown: the next assign of the region asks again
+    }
+    if (epoch === closing.openEpoch) await this.setState(closing, 'OPEN');
   }
 
   /** Closes and opens the region again (on the same server when it is live): new descriptor, new epoch. */

@@ -77,6 +77,7 @@ export async function closeFlushed(ctx: MasterContext, encodedName: string): Pro
         }
         continue;
       } else {
+        await ctx.am.restoreAfterFailedClose(closing, holder);
         throw err;
       }
     }

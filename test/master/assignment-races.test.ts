@@ -139,4 +139,35 @@ describe('assignment races', () => {
     expect(holders(c, a.region.encodedName)).toEqual([first.serverName]);
     expect(active.states.ofTable('default:t').map((n) => n.region.encodedName)).toEqual([a.region.encodedName, b.region.encodedName]);
   });
+
+  it('a region whose close fails on its server (it keeps serving) is recorded OPEN again, not left CLOSING', async () => {
+    const c = (cluster = await startInProcessCluster({ regionServers: 2, masters: 1 }));
+    const master = await c.activeMaster();
+    const { procedureId } = await c.call('CreateTable', { descriptor: { name: 't', families: [{ name: 'cf', maxVersions: 1 }] } });
+    await c.waitProcedure(procedureId);
+    const node = master.active!.states.ofTable('default:t')[0]!;
+    const holder = c.regionServers.find((rs) => rs.server.serverName === node.serverName)!;
+    // The flush of the close fails once; the server puts the region back in service (as RegionServer.closeRegion does).
+    const realClose = holder.server.closeRegion.bind(holder.server);
+    let failed = false;
+    holder.server.closeRegion = async (name, options) => {
+      if (name === node.region.encodedName && !failed) {
+        failed = true;
+        throw new BasaltError(ErrorCodes.INTERNAL, 'injected: the flush of the close failed');
+      }
+      return realClose(name, options);
+    };
+
+    const disable = await c.call('DisableTable', { name: 't' });
+    await expect(c.waitProcedure(disable.procedureId)).rejects.toMatchObject({ code: ErrorCodes.INTERNAL });
+    expect(failed).toBe(true);
+    const after = master.active!.states.get(node.region.encodedName)!;
+    expect(after).toMatchObject({ state: 'OPEN', serverName: node.serverName, openEpoch: node.openEpoch });
+    expect(holders(c, node.region.encodedName)).toEqual([node.serverName]);
+
+    // Disabling again succeeds once the close works.
+    const again = await c.call('DisableTable', { name: 't' });
+    await c.waitProcedure(again.procedureId);
+    expect(master.active!.states.get(node.region.encodedName)?.state).toBe('CLOSED');
+  });
 });
