@@ -13,22 +13,29 @@ program
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-// Subcommand registrations (each component adds its own module below).
-const registrations: Array<() => Promise<{ register(program: Command): void }>> = [
-  () => import('../coord/cli.js'),
-  () => import('../coord/storage/raft-bench.js'),
-  () => import('../regionserver/cli-bench.js'),
-  () => import('../regionserver/cli.js'),
-  () => import('./standalone.js'),
-  () => import('../shell/cli.js'),
-  () => import('../rest/cli.js'),
-  () => import('../master/cli.js'),
-  () => import('../bench/ycsb-cli.js'),
-  () => import('../bench/failover-cli.js'),
+// Subcommand registrations: each component registers its own commands. `commands` names the
+// top-level commands a module adds, so that `basalt shell` (say) loads only the shell's module —
+// loading every component first made the shell's prompt take seconds. Help, an unknown command and
+// `bench` (whose subcommands come from many modules) load them all.
+const registrations: Array<{ commands: string[]; load: () => Promise<{ register(program: Command): void }> }> = [
+  { commands: ['coord', 'bench'], load: () => import('../coord/cli.js') },
+  { commands: ['bench'], load: () => import('../coord/storage/raft-bench.js') },
+  { commands: ['bench'], load: () => import('../regionserver/cli-bench.js') },
+  { commands: ['regionserver'], load: () => import('../regionserver/cli.js') },
+  { commands: ['start'], load: () => import('./standalone.js') },
+  { commands: ['shell', 'bench'], load: () => import('../shell/cli.js') },
+  { commands: ['rest', 'bench'], load: () => import('../rest/cli.js') },
+  { commands: ['master'], load: () => import('../master/cli.js') },
+  { commands: ['bench'], load: () => import('../bench/ycsb-cli.js') },
+  { commands: ['bench'], load: () => import('../bench/failover-cli.js') },
 ];
 
 async function main(): Promise<void> {
-  for (const load of registrations) (await load()).register(program);
+  const command = process.argv[2];
+  const known = registrations.some((r) => command !== undefined && r.commands.includes(command));
+  for (const r of registrations) {
+    if (!known || r.commands.includes(command!)) (await r.load()).register(program);
+  }
   await program.parseAsync(process.argv);
 }
 

@@ -66,7 +66,8 @@ function handlers(target: MasterServiceTarget): Handlers {
     Unassign: (req) => proc(ops().unassign(req)),
     Flush: async (req) => (await ops().flush(req), {}),
     Compact: async (req) => (await ops().compact(req), {}),
-    Balance: async () => target.active().master.balance(true),
+    // As HBase's `balancer`: false (not run) while the switch is off or regions are in transition.
+    Balance: async () => target.active().master.balance(),
     BalancerSwitch: async (req) => ({ previous: await target.active().master.setBalancerSwitch(req.on ?? false) }),
     ClusterStatus: async () => {
       const { master: m, backupMasters, version } = await target.clusterIdentity();
