@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValidFamilyName } from '../../common/cell.js';
-import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import { assert, BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { isOpenMarker } from '../wal/fencing.js';
 import { validateRegionIdentity, walRegionKey } from './identity.js';
 import { isNonceCell } from './nonces.js';
@@ -98,7 +98,11 @@ export async function replayWal(
   let maxSequenceId = manifest.maxFlushedSequenceId;
   for (const store of stores.values()) maxSequenceId = Math.max(maxSequenceId, store.maxSequenceId);
   let replayed = 0;
+  let previous = manifest.maxFlushedSequenceId;
   for await (const entry of wal.replay(walRegionKey(info), manifest.maxFlushedSequenceId)) {
+    assert(entry.sequenceId > previous, 'replay yields increasing sequence ids above the flushed one');
+    assert(entry.regionId === walRegionKey(info), "replay yields only this region's entries");
+    previous = entry.sequenceId;
     // An earlier open's marker: nothing to apply, but its sequence id is taken.
     maxSequenceId = Math.max(maxSequenceId, entry.sequenceId);
     if (isOpenMarker(entry)) continue;

@@ -19,7 +19,7 @@ import { CellType, type Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
-import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
+import { assert, BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { openMarkerEntry } from '../wal/fencing.js';
 import type { Wal } from '../wal/wal.js';
@@ -458,6 +458,8 @@ export class Region {
       }
     }
     const flushSequenceId = this.pendingFlushSequenceId;
+    assert(flushSequenceId <= this.mvcc.readPoint, 'a flush never covers a write that is not visible yet');
+    assert(flushSequenceId >= this.maxFlushedSequenceId, 'the flushed sequence id never goes backwards');
     // A store never grows past maxStoreFiles: compact it before adding another file.
     for (const s of this.stores.values()) {
       if (s.files.length + 1 > this.config.maxStoreFiles) await this.enqueueCompaction(() => this.compactStore(s, false, true));

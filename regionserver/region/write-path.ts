@@ -11,7 +11,7 @@
 import { CellType, type Cell } from '../../common/cell.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
-import { BasaltError, ErrorCodes } from '../../common/errors.js';
+import { assert, BasaltError, ErrorCodes } from '../../common/errors.js';
 import type { Wal, WalEntry } from '../wal/wal.js';
 import type { Store } from '../storage/store.js';
 import type { MutationCell, RegionInfo, TimeRange } from './api.js';
@@ -120,6 +120,8 @@ export class WritePath {
         cause: err instanceof Error ? err.message : String(err),
       });
     }
+    assert(sequenceIds.every((id, i) => i === 0 || id > sequenceIds[i - 1]!), 'a batch takes increasing sequence ids');
+    assert(entries.every((e) => e.openEpoch === openEpoch && e.regionId === walKey), 'every entry carries this open epoch and region key');
     for (const id of sequenceIds) mvcc.complete(id);
     const wait = mvcc.waitFor(sequenceIds[sequenceIds.length - 1]!);
     if (wait) await wait;

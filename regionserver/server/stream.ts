@@ -12,7 +12,7 @@
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { basalt } from '../../proto/generated/basalt.js';
-import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import { assert, BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { toGrpcError, toWireError } from '../../common/grpc-errors.js';
 import { decodeMessage } from './service.js';
 
@@ -360,6 +360,7 @@ export class StreamSession {
 
   /** The stream is over: its queued bytes no longer count against the server (write callbacks then do nothing). */
   private releaseMemory(): void {
+    assert(this.pendingBytes >= 0 && this.unflushedBytes >= 0, 'queued response bytes are never negative');
     this.memory.release(this.pendingBytes + this.unflushedBytes);
     this.pendingBytes = 0;
     this.unflushedBytes = 0;
