@@ -38,6 +38,7 @@ import {
   type Watcher,
 } from './types.js';
 import { requestProblem } from './validate.js';
+import { BASE_BACKOFF_MS, ELECTION_POLL_MS, MAX_BACKOFF_MS, STABLE_LINK_MS, chunkWatchSpecs, multiOpsToWire, multiResultsFromWire, payloadSize, reconfigResult } from './request-helpers.js';
 import { validatePath } from '../tree/path.js';
 import { WatchRegistry, type WatchKind, type WatchRegistration } from './watch-registry.js';
 
@@ -80,46 +81,6 @@ interface Link {
 }
 
 const CONNECT_XID = 0;
-/** Reconnect backoff: the first bound, its cap, and the cap while an election is under way. */
-const BASE_BACKOFF_MS = 25;
-const MAX_BACKOFF_MS = 1_000;
-const ELECTION_POLL_MS = 100;
-/** A link that stayed up this long was a success: the next reconnect starts the backoff over. */
-const STABLE_LINK_MS = 2_000;
-
-function reconfigResult(r: WireResponse): { voters: number[]; learners: number[]; clusterId: string } {
-  return { voters: r.reconfig?.voters ?? [], learners: r.reconfig?.learners ?? [], clusterId: r.reconfig?.clusterId ?? '' };
-}
-
-/** Bytes of watch specs (paths) per SetWatches frame: a quarter of the frame limit. */
-const SET_WATCHES_FRAME_BYTES = MAX_FRAME_BYTES / 4;
-
-/** Watch specs in groups whose paths fit one SetWatches frame each. */
-function chunkWatchSpecs(specs: ReturnType<WatchRegistry['specs']>): Array<ReturnType<WatchRegistry['specs']>> {
-  const out: Array<ReturnType<WatchRegistry['specs']>> = [];
-  let group: ReturnType<WatchRegistry['specs']> = [];
-  let bytes = 0;
-  for (const spec of specs) {
-    const size = Buffer.byteLength(spec.path ?? '', 'utf8') + 8;
-    if (group.length > 0 && bytes + size > SET_WATCHES_FRAME_BYTES) {
-      out.push(group);
-      group = [];
-      bytes = 0;
-    }
-    group.push(spec);
-    bytes += size;
-  }
-  if (group.length > 0) out.push(group);
-  return out;
-}
-
-/** Bytes of znode data a request carries (the part that can make a frame too large). */
-function payloadSize(op: Omit<ClientRequest, 'xid'>): number {
-  let n = (op.create?.data?.length ?? 0) + (op.setData?.data?.length ?? 0);
-  for (const m of op.multi?.ops ?? []) n += (m.create?.data?.length ?? 0) + (m.setData?.data?.length ?? 0);
-  return n;
-}
-
 export declare interface CoordClient {
   on(event: 'state', listener: (state: ConnectionState) => void): this;
   on(event: 'connected' | 'suspended' | 'lost' | 'expired' | 'closed', listener: () => void): this;
@@ -268,29 +229,8 @@ export class CoordClient extends EventEmitter {
 
   /** All or nothing; on failure rejects with the failing op's error (details.opIndex names it). */
   async multi(ops: MultiOp[]): Promise<MultiResult[]> {
-    if (!Array.isArray(ops)) throw invalidArgument('ops', 'expected an array of ops');
-    const wireOps = ops.map((op, i) => {
-      switch (op?.op) {
-        case 'create':
-          return { create: { path: op.path, data: toData(op.data), mode: createModeToWire(op.mode ?? 'persistent', `ops[${i}].mode`) } };
-        case 'delete':
-          return { delete: { path: op.path, version: op.version ?? -1 } };
-        case 'setData':
-          return { setData: { path: op.path, data: toData(op.data), version: op.version ?? -1 } };
-        case 'check':
-          return { check: { path: op.path, version: op.version } };
-        default:
-          throw invalidArgument(`ops[${i}].op`, `unsupported op ${JSON.stringify((op as { op?: unknown } | undefined)?.op)}; expected create, delete, setData or check`);
-      }
-    });
-    const r = await this.call({ multi: { ops: wireOps } }, false);
-    return (r.multi?.results ?? []).map((res, i): MultiResult => {
-      if (res.create) return { op: 'create', path: res.create.path ?? '', stat: statFromWire(res.create.stat) };
-      if (res.setData) return { op: 'setData', stat: statFromWire(res.setData.stat) };
-      if (res.checked) return { op: 'check' };
-      if (res.deleted) return { op: 'delete' };
-      throw new BasaltError(ErrorCodes.INTERNAL, `multi: empty result for op ${i}`);
-    });
+    const r = await this.call({ multi: { ops: multiOpsToWire(ops) } }, false);
+    return multiResultsFromWire(r);
   }
 
   /** A barrier: resolves once everything committed before it has been applied on the serving member. */

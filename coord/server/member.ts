@@ -32,7 +32,7 @@ import { CoordStateMachine, SessionTracker, type CommandResult, type CoordComman
 import { decodeCommand, encodeCommand } from '../tree/codec.js';
 import type { PeerAuthConfig } from './peer-auth.js';
 import { PeerTransport } from './peer-transport.js';
-import { changeMembership, type MembershipChange } from './membership.js';
+import { ConditionWaiters, applyPeerChange, changeMembership, type MembershipChange } from './membership.js';
 import { ReadIndexBatcher } from './read-index-batcher.js';
 import type { SessionHost, SessionStream } from './session-stream.js';
 
@@ -77,7 +77,7 @@ export class CoordMember implements SessionHost {
   private readonly clock: Clock;
   /** Every member's address; grows and shrinks as configuration changes apply. */
   private readonly peers: Map<NodeId, string>;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters: ConditionWaiters;
   private readonly smOptions: StateMachineOptions;
   private readonly maxPendingProposals: number;
   private sm: CoordStateMachine;
@@ -122,6 +122,7 @@ export class CoordMember implements SessionHost {
     this.peers = new Map(options.peers);
     this.storage = options.storage;
     this.clock = options.clock ?? systemClock;
+    this.waiters = new ConditionWaiters(this.clock);
     this.logger = options.logger ?? createLogger('coord', { member: options.id });
     this.maxPendingProposals = options.maxPendingProposals ?? 10_000;
     const config = options.config;
@@ -251,7 +252,7 @@ export class CoordMember implements SessionHost {
   }
 
   private onTick(): void {
-    for (const check of [...this.waiters]) check();
+    this.waiters.checkAll();
     if (this.closed || this.failed) return;
     this.node.tick();
     if (this.role === Role.Leader) this.expireSessions();
@@ -378,37 +379,15 @@ export class CoordMember implements SessionHost {
 
   /** Resolves once `condition` holds, checked on every tick and applied configuration change. */
   waitUntil(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
-    if (condition()) return Promise.resolve();
-    const deadline = this.clock.monotonic() + timeoutMs;
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (condition()) {
-          this.waiters.delete(check);
-          resolve();
-        } else if (this.closed || this.failed || this.clock.monotonic() > deadline) {
-          this.waiters.delete(check);
-          reject(new BasaltError(ErrorCodes.TIMEOUT, `gave up waiting for ${what}`));
-        }
-      };
-      this.waiters.add(check);
-    });
+    return this.waiters.waitUntil(what, condition, timeoutMs, () => this.closed || this.failed !== undefined);
   }
 
   /** A configuration change applied: members learn the added member's address (the entry's context). */
   private onConfChangeApplied(change: ConfChange): void {
-    const address = new TextDecoder().decode(change.context);
-    if (change.type === ConfChangeType.RemoveNode) {
-      if (change.nodeId !== this.id) {
-        this.peers.delete(change.nodeId);
-        this.transport.removePeer(change.nodeId);
-      }
-    } else if (address.length > 0 && change.nodeId !== this.id) {
-      this.peers.set(change.nodeId, address);
-      this.transport.addPeer(change.nodeId, address);
-    }
-    this.logger.info({ change: ConfChangeType[change.type], member: change.nodeId, address, voters: this.confState.voters, learners: this.confState.learners }, 'configuration changed');
+    applyPeerChange(this.id, this.peers, this.transport, change);
+    this.logger.info({ change: ConfChangeType[change.type], member: change.nodeId, voters: this.confState.voters, learners: this.confState.learners }, 'configuration changed');
     this.options.onPeersChanged?.(new Map(this.peers));
-    for (const check of [...this.waiters]) check();
+    this.waiters.checkAll();
   }
 
   /** A member this one accepts Raft messages from: a configured peer or in the current configuration. */

@@ -8,6 +8,7 @@
  * answer.
  */
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import type { Clock } from '../../common/clock.js';
 import { ConfChangeType, type ConfChange, type ConfState, type NodeId, type RaftStatus } from '../raft/types.js';
 
 export interface MembershipHost {
@@ -68,4 +69,52 @@ export async function changeMembership(host: MembershipHost, change: MembershipC
     await host.waitUntil(`member ${id} to leave`, () => !present(), STEP_TIMEOUT_MS);
   }
   return host.confState();
+}
+
+/** Promises that resolve once a condition holds; the member checks them on ticks and conf changes. */
+export class ConditionWaiters {
+  private readonly checks = new Set<() => void>();
+
+  constructor(private readonly clock: Clock) {}
+
+  waitUntil(what: string, condition: () => boolean, timeoutMs: number, stopped: () => boolean): Promise<void> {
+    if (condition()) return Promise.resolve();
+    const deadline = this.clock.monotonic() + timeoutMs;
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (condition()) {
+          this.checks.delete(check);
+          resolve();
+        } else if (stopped() || this.clock.monotonic() > deadline) {
+          this.checks.delete(check);
+          reject(new BasaltError(ErrorCodes.TIMEOUT, `gave up waiting for ${what}`));
+        }
+      };
+      this.checks.add(check);
+    });
+  }
+
+  checkAll(): void {
+    for (const check of [...this.checks]) check();
+  }
+}
+
+/** What the transport needs to follow membership: links opened and closed. */
+export interface PeerLinks {
+  addPeer(id: NodeId, address: string): void;
+  removePeer(id: NodeId): void;
+}
+
+/** An applied configuration change: learn an added member's address (the entry's context), forget a removed one. */
+export function applyPeerChange(self: NodeId, peers: Map<NodeId, string>, links: PeerLinks, change: ConfChange): void {
+  if (change.nodeId === self) return;
+  if (change.type === ConfChangeType.RemoveNode) {
+    peers.delete(change.nodeId);
+    links.removePeer(change.nodeId);
+    return;
+  }
+  const address = new TextDecoder().decode(change.context);
+  if (address.length === 0) return;
+  peers.set(change.nodeId, address);
+  links.addPeer(change.nodeId, address);
 }
