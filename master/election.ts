@@ -8,6 +8,7 @@
 import { ErrorCodes, isBasaltError } from '../common/errors.js';
 import { MASTER_ZNODE } from '../common/meta.js';
 import type { CoordClient } from '../coord/client/index.js';
+import { isTransient } from './assignment.js';
 
 export const BACKUP_MASTERS_ZNODE = '/basalt/backup-masters';
 
@@ -35,43 +36,58 @@ export async function readActiveMaster(coord: CoordClient): Promise<MasterIdenti
   }
 }
 
-/** Resolves once this master owns /basalt/master; until then it is registered as a backup. */
+/**
+ * Resolves once this master owns /basalt/master; until then it is registered as a backup.
+ * Transient trouble with the coordination service (a lost stream, a timeout, a leader change) is
+ * waited out and the campaign goes on: a write lost that way may have been applied, which the next
+ * round sees (NODE_EXISTS, then the node names this master).
+ */
 export async function becomeActive(coord: CoordClient, me: MasterIdentity, stopped: () => boolean): Promise<boolean> {
-  await createIfMissing(coord, '/basalt');
-  await createIfMissing(coord, BACKUP_MASTERS_ZNODE);
   const backupPath = `${BACKUP_MASTERS_ZNODE}/${me.serverName}`;
+  let prepared = false;
   let registered = false;
   while (!stopped()) {
     try {
-      await coord.create(MASTER_ZNODE, JSON.stringify(me), { ephemeral: true });
-    } catch (err) {
-      if (!isBasaltError(err, ErrorCodes.NODE_EXISTS)) throw err;
-      const active = await readActiveMaster(coord);
-      if (active?.serverName !== me.serverName) {
-        if (!registered) {
-          try {
-            await coord.create(backupPath, JSON.stringify(me), { ephemeral: true });
-          } catch (e) {
-            if (!isBasaltError(e, ErrorCodes.NODE_EXISTS)) throw e;
-          }
-          registered = true;
-        }
-        // Wait for the active master's node to go (or for a poll, in case a watch is lost).
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 2_000);
-          timer.unref();
-          coord
-            .exists(MASTER_ZNODE, { watch: () => (clearTimeout(timer), resolve()) })
-            .then((stat) => {
-              if (!stat) {
-                clearTimeout(timer);
-                resolve();
-              }
-            })
-            .catch(() => (clearTimeout(timer), resolve()));
-        });
-        continue;
+      if (!prepared) {
+        await createIfMissing(coord, '/basalt');
+        await createIfMissing(coord, BACKUP_MASTERS_ZNODE);
+        prepared = true;
       }
+      try {
+        await coord.create(MASTER_ZNODE, JSON.stringify(me), { ephemeral: true });
+      } catch (err) {
+        if (!isBasaltError(err, ErrorCodes.NODE_EXISTS)) throw err;
+        const active = await readActiveMaster(coord);
+        if (active?.serverName !== me.serverName) {
+          if (!registered) {
+            try {
+              await coord.create(backupPath, JSON.stringify(me), { ephemeral: true });
+            } catch (e) {
+              if (!isBasaltError(e, ErrorCodes.NODE_EXISTS)) throw e;
+            }
+            registered = true;
+          }
+          // Wait for the active master's node to go (or for a poll, in case a watch is lost).
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 2_000);
+            timer.unref();
+            coord
+              .exists(MASTER_ZNODE, { watch: () => (clearTimeout(timer), resolve()) })
+              .then((stat) => {
+                if (!stat) {
+                  clearTimeout(timer);
+                  resolve();
+                }
+              })
+              .catch(() => (clearTimeout(timer), resolve()));
+          });
+          continue;
+        }
+      }
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      await new Promise<void>((resolve) => setTimeout(resolve, 200).unref());
+      continue;
     }
     // Ours (created now, or by an earlier attempt whose answer was lost).
     if (registered) await coord.delete(backupPath).catch(() => undefined);
