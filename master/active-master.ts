@@ -137,10 +137,13 @@ export class ActiveMaster {
   async start(): Promise<void> {
     const { coord, log } = this.o;
     const startedMs = this.o.clock.monotonic();
-    await this.tables.init();
-    await this.procedures.init();
-    this.clusterId = await this.ensureClusterId();
-    this.balancerOn = await this.readBalancerSwitch();
+    // Every coordination step is idempotent and retried through transient trouble (a lost stream,
+    // a coordination leader change): giving up here would stop the only master there may be.
+    const retrying = <T>(what: string, fn: () => Promise<T>) => this.am.retrying(what, fn);
+    await retrying('create the tables folder', () => this.tables.init());
+    await retrying('create the procedures folder', () => this.procedures.init());
+    this.clusterId = await retrying('read the cluster id', () => this.ensureClusterId());
+    this.balancerOn = await retrying('read the balancer switch', () => this.readBalancerSwitch());
 
     // Servers that go away from now on are handled once activation is done.
     const departed: string[] = [];
@@ -148,7 +151,7 @@ export class ActiveMaster {
       if (this.ready) void this.onServerGone(name);
       else departed.push(name);
     });
-    await this.servers.start();
+    await retrying('watch the region servers', () => this.servers.start());
     while (this.servers.liveServers().length === 0) {
       await this.am.retrying('check the lease', async () => this.checkActive());
       log.info('waiting for a region server to register');
@@ -156,7 +159,7 @@ export class ActiveMaster {
     }
 
     // Meta first: its location is in the coordination service, every other region is in it.
-    const location = await this.meta.readLocation();
+    const location = await retrying('read the meta location', () => this.meta.readLocation());
     this.states.put({
       region: { table: META_TABLE, startKey: Buffer.alloc(0), endKey: Buffer.alloc(0), regionId: 1, encodedName: META_ENCODED_NAME, offline: false, split: false },
       state: (location?.state as RegionNode['state']) ?? 'OFFLINE',
@@ -173,7 +176,7 @@ export class ActiveMaster {
       this.states.put({ region: row.region, state: row.state, serverName: row.serverName, address: row.address, openEpoch: row.openEpoch, sinceMs: row.sinceMs, reason: row.reason });
     }
 
-    const records = await this.procedures.list();
+    const records = await retrying('read the procedures', () => this.procedures.list());
     this.executor.resumeAll(records);
     this.ready = true;
     await this.reconcile(departed);
@@ -248,7 +251,7 @@ export class ActiveMaster {
       await this.am.retrying('submit server crash', () => this.submit('serverCrash', server, {}, 'assign'));
     }
     const busyTables = new Set(running.map((r) => (r.type === 'createTable' || r.type.endsWith('Table') ? r.target : String(r.data.table ?? ''))));
-    for (const table of await this.tables.list()) {
+    for (const table of await this.am.retrying('list the tables', () => this.tables.list())) {
       if (table.state !== 'ENABLED' || busyTables.has(table.name)) continue;
       for (const node of this.states.ofTable(table.name)) {
         if (node.state === 'OFFLINE' || node.state === 'CLOSED') {

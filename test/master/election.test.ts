@@ -1,13 +1,22 @@
 /**
- * Proves that the master election survives transient trouble with the coordination service: a
- * campaign whose create of /basalt/master is lost (the write may or may not have been applied)
- * tries again and wins, instead of ending the master process.
+ * Proves that the master election and activation survive transient trouble with the coordination
+ * service: a campaign whose create of /basalt/master is lost (the write may or may not have been
+ * applied) tries again and wins, and an activation whose read of the procedures fails once goes
+ * on, instead of ending the master process.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { MASTER_ZNODE } from '../../common/meta.js';
-import type { CoordClient } from '../../coord/client/index.js';
+import { CoordClient } from '../../coord/client/index.js';
 import { becomeActive } from '../../master/election.js';
+import { PROCEDURES_ZNODE } from '../../master/procedures/store.js';
+import { startInProcessCluster, type InProcessCluster } from '../support/in-process-cluster.js';
+
+let cluster: InProcessCluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
 
 /** A coordination tree in memory whose next writes of chosen paths fail with a given error (after applying, or not). */
 function flakyCoord(failures: Array<{ path: string; code: string; applied: boolean }>) {
@@ -62,5 +71,24 @@ describe('master election', () => {
     }) as CoordClient['getData'];
     await expect(becomeActive(coord, me, () => false)).resolves.toBe(true);
     expect(JSON.parse(nodes.get(MASTER_ZNODE)!).serverName).toBe(me.serverName);
+  });
+
+  it('a master whose first read of the procedures fails with a connection loss still becomes active', async () => {
+    const c = (cluster = await startInProcessCluster({ regionServers: 1, masters: 0 }));
+    const realGetChildren = CoordClient.prototype.getChildren;
+    let failed = 0;
+    CoordClient.prototype.getChildren = function (this: CoordClient, path: string, options?: Parameters<CoordClient['getChildren']>[1]) {
+      if (path === PROCEDURES_ZNODE && failed++ === 0) return Promise.reject(new BasaltError(ErrorCodes.CONNECTION_LOSS, 'injected'));
+      return realGetChildren.call(this, path, options);
+    };
+    try {
+      const master = await c.addMaster();
+      const outcome = await Promise.race([master.activated.then(() => 'active'), master.stopped.then(() => 'stopped')]);
+      expect(failed).toBeGreaterThan(1);
+      expect(outcome).toBe('active');
+      expect(master.isActive).toBe(true);
+    } finally {
+      CoordClient.prototype.getChildren = realGetChildren;
+    }
   });
 });
