@@ -47,6 +47,10 @@ const TRANSIENT: ReadonlySet<string> = new Set([
   ErrorCodes.CONNECTION_LOSS,
   ErrorCodes.NOT_LEADER,
   ErrorCodes.PROPOSAL_DROPPED,
+  // A region server that cannot prove its lease for a moment refuses writes (nothing happened); a
+  // write whose acknowledgement it could not give is in doubt. Meta writes are idempotent: retried.
+  ErrorCodes.FENCED,
+  ErrorCodes.OUTCOME_UNKNOWN,
 ]);
 
 export function isTransient(err: unknown): boolean {
@@ -220,9 +224,6 @@ export class AssignmentManager {
           families,
           openEpoch: epoch,
         });
-        await this.setState(node, 'OPEN');
-        this.o.log.info({ region: encodedName, table: r.table, server: target.serverName, epoch }, 'region opened');
-        return;
       } catch (err) {
         if (isBasaltError(err, ErrorCodes.MASTER_NOT_RUNNING)) throw err;
         if (isTransient(err) || !this.o.servers.isLive(target.serverName)) {
@@ -244,7 +245,12 @@ export class AssignmentManager {
         }
         exclude.add(target.serverName);
         if (exclude.size >= this.o.servers.liveServers().length) exclude.clear();
+        continue;
       }
+      // Open there: a failure to record it is not a failed open (it stays OPENING; the next assign finds it open).
+      await this.setState(node, 'OPEN');
+      this.o.log.info({ region: encodedName, table: node.region.table, server: target.serverName, epoch }, 'region opened');
+      return;
     }
   }
 

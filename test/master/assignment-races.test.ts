@@ -170,4 +170,30 @@ describe('assignment races', () => {
     await c.waitProcedure(again.procedureId);
     expect(master.active!.states.get(node.region.encodedName)?.state).toBe('CLOSED');
   });
+
+  it('a move whose OPEN meta write is refused once by a briefly fenced meta server ends OPEN on the target, not FAILED_OPEN', async () => {
+    const c = (cluster = await startInProcessCluster({ regionServers: 3, masters: 1 }));
+    const master = await c.activeMaster();
+    const { procedureId } = await c.call('CreateTable', { descriptor: { name: 't', families: [{ name: 'cf', maxVersions: 1 }] } });
+    await c.waitProcedure(procedureId);
+    const active = master.active!;
+    const node = active.states.ofTable('default:t')[0]!;
+    const region = node.region.encodedName;
+    const target = active.servers.liveServers().find((s) => s.serverName !== node.serverName)!.serverName;
+    const realWrite = active.meta.write.bind(active.meta);
+    let refused = 0;
+    active.meta.write = async (n) => {
+      if (n.region.encodedName === region && n.state === 'OPEN' && refused++ === 0) {
+        throw new BasaltError(ErrorCodes.FENCED, 'this region server cannot prove its coordination lease; writes are refused');
+      }
+      return realWrite(n);
+    };
+
+    const move = await c.call('Move', { region, server: target });
+    await c.waitProcedure(move.procedureId);
+    expect(refused).toBeGreaterThan(1);
+    const after = active.states.get(region)!;
+    expect(after).toMatchObject({ state: 'OPEN', serverName: target });
+    expect(holders(c, region)).toEqual([target]);
+  });
 });
