@@ -65,7 +65,7 @@ export interface YcsbReport {
   runOpsPerSec: number;
   ops: OpFigures[];
   baseline: OpFigures;
-  /** Reads through connect() per second ÷ direct reads per second (workload C: the target is ≥ 0.8). */
+  /** Reads through connect() per second ÷ direct reads per second (workload C: medians of 4 alternating rounds each; the target is ≥ 0.8). */
   readRatioVsDirect: number;
 }
 
@@ -271,7 +271,21 @@ export async function runYcsb(o: YcsbOptions): Promise<YcsbReport> {
     const reads = run.ops.find((x) => x.op === 'read');
     const readCount = reads?.count || o.operations;
     const baseline = await directReads(conn, o, new SeededRandom(o.seed + 3), readCount);
-    const readOpsPerSec = o.workload === 'c' ? run.opsPerSec : (reads?.opsPerSec ?? 0);
+    let readOpsPerSec = o.workload === 'c' ? run.opsPerSec : (reads?.opsPerSec ?? 0);
+    let baselineOpsPerSec = baseline.opsPerSec;
+    if (o.workload === 'c') {
+      // The ratio the target is about: alternate three more rounds of each path, so both see the
+      // same machine (other load comes and goes), and compare the medians.
+      const ours: number[] = [run.opsPerSec];
+      const direct: number[] = [baseline.opsPerSec];
+      for (let round = 0; round < 3; round++) {
+        ours.push((await runWorkload(conn, o, new SeededRandom(o.seed + 10 + round))).opsPerSec);
+        direct.push((await directReads(conn, o, new SeededRandom(o.seed + 10 + round), o.operations)).opsPerSec);
+      }
+      const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+      readOpsPerSec = median(ours);
+      baselineOpsPerSec = median(direct);
+    }
     return {
       workload: o.workload,
       records: o.records,
@@ -281,7 +295,7 @@ export async function runYcsb(o: YcsbOptions): Promise<YcsbReport> {
       runOpsPerSec: run.opsPerSec,
       ops: run.ops,
       baseline,
-      readRatioVsDirect: baseline.opsPerSec > 0 ? readOpsPerSec / baseline.opsPerSec : 0,
+      readRatioVsDirect: baselineOpsPerSec > 0 ? readOpsPerSec / baselineOpsPerSec : 0,
     };
   } finally {
     await conn.close();
