@@ -475,7 +475,7 @@ export class CoordClient extends EventEmitter {
    * back in lockstep and a member that keeps dropping us is not hammered. The bound is 25 ms
    * doubling to 1 s, never past a quarter of the session timeout (a returning ensemble grants
    * every session one full timeout, and we must find it in time); while a live member says an
-   * election is under way (NOT_LEADER) it stays at most 100 ms, since that ends within about
+   * election is under way (NOT_LEADER) it stays at most 50 ms, since that ends within about
    * one election timeout.
    */
   private backoffMs(attempt: number, electionUnderWay: boolean): number {

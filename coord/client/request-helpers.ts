@@ -11,7 +11,7 @@ import type { WatchRegistry } from './watch-registry.js';
 /** Reconnect backoff: the first bound, its cap, and the cap while an election is under way. */
 export const BASE_BACKOFF_MS = 25;
 export const MAX_BACKOFF_MS = 1_000;
-export const ELECTION_POLL_MS = 100;
+export const ELECTION_POLL_MS = 50;
 /** A link that stayed up this long was a success: the next reconnect starts the backoff over. */
 export const STABLE_LINK_MS = 2_000;
 

@@ -239,6 +239,17 @@ export class Raft extends RaftBase {
   reportUnreachable(id: NodeId): void {
     const pr = this.tracker.progress.get(id);
     if (this.role === Role.Leader && pr && pr.state === ProgressState.Replicate) pr.becomeProbe();
+    if (this.role === Role.Follower && id === this.lead && this.config.preVote) {
+      // Our connection to the leader failed: a killed process resets its sockets, so this is
+      // usually a dead leader, known long before an election timeout. Stop honouring its lease
+      // (so that we grant the other followers' pre-votes) and campaign within 1–5 ticks, spread
+      // so that followers noticing together rarely split the vote. Pre-vote keeps this safe: if
+      // the leader is alive, the members still hearing from it refuse the pre-vote, no term moves,
+      // and its next heartbeat makes it our leader again.
+      this.lead = 0;
+      const soon = this.randomizedElectionTimeout - 1 - Math.floor(this.config.random() * 5);
+      this.electionElapsed = Math.max(this.electionElapsed, soon);
+    }
   }
 
   /** The adapter learned whether a snapshot sent to `id` failed (etcd's ReportSnapshot). */
