@@ -20,7 +20,7 @@ program
 const registrations: Array<{ commands: string[]; load: () => Promise<{ register(program: Command): void }> }> = [
   { commands: ['coord', 'bench'], load: () => import('../coord/cli.js') },
   { commands: ['bench'], load: () => import('../coord/storage/raft-bench.js') },
-  { commands: ['bench'], load: () => import('../regionserver/cli-bench.js') },
+  { commands: ['bench'], load: () => import('../bench/storage-cli.js') },
   { commands: ['regionserver'], load: () => import('../regionserver/cli.js') },
   { commands: ['start'], load: () => import('./standalone.js') },
   { commands: ['shell', 'bench'], load: () => import('../shell/cli.js') },

@@ -14,12 +14,15 @@ import { CoordServer } from '../coord/server/coord-server.js';
 import { openMemberStorage } from '../coord/server/open-storage.js';
 import { Master } from '../master/master.js';
 import { startRegionServerDaemon, type RegionServerDaemon } from '../regionserver/server/daemon.js';
+import { mountStandaloneWeb, type StandaloneWeb } from '../master/web/standalone.js';
 
 interface StartFlags {
   dataDir: string;
   regionServers: string;
   port: string;
   masterPort?: string;
+  infoPort?: string;
+  restPort?: string;
   config?: string;
 }
 
@@ -39,11 +42,13 @@ async function start(flags: StartFlags): Promise<void> {
   });
   const daemons: RegionServerDaemon[] = [];
   let master: Master | undefined;
+  let web: StandaloneWeb | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (code: number): Promise<void> =>
     (stopping ??= (async () => {
       // The master first (no new assignments), then the region servers: they flush and close
       // their WALs while their sessions still live.
+      await web?.close();
       await master?.stop().catch(() => undefined);
       await Promise.allSettled(daemons.map((d) => d.stop()));
       await coordServer.close().catch(() => undefined);
@@ -74,7 +79,10 @@ async function start(flags: StartFlags): Promise<void> {
     });
     // Ready means usable: the master is active and meta is open.
     await master.activated;
+    // Status page, /metrics and the REST gateway (master/web/standalone.ts).
+    web = await mountStandaloneWeb({ infoPort: flags.infoPort, restPort: flags.restPort, clusterPort: port, coordAddress: coordServer.address, master, daemons, dataDir: flags.dataDir, log });
   } catch (err) {
+    await web?.close();
     await master?.stop().catch(() => undefined);
     await Promise.allSettled(daemons.map((d) => d.stop()));
     await coordServer.close().catch(() => undefined);
@@ -85,6 +93,7 @@ async function start(flags: StartFlags): Promise<void> {
     master: master.address,
     regionServers: daemons.map((d) => d.server.address).join(','),
     dataDir: flags.dataDir,
+    ...web.readyFields,
   });
   await new Promise<never>(() => undefined);
 }
@@ -97,6 +106,8 @@ export function register(program: Command): void {
     .option('--region-servers <n>', 'how many region servers', '1')
     .option('--port <port>', 'coordination port for clients (0: ephemeral)', '16100')
     .option('--master-port <port>', 'master admin RPC port (default: ephemeral)')
+    .option('--info-port <port>', 'status page and /metrics (default 16010; ephemeral with --port 0; -1: off)')
+    .option('--rest-port <port>', 'REST gateway (default 8080; ephemeral with --port 0; -1: off)')
     .option('--config <file>', 'JSON config file')
     .action((flags: StartFlags) => start(flags));
 }

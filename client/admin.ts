@@ -6,7 +6,7 @@
 import { basalt } from '../proto/generated/basalt.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
 import { fromWireError } from '../common/grpc-errors.js';
-import { num } from '../regionserver/server/conversions.js';
+import { int64ToNumber as num } from '../common/proto-numbers.js';
 import { qualifyTableName, validateNamespace } from '../common/table-names.js';
 import type {
   Admin,

@@ -10,7 +10,7 @@
 import { basalt } from '../proto/generated/basalt.js';
 import { BasaltError } from '../common/errors.js';
 import { fromWireError } from '../common/grpc-errors.js';
-import { rowFromProto } from '../regionserver/server/conversions.js';
+import { rowFromProto } from '../common/rs-wire/rows.js';
 import type { BatchResult } from './api.js';
 import type { RegionLocation } from './location-cache.js';
 import { classify, outcomeUnknown, toBasaltError } from './retry.js';

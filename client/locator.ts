@@ -19,7 +19,7 @@ import {
   metaTableStop,
   type MetaLocation,
 } from '../common/meta.js';
-import { rowFromProto } from '../regionserver/server/conversions.js';
+import { rowFromProto } from '../common/rs-wire/rows.js';
 import type { CoordClient } from '../coord/client/index.js';
 import type { RegionServerClient } from './rpc/region-server-client.js';
 import { LocationCache, matchesKey, type LocateKey, type RegionLocation } from './location-cache.js';

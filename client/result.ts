@@ -4,7 +4,7 @@
  * qualifier, newest first), so "newest" is the first match.
  */
 import { CellType, type Cell } from '../common/cell.js';
-import type { RowResult } from '../regionserver/region/api.js';
+import type { RowResult } from '../common/rs-wire/types.js';
 import type { BytesInput, CellTypeName, Result, ResultCell } from './api.js';
 
 const TYPE_NAMES: Record<number, CellTypeName> = {

@@ -14,8 +14,9 @@
 import { basalt } from '../proto/generated/basalt.js';
 import { compareBytes } from '../common/bytes.js';
 import { BasaltError, ErrorCodes } from '../common/errors.js';
-import { num, rowFromProto } from '../regionserver/server/conversions.js';
-import type { RowResult } from '../regionserver/region/api.js';
+import { int64ToNumber as num } from '../common/proto-numbers.js';
+import { rowFromProto } from '../common/rs-wire/rows.js';
+import type { RowResult } from '../common/rs-wire/types.js';
 import type { Result, Scan } from './api.js';
 import { scanPlan, type ScanPlan } from './convert.js';
 import type { LocateKey, RegionLocation } from './location-cache.js';

@@ -7,7 +7,7 @@
  */
 import { basalt } from '../proto/generated/basalt.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
-import { rowFromProto } from '../regionserver/server/conversions.js';
+import { rowFromProto } from '../common/rs-wire/rows.js';
 import type {
   Append,
   BatchAction,

@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
 import { loadConfig } from '../common/config.js';
 import { parseIntInRange, parsePort } from '../common/cli-flags.js';
-import { logReady } from '../common/logger.js';
+import { createLogger, logReady } from '../common/logger.js';
+import { chooseInfoPort } from '../common/http/info-port.js';
+import { DEFAULT_COORD_INFO_PORT, mountCoordInfo } from '../common/http/coord-info.js';
 import { CoordClient, type Stat } from './client/index.js';
 import { parseServers } from './client/protocol.js';
 import { fetchMemberStatus } from './client/status.js';
@@ -47,6 +49,7 @@ interface StartFlags {
   clusterToken?: string;
   clusterId?: string;
   join?: boolean;
+  infoPort?: string;
 }
 
 const PEERS_FILE = 'peers.json';
@@ -143,7 +146,9 @@ async function startMember(flags: StartFlags): Promise<void> {
   });
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
-  logReady('coord', server.address, { id, members: members.size, dataDir: flags.dataDir });
+  // Status page and /metrics (common/http/coord-info.ts).
+  const info = await mountCoordInfo({ memberAddress: server.address, choice: chooseInfoPort(flags.infoPort, port, DEFAULT_COORD_INFO_PORT), host, log: createLogger('coord') });
+  logReady('coord', server.address, { id, members: members.size, dataDir: flags.dataDir, ...(info ? { info: info.address } : {}) });
   // Keep running until a signal arrives.
   await new Promise<never>(() => undefined);
 }
@@ -191,6 +196,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'JSON config file (coord section)')
     .option('--peer-secret-file <file>', 'a secret shared by every member (≥ 16 characters): peer streams must prove they know it')
     .option('--cluster-token <token>', 'mixed into the cluster id at bootstrap (tells apart ensembles with the same member list)')
+    .option('--info-port <port>', 'status page and /metrics (default 7000; ephemeral with --port 0; -1: off)')
     .option('--join', 'join a running ensemble (start empty, then run add-member): needs --cluster-id')
     .option('--cluster-id <id>', 'the ensemble to join (printed by add-member)')
     .action((flags: StartFlags) => startMember(flags));

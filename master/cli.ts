@@ -9,12 +9,17 @@ import { loadConfig } from '../common/config.js';
 import { invalidArgument } from '../common/errors.js';
 import { logReady } from '../common/logger.js';
 import { Master } from './master.js';
+import { chooseInfoPort } from '../common/http/info-port.js';
+import { createLogger } from '../common/logger.js';
+import { DEFAULT_MASTER_INFO_PORT } from './web/info.js';
+import { mountMasterInfo } from './web/mount.js';
 
 interface MasterFlags {
   coord: string;
   port: string;
   host: string;
   config?: string;
+  infoPort?: string;
 }
 
 export function parseServers(value: string, flag = '--coord'): string[] {
@@ -31,10 +36,19 @@ async function run(flags: MasterFlags): Promise<void> {
   const port = parsePort(flags.port);
   const config = loadConfig(flags.config);
   const master = await Master.start({ coord, port, host: flags.host, config });
-  const stop = () => void master.stop();
+  // Status page and /metrics (master/web/mount.ts).
+  const info = await mountMasterInfo({ coord, choice: chooseInfoPort(flags.infoPort, port, DEFAULT_MASTER_INFO_PORT), host: flags.host, master, log: createLogger('master') }).catch(async (err: unknown) => {
+    await master.stop();
+    throw err;
+  });
+  const stop = (): void =>
+    void (async () => {
+      await info?.close().catch(() => undefined);
+      await master.stop();
+    })();
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  logReady('master', master.address, { serverName: master.serverName });
+  logReady('master', master.address, { serverName: master.serverName, ...(info ? { info: info.address } : {}) });
   void master.activated.then(() => process.stdout.write(`basalt master active address=${master.address}\n`));
   const { reason } = await master.stopped;
   if (reason !== 'stopped') {
@@ -52,5 +66,6 @@ export function register(program: Command): void {
     .option('--port <port>', 'admin RPC port (0: ephemeral)', '16000')
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--config <file>', 'JSON config file')
+    .option('--info-port <port>', 'status page and /metrics (default 16010; ephemeral with --port 0; -1: off)')
     .action((flags: MasterFlags) => run(flags));
 }

@@ -16,9 +16,10 @@ import { systemClock } from '../../common/clock.js';
 import { DEFAULT_CONFIG } from '../../common/config.js';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { fromGrpcError, fromWireError } from '../../common/grpc-errors.js';
-import type { RegionInfo, RegionLoad, RowResult } from '../../regionserver/region/api.js';
-import { num, rowFromProto } from '../../regionserver/server/conversions.js';
-import { ADMIN_METHODS, adminPath, BATCH_PATH, EXECUTE_PATH, FRAME_OVERHEAD_BYTES, type AdminMethod } from '../../regionserver/server/service.js';
+import type { RegionInfo, RegionLoad, RowResult } from '../../common/rs-wire/types.js';
+import { int64ToNumber as num } from '../../common/proto-numbers.js';
+import { rowFromProto } from '../../common/rs-wire/rows.js';
+import { ADMIN_METHODS, adminPath, BATCH_PATH, EXECUTE_PATH, FRAME_OVERHEAD_BYTES, type AdminMethod } from '../../common/rs-wire/service.js';
 
 import pb = basalt.regionserver;
 

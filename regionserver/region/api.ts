@@ -3,20 +3,11 @@
  * Plain data in and out; Buffers for bytes. The client's friendlier API (strings, objects)
  * converts to these at the edge.
  */
-import type { Cell, CellType } from '../../common/cell.js';
+import type { CellType } from '../../common/cell.js';
 import type { Filter } from '../filter/filter.js';
+import type { RegionInfo, RegionLoad, RowResult } from '../../common/rs-wire/types.js';
 
-/** A region: one key range [startKey, endKey) of one table. Empty endKey = unbounded. */
-export interface RegionInfo {
-  /** `namespace:table`. */
-  table: string;
-  startKey: Buffer;
-  endKey: Buffer;
-  /** Creation time based id, distinguishes a region from its parent or daughters. */
-  regionId: number;
-  /** Stable encoded name: a hash of table, start key and region id. Used as the WAL key. */
-  encodedName: string;
-}
+export type { RegionInfo, RegionLoad, RowResult };
 
 export type KeepDeletedCells = 'FALSE' | 'TRUE' | 'TTL';
 export type BloomType = 'NONE' | 'ROW' | 'ROWCOL';
@@ -84,14 +75,6 @@ export interface ScanRequest {
   /** As GetRequest's. */
   maxResultsPerColumnFamily?: number;
   rowOffsetPerColumnFamily?: number;
-}
-
-export interface RowResult {
-  row: Buffer;
-  /** In cell order. */
-  cells: Cell[];
-  /** True when this is a chunk of a row cut by `batch` and more of the row follows. */
-  partial?: boolean;
 }
 
 /** One cell of a mutation. Timestamp defaults to the server's clock (Put) or "latest" (deletes). */
@@ -163,16 +146,3 @@ export interface CheckAndMutateResult {
   succeeded: boolean;
 }
 
-export interface RegionLoad {
-  encodedName: string;
-  table: string;
-  memstoreSizeBytes: number;
-  storeFileCount: number;
-  storeFileSizeBytes: number;
-  readRequests: number;
-  writeRequests: number;
-  maxSequenceId: number;
-  maxFlushedSequenceId: number;
-  /** Store files read through references (a split daughter or merged region not yet compacted). */
-  referenceFileCount?: number;
-}

@@ -11,7 +11,7 @@ import type { RegionLoad } from '../region/api.js';
 import { mergeRegionsOnDisk, removeRetiredRegion, splitRegionOnDisk } from '../region/split.js';
 import { familyFromProto, num, regionInfoFromProto, regionInfoToProto, regionLoadToProto } from './conversions.js';
 import type { OpenRegionParams } from './region-port.js';
-import { ADMIN_METHODS, decodeMessage, type AdminMethod } from './service.js';
+import { ADMIN_METHODS, decodeMessage, type AdminMethod } from '../../common/rs-wire/service.js';
 
 import pb = basalt.regionserver;
 

@@ -5,10 +5,13 @@
  * a bad request never changes anything.
  */
 import { basalt } from '../../proto/generated/basalt.js';
-import { CellType, MAX_TIMESTAMP, isValidFamilyName, type Cell } from '../../common/cell.js';
+import { CellType, MAX_TIMESTAMP, isValidFamilyName } from '../../common/cell.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { int64ToNumber as num } from '../../common/proto-numbers.js';
 import { validateRegionIdentity } from '../region/identity.js';
+import { rowFromProto, rowToProto } from '../../common/rs-wire/rows.js';
+
+export { rowFromProto, rowToProto };
 import type { Filter } from '../filter/filter.js';
 import type {
   AppendRequest,
@@ -441,15 +444,6 @@ export function regionLoadToProto(load: RegionLoad): pb.IRegionLoad {
 
 // ---- results ----
 
-export function rowToProto(result: RowResult): pb.IRow {
-  const cells: pb.IRowCell[] = new Array(result.cells.length);
-  for (let i = 0; i < result.cells.length; i++) {
-    const c = result.cells[i]!;
-    cells[i] = { family: c.family, qualifier: c.qualifier, timestamp: c.timestamp, type: c.type, value: c.value, sequenceId: c.sequenceId };
-  }
-  return result.partial ? { row: result.row, cells, partial: true } : { row: result.row, cells };
-}
-
 /** Size of a row on the wire, roughly: for the bytes bound of scanner batches and frames. */
 export function rowWireBytes(result: RowResult): number {
   let n = result.row.length + 8;
@@ -457,16 +451,3 @@ export function rowWireBytes(result: RowResult): number {
   return n;
 }
 
-export function rowFromProto(row: pb.IRow): RowResult {
-  const key = buf(row.row);
-  const cells: Cell[] = (row.cells ?? []).map((c) => ({
-    row: key,
-    family: c.family ?? '',
-    qualifier: buf(c.qualifier),
-    timestamp: num(c.timestamp),
-    type: (c.type ?? CellType.Put) as CellType,
-    value: buf(c.value),
-    sequenceId: num(c.sequenceId),
-  }));
-  return row.partial ? { row: key, cells, partial: true } : { row: key, cells };
-}

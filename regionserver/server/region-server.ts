@@ -25,7 +25,7 @@ import type { OpenRegionParams, RegionOpener } from './region-port.js';
 import { basaltFilters } from './filters.js';
 import { RegionRegistry } from './registry.js';
 import { ScannerRegistry } from './scanners.js';
-import { adminServiceDefinition, dataServiceDefinition, decodeMessage, FRAME_OVERHEAD_BYTES } from './service.js';
+import { adminServiceDefinition, dataServiceDefinition, decodeMessage, FRAME_OVERHEAD_BYTES } from '../../common/rs-wire/service.js';
 import { Admission, DEFAULT_MAX_QUEUED_BYTES_PER_STREAM, encodeFrame, ResponseMemory, StreamSession } from './stream.js';
 
 import pb = basalt.regionserver;

@@ -14,7 +14,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { basalt } from '../../proto/generated/basalt.js';
 import { assert, BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { toGrpcError, toWireError } from '../../common/grpc-errors.js';
-import { decodeMessage } from './service.js';
+import { decodeMessage } from '../../common/rs-wire/service.js';
 
 import pb = basalt.regionserver;
 

@@ -18,12 +18,14 @@ let gateway: ChildProcess;
 let dataDir: string;
 let base: string;
 let regionServer: string;
+let startLine: string;
 let http: ReturnType<typeof httpClient>;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'basalt-rest-e2e-'));
   const started = await spawnUntil([cli, 'start', '--data-dir', dataDir, '--port', '0'], ' ready ', { timeoutMs: 60_000 });
   cluster = started.child;
+  startLine = started.line;
   const coord = /coord=(\S+)/.exec(started.line)![1]!;
   regionServer = /regionServers=(\S+)/.exec(started.line)![1]!;
   const rest = await spawnUntil([cli, 'rest', '--coord', coord, '--port', '0'], ' ready ', { timeoutMs: 60_000 });
@@ -149,6 +151,20 @@ describe('basalt rest against a real cluster', () => {
     expect((await http('GET', '/ghost/row1')).status).toBe(404);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/basalt_rest_requests_total\{operation="PUT scanner",outcome="201"\} [1-9]/);
+  });
+
+  it('basalt start itself serves a REST gateway (rest=) and a status page with /metrics (info=)', async () => {
+    const rest = /rest=(\S+)/.exec(startLine)?.[1];
+    const info = /info=(\S+)/.exec(startLine)?.[1];
+    expect(rest, startLine).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(info, startLine).toMatch(/^127\.0\.0\.1:\d+$/);
+    const schema = await fetch(`http://${rest}/people/schema`, { headers: { Accept: 'application/json' } });
+    expect(schema.status).toBe(200);
+    expect(((await schema.json()) as { name: string }).name).toBe('people');
+    const page = await fetch(`http://${info}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('people');
+    expect(await (await fetch(`http://${info}/metrics`)).text()).toMatch(/^basalt_master_tables \d+$/m);
   });
 
   it('drops a table through DELETE /T/schema, then stops cleanly on SIGTERM', async () => {

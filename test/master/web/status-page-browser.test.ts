@@ -2,8 +2,8 @@
  * In a real browser (headless Chromium from the distribution, driven by puppeteer-core), the
  * master's status page for a running cluster shows what a person needs: both region servers, the
  * table and its regions with their locations, the chart — and after a region is moved, its new
- * server. The cluster is `basalt start` as a child process; the page is served by the master's
- * info-port module over a client connection.
+ * server. The cluster is `basalt start` as a child process, and the page is the one its info port
+ * (`info=` in the ready line) serves.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,9 +13,7 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../../client/api.js';
 import { connect } from '../../../client/connection.js';
-import type { HttpListener } from '../../../common/http/server.js';
 import { defaultCliPath, spawnUntil } from '../../../coord/server/process-ensemble.js';
-import { startMasterInfoServer } from '../../../master/web/info.js';
 import { waitFor } from '../../support/coord-ensemble.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,7 +21,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let cluster: ChildProcess;
 let dataDir: string;
 let connection: Connection;
-let info: HttpListener;
+let info: { address: string };
 let browser: Browser;
 let servers: string[];
 
@@ -34,14 +32,13 @@ beforeAll(async () => {
   cluster = started.child;
   const coord = /coord=(\S+)/.exec(started.line)![1]!;
   servers = /regionServers=(\S+)/.exec(started.line)![1]!.split(',');
+  info = { address: /info=(\S+)/.exec(started.line)![1]! };
   connection = await connect({ coord });
-  ({ listener: info } = await startMasterInfoServer({ admin: connection.admin(), coordAddresses: [coord], port: 0 }));
   browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await info?.close();
   await connection?.close();
   cluster?.kill('SIGKILL');
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });

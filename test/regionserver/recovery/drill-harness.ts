@@ -3,11 +3,31 @@
  * the writes it acknowledged. Children are always killed, even when a test fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import ts from 'typescript';
 import { fileURLToPath } from 'node:url';
-import type { DrillChildConfig } from '../../../regionserver/bench/drill-config.js';
+import type { DrillChildConfig } from './drill-config.js';
 
-export const CHILD_SCRIPT = fileURLToPath(new URL('../../../dist/regionserver/bench/crash-writer.js', import.meta.url));
+/**
+ * The child is a test fixture (crash-writer.ts, beside this file), not product code: it is
+ * transpiled (types stripped, no type check) into dist/ at the same relative place, so that its
+ * imports resolve to the compiled product code the suite's build produced.
+ */
+export const CHILD_SCRIPT = fileURLToPath(new URL('../../../dist/test/regionserver/recovery/crash-writer.js', import.meta.url));
+
+function buildChild(): void {
+  for (const name of ['crash-writer', 'drill-config']) {
+    const source = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+    const { outputText } = ts.transpileModule(readFileSync(source, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.NodeNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+      fileName: source,
+    });
+    const out = join(dirname(CHILD_SCRIPT), `${name}.js`);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, outputText);
+  }
+}
 
 const running = new Set<ChildProcess>();
 
@@ -42,7 +62,8 @@ export async function runAndKill(config: DrillChildConfig, runMs: number, readyD
 }
 
 async function runAndKillOnce(config: DrillChildConfig, runMs: number, readyDeadlineMs: number): Promise<ChildRun> {
-  if (!existsSync(CHILD_SCRIPT)) throw new Error(`${CHILD_SCRIPT} is missing: build with "npx tsc -p tsconfig.json"`);
+  buildChild();
+  if (!existsSync(CHILD_SCRIPT)) throw new Error(`${CHILD_SCRIPT} is missing`);
   const child = spawn(process.execPath, [CHILD_SCRIPT, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const acknowledged = new Map<string, string>();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../../common/random.js';
-import { DRILL_REGION_ID } from '../../../regionserver/bench/drill-config.js';
+import { DRILL_REGION_ID } from './drill-config.js';
 import { replayRegionFromRoot } from '../../../regionserver/wal/root-reader.js';
 import { killAllChildren, runAndKill } from './drill-harness.js';
 

@@ -9,7 +9,7 @@ import { CellType } from '../../../common/cell.js';
 import { ErrorCodes, isErrorCode } from '../../../common/errors.js';
 import { encodeFilterSpec } from '../../../common/filter/proto.js';
 import { fromGrpcError } from '../../../common/grpc-errors.js';
-import { ADMIN_METHODS, BATCH_PATH, type AdminMethod } from '../../../regionserver/server/service.js';
+import { ADMIN_METHODS, BATCH_PATH, type AdminMethod } from '../../../common/rs-wire/service.js';
 import { FAMILIES, get, put, regionInfo, startServer, valueOf, type Harness } from './harness.js';
 
 import pb = basalt.regionserver;

@@ -8,7 +8,7 @@ import { ErrorCodes } from '../../../common/errors.js';
 import { fromGrpcError } from '../../../common/grpc-errors.js';
 import { RegionServerClient } from '../../../client/rpc/region-server-client.js';
 import type { RegionOpener, RegionPort } from '../../../regionserver/server/region-port.js';
-import { BATCH_PATH } from '../../../regionserver/server/service.js';
+import { BATCH_PATH } from '../../../common/rs-wire/service.js';
 import { Admission, StreamSession } from '../../../regionserver/server/stream.js';
 import { EventEmitter } from 'node:events';
 import { fakeOpener } from './fake-region.js';

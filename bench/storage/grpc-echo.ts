@@ -11,7 +11,7 @@ import * as protobuf from 'protobufjs/minimal.js';
 import { fileURLToPath } from 'node:url';
 import { basalt } from '../../proto/generated/basalt.js';
 import { CellType } from '../../common/cell.js';
-import { dataServiceDefinition, FRAME_OVERHEAD_BYTES } from '../server/service.js';
+import { dataServiceDefinition, FRAME_OVERHEAD_BYTES } from '../../common/rs-wire/service.js';
 import { DEFAULT_CONFIG } from '../../common/config.js';
 
 import pb = basalt.regionserver;

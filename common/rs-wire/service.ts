@@ -6,7 +6,7 @@
  */
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { basalt } from '../../proto/generated/basalt.js';
-import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
+import { BasaltError, ErrorCodes, invalidArgument } from '../errors.js';
 
 import pb = basalt.regionserver;
 

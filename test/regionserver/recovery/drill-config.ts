@@ -1,5 +1,6 @@
 /** Shared between the crash-recovery drill's child (crash-writer.ts) and the test that kills it. */
 import { join } from 'node:path';
+import { BENCH_REGION_ID } from '../../../bench/storage/basalt-workload.js';
 
 export interface DrillChildConfig {
   mode: 'wal' | 'region';
@@ -17,8 +18,8 @@ export interface DrillChildConfig {
   segmentSizeBytes: number;
 }
 
-/** The drill's region is the benchmark's (basalt-workload.ts BENCH_REGION.encodedName). */
-export const DRILL_REGION_ID = 'bench0usertable0region';
+/** The drill's region is the benchmark's (bench/storage/basalt-workload.ts). */
+export const DRILL_REGION_ID = BENCH_REGION_ID;
 
 export function drillRegionDir(root: string): string {
   return join(root, 'data', 'default', 'usertable', DRILL_REGION_ID);

@@ -5,7 +5,7 @@
  */
 import { CellType } from '../../common/cell.js';
 import { SeededRandom } from '../../common/random.js';
-import type { Mutation } from '../region/api.js';
+import type { Mutation } from '../../regionserver/region/api.js';
 
 export type BenchOp = 'load' | 'get' | 'scan';
 

@@ -22,8 +22,8 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object {"results":[…],"ratios":{…}}')
     .action(async (opts: { records: number; gets?: number; scans?: number; batchRows: number; concurrency: number; seed: number; runs: number; dir?: string; grpc: boolean; json?: boolean }) => {
       // Loaded on use: the CLI's other commands should not pay for LMDB and the region code.
-      const { renderBenchTable, runStorageBench } = await import('./bench/storage-bench.js');
-      const { GRPC_STORAGE_SYSTEMS, grpcRatios } = await import('./bench/grpc-workload.js');
+      const { renderBenchTable, runStorageBench } = await import('./storage/storage-bench.js');
+      const { GRPC_STORAGE_SYSTEMS, grpcRatios } = await import('./storage/grpc-workload.js');
       const rows = await runStorageBench({
         records: opts.records,
         gets: opts.gets,

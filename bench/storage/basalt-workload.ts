@@ -7,19 +7,21 @@
 import { join } from 'node:path';
 import { systemClock } from '../../common/clock.js';
 import { DEFAULT_CONFIG, type RegionServerConfig } from '../../common/config.js';
-import type { FamilyDescriptor, RegionInfo } from '../region/api.js';
-import { Region } from '../region/region.js';
-import { serverWalDir } from '../wal/root-reader.js';
-import { SegmentWal } from '../wal/segment-wal.js';
-import { DRILL_REGION_ID } from './drill-config.js';
+import type { FamilyDescriptor, RegionInfo } from '../../regionserver/region/api.js';
+import { Region } from '../../regionserver/region/region.js';
+import { serverWalDir } from '../../regionserver/wal/root-reader.js';
+import { SegmentWal } from '../../regionserver/wal/segment-wal.js';
 import { LatencyRecorder, YCSB_FAMILY, YCSB_FIELD_COUNT, runLoadPhase, ycsbInputs, ycsbPutRows, type BenchRow, type StorageWorkloadOptions } from './workload.js';
+
+/** The benchmark's region (the crash drills use it too). */
+export const BENCH_REGION_ID = 'bench0usertable0region';
 
 export const BENCH_REGION: RegionInfo = {
   table: 'default:usertable',
   startKey: Buffer.alloc(0),
   endKey: Buffer.alloc(0),
   regionId: 1,
-  encodedName: DRILL_REGION_ID,
+  encodedName: BENCH_REGION_ID,
 };
 
 export const BENCH_FAMILY: FamilyDescriptor = {

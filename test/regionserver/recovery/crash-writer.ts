@@ -11,15 +11,15 @@
  * It never stops by itself; the drill kills it with SIGKILL at a random moment and then checks that
  * every acknowledged write is there. Usage: node crash-writer.js '<json DrillChildConfig>'.
  */
-import { CellType } from '../../common/cell.js';
-import { systemClock } from '../../common/clock.js';
-import { DEFAULT_CONFIG } from '../../common/config.js';
-import { SeededRandom } from '../../common/random.js';
-import type { Mutation } from '../region/api.js';
-import { Region } from '../region/region.js';
-import { replayRegionFromRoot, serverWalDir } from '../wal/root-reader.js';
-import { SegmentWal } from '../wal/segment-wal.js';
-import { BENCH_FAMILY, BENCH_REGION } from './basalt-workload.js';
+import { CellType } from '../../../common/cell.js';
+import { systemClock } from '../../../common/clock.js';
+import { DEFAULT_CONFIG } from '../../../common/config.js';
+import { SeededRandom } from '../../../common/random.js';
+import type { Mutation } from '../../../regionserver/region/api.js';
+import { Region } from '../../../regionserver/region/region.js';
+import { replayRegionFromRoot, serverWalDir } from '../../../regionserver/wal/root-reader.js';
+import { SegmentWal } from '../../../regionserver/wal/segment-wal.js';
+import { BENCH_FAMILY, BENCH_REGION } from '../../../bench/storage/basalt-workload.js';
 import { DRILL_REGION_ID, drillRegionDir, type DrillChildConfig } from './drill-config.js';
 
 function say(line: string): void {
