@@ -20,7 +20,7 @@ function buildChild(): void {
   for (const name of ['crash-writer', 'drill-config']) {
     const source = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
     const { outputText } = ts.transpileModule(readFileSync(source, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.NodeNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
       fileName: source,
     });
     const out = join(dirname(CHILD_SCRIPT), `${name}.js`);
