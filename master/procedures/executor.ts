@@ -26,24 +26,56 @@ const MAX_COMPLETED_KEPT = 500;
 /** Even over MAX_COMPLETED_KEPT, a procedure stays this long after it ended: its caller may still be polling it. */
 const MIN_RETENTION_MS = 2 * 60_000;
 
-class KeyedLocks {
-  private readonly tails = new Map<string, Promise<void>>();
+/** A lock key prefixed with this is taken in shared mode (many holders), otherwise exclusive. */
+export const SHARED = 'shared|';
+
+interface LockState {
+  readers: number;
+  writer: boolean;
+  queue: Array<{ shared: boolean; grant: () => void }>;
+}
+
+/**
+ * Reader/writer locks by name, granted in arrival order. Table procedures hold their table
+ * exclusively; region procedures hold their region exclusively and their table shared, so the
+ * regions of a dead server reopen in parallel while no DDL runs on their table.
+ */
+export class KeyedLocks {
+  private readonly states = new Map<string, LockState>();
 
   async acquire(keys: string[]): Promise<() => void> {
+    const wanted = [...new Set(keys)].map((k) => (k.startsWith(SHARED) ? { name: k.slice(SHARED.length), shared: true } : { name: k, shared: false }));
+    wanted.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const releases: Array<() => void> = [];
-    for (const key of [...new Set(keys)].sort()) {
-      const previous = this.tails.get(key) ?? Promise.resolve();
-      let release!: () => void;
-      const mine = new Promise<void>((resolve) => (release = resolve));
-      const tail = previous.then(() => mine);
-      this.tails.set(key, tail);
-      await previous;
-      releases.push(() => {
-        release();
-        if (this.tails.get(key) === tail) this.tails.delete(key);
-      });
+    for (const { name, shared } of wanted) releases.push(await this.lock(name, shared));
+    return () => releases.reverse().forEach((r) => r());
+  }
+
+  private lock(name: string, shared: boolean): Promise<() => void> {
+    let state = this.states.get(name);
+    if (!state) this.states.set(name, (state = { readers: 0, writer: false, queue: [] }));
+    const st = state;
+    const release = () => {
+      if (shared) st.readers--;
+      else st.writer = false;
+      this.drain(name, st);
+    };
+    return new Promise((resolve) => {
+      st.queue.push({ shared, grant: () => resolve(release) });
+      this.drain(name, st);
+    });
+  }
+
+  private drain(name: string, st: LockState): void {
+    while (st.queue.length > 0) {
+      const head = st.queue[0]!;
+      if (head.shared ? st.writer : st.writer || st.readers > 0) break;
+      st.queue.shift();
+      if (head.shared) st.readers++;
+      else st.writer = true;
+      head.grant();
     }
-    return () => releases.forEach((r) => r());
+    if (st.queue.length === 0 && st.readers === 0 && !st.writer) this.states.delete(name);
   }
 }
 

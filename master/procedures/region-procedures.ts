@@ -4,13 +4,14 @@
  */
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { META_ENCODED_NAME } from '../../common/meta.js';
-import type { ProcedureHandler } from './executor.js';
+import { SHARED, type ProcedureHandler } from './executor.js';
 import type { ProcedureRecord } from './store.js';
 import type { MasterContext } from './context.js';
 
 type Handler = ProcedureHandler<MasterContext>;
 
-const regionTableLock = (r: ProcedureRecord) => [`table:${String(r.data.table)}`];
+/** The region exclusively, its table shared: regions of one table move in parallel, never during DDL. */
+const regionTableLock = (r: ProcedureRecord) => [`region:${String(r.data.region)}`, `${SHARED}table:${String(r.data.table)}`];
 
 export const assignRegion: Handler = {
   locks: regionTableLock,
