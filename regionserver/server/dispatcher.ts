@@ -51,8 +51,20 @@ export interface RequestCounters {
   write: number;
 }
 
+/** Sees every request's operation, latency and outcome ('ok' or the error code): the metrics hook. */
+export type RequestObserver = (operation: string, seconds: number, outcome: string) => void;
+
+const OPERATIONS = ['get', 'mutate', 'multi', 'checkAndMutate', 'mutateRow', 'scan', 'exists'] as const;
+
+function operationOf(item: pb.IRequestItem): string {
+  for (const op of OPERATIONS) if (item[op]) return op;
+  return 'unknown';
+}
+
 export class Dispatcher {
   readonly counters: RequestCounters = { read: 0, write: 0 };
+  /** Set by the info port's metrics (off: nothing is timed). */
+  observer: RequestObserver | undefined;
 
   constructor(
     private readonly registry: RegionRegistry,
@@ -63,10 +75,16 @@ export class Dispatcher {
 
   async execute(item: pb.IRequestItem): Promise<pb.IResponseItem> {
     const id = item.id ?? 0;
+    const observer = this.observer;
+    const started = observer ? process.hrtime.bigint() : 0n;
     try {
-      return { id, ...(await this.run(item)) };
+      const response = { id, ...(await this.run(item)) };
+      observer?.(operationOf(item), Number(process.hrtime.bigint() - started) / 1e9, 'ok');
+      return response;
     } catch (err) {
-      return { id, error: toWireError(err) };
+      const error = toWireError(err);
+      observer?.(operationOf(item), Number(process.hrtime.bigint() - started) / 1e9, error.code ?? 'INTERNAL');
+      return { id, error };
     }
   }
 
@@ -84,6 +102,17 @@ export class Dispatcher {
       return;
     }
     const id = item.id ?? 0;
+    const observer = this.observer;
+    if (observer) {
+      // Timed: wrap `done` (the untimed path below stays as lean as it was).
+      const started = process.hrtime.bigint();
+      const inner = done;
+      done = (response) => {
+        const outcome = response instanceof Uint8Array ? 'ok' : (response.error?.code ?? 'ok');
+        observer('get', Number(process.hrtime.bigint() - started) / 1e9, outcome);
+        inner(response);
+      };
+    }
     let entry: OnlineRegion;
     let pending: Promise<RowResult | undefined>;
     try {

@@ -5,7 +5,7 @@
 import { systemClock, type Clock } from '../../common/clock.js';
 import { startInfoServer } from '../../common/http/info-server.js';
 import type { HttpListener } from '../../common/http/server.js';
-import { createMetricsRegistry, registerRegionServerMetrics, type Registry, type RegionServerMetricsSnapshot } from '../../common/metrics.js';
+import { createMetricsRegistry, registerRegionServerMetrics, RequestMetrics, type Registry, type RegionServerMetricsSnapshot } from '../../common/metrics.js';
 import type { RegionServer } from '../server/region-server.js';
 import type { RegionServerPageInput, RegionView } from './status-page.js';
 import { renderRegionServerStatusPage } from './status-page.js';
@@ -78,6 +78,9 @@ export async function startRegionServerInfoServer(options: RegionServerInfoOptio
   const clock = options.clock ?? systemClock;
   const registry = options.registry ?? createMetricsRegistry();
   const snapshot = (): RegionServerPageInput => regionServerPageInput(options.server, clock, options);
+  // Per-operation counts and latency histograms (basalt_regionserver_requests_total, …_request_duration_seconds).
+  const requests = new RequestMetrics(registry, 'basalt_regionserver');
+  options.server.dispatcher.observer = (operation, seconds, outcome) => requests.observe(operation, seconds, outcome);
   registerRegionServerMetrics(registry, () => {
     const s = snapshot();
     const sum = (f: (r: RegionView) => number | undefined): number => s.regions.reduce((n, r) => n + (f(r) ?? 0), 0);

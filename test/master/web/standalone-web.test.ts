@@ -11,6 +11,7 @@ import { chooseInfoPort, bindInfoPort } from '../../../common/http/info-port.js'
 import { createLogger } from '../../../common/logger.js';
 import { mountStandaloneWeb, type StandaloneWeb } from '../../../master/web/standalone.js';
 import { mountRegionServerInfo } from '../../../regionserver/web/mount.js';
+import { connect } from '../../../client/index.js';
 import { startInProcessCluster, type InProcessCluster } from '../../support/in-process-cluster.js';
 
 const log = createLogger('test');
@@ -66,6 +67,29 @@ describe('standalone web', () => {
       expect(await (await fetch(`http://${mounted!.address}/metrics`)).text()).toContain('basalt_regionserver_memstore_size_bytes');
     } finally {
       await mounted?.close();
+    }
+  });
+});
+
+describe('request metrics', () => {
+  it("counts and times each region server's requests by operation and outcome", async () => {
+    const mounted = await Promise.all(cluster.regionServers.map((rs) => mountRegionServerInfo({ daemon: rs, dataDir: cluster.dataDir, choice: { port: 0, explicit: true }, log })));
+    const conn = await connect({ coord: cluster.coordAddress, operationTimeoutMs: 20_000 });
+    try {
+      await conn.admin().createTable({ name: 'metered', families: ['f'] });
+      const t = conn.table('metered');
+      await t.put({ row: 'r', cells: [{ family: 'f', qualifier: 'q', value: 'v' }] });
+      expect((await t.get({ row: 'r' })).string('f', 'q')).toBe('v');
+      await expect(t.put({ row: 'r', cells: [{ family: 'nope', qualifier: 'q', value: 'v' }] })).rejects.toMatchObject({ code: 'NO_SUCH_FAMILY' });
+      const bodies = await Promise.all(mounted.map(async (m) => (await fetch(`http://${m!.address}/metrics`)).text()));
+      const all = bodies.join('\n');
+      expect(all).toMatch(/basalt_regionserver_requests_total\{operation="get",outcome="ok"\} [1-9]/);
+      expect(all).toMatch(/basalt_regionserver_requests_total\{operation="mutate",outcome="ok"\} [1-9]/);
+      expect(all).toMatch(/basalt_regionserver_requests_total\{operation="mutate",outcome="NO_SUCH_FAMILY"\} 1/);
+      expect(all).toMatch(/basalt_regionserver_request_duration_seconds_count\{operation="get"\} [1-9]/);
+    } finally {
+      await conn.close();
+      await Promise.all(mounted.map((m) => m?.close()));
     }
   });
 });
