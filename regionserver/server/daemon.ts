@@ -13,6 +13,7 @@ import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { serverWalDir } from '../wal/root-reader.js';
 import { SegmentWal } from '../wal/segment-wal.js';
+import type { WalStats } from '../wal/group-commit.js';
 import type { Wal } from '../wal/wal.js';
 import { LeaseFence } from './fencing.js';
 import { DEFAULT_HOUSEKEEPING, Housekeeper, type HousekeeperOptions, type WalPressure } from './housekeeper.js';
@@ -62,6 +63,16 @@ export interface RegionServerDaemon {
    * and resolves `stopped` with reason `aborted`. Idempotent (the first reason wins).
    */
   abort(cause: unknown): Promise<void>;
+  /** WAL totals and housekeeping queues, for the status page and /metrics. */
+  metrics(): DaemonMetrics;
+}
+
+export interface DaemonMetrics {
+  walSyncsTotal?: number;
+  walBytesTotal?: number;
+  walAppendsTotal?: number;
+  flushQueueLength?: number;
+  compactionQueueLength?: number;
 }
 
 async function ensurePath(coord: CoordClient, path: string): Promise<void> {
@@ -100,6 +111,7 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
   walReady.catch(() => undefined);
   let opener: RegionOpener | undefined;
   let housekeeper: Housekeeper | undefined;
+  let walInstance: Wal | undefined;
   let housekeepingTimer: NodeJS.Timeout | undefined;
   const lazyOpener: RegionOpener = async (params) => {
     const wal = await walReady;
@@ -146,6 +158,7 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
     const wal = options.openWal
       ? await options.openWal(walDir, options.dataDir)
       : await SegmentWal.open({ dir: walDir, replayRoot: options.dataDir, maxBatchEntries: rsConfig.walMaxBatchEntries });
+    walInstance = wal;
     resolveWal(wal);
   } catch (err) {
     rejectWal(err);
@@ -188,5 +201,11 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
     });
   }
 
-  return { server, coord, stop: () => stop('stopped'), stopped, abort: (cause) => stop('aborted', cause) };
+  const metrics = (): DaemonMetrics => {
+    const out: DaemonMetrics = { ...(housekeeper?.queues() ?? { flushQueueLength: 0, compactionQueueLength: 0 }) };
+    const stats = walInstance && 'stats' in walInstance ? (walInstance as unknown as { stats(): WalStats }).stats() : undefined;
+    if (stats) Object.assign(out, { walSyncsTotal: stats.syncs, walBytesTotal: stats.syncedBytes, walAppendsTotal: stats.appendedEntries });
+    return out;
+  };
+  return { server, coord, stop: () => stop('stopped'), stopped, abort: (cause) => stop('aborted', cause), metrics };
 }

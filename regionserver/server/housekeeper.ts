@@ -93,6 +93,11 @@ export class Housekeeper {
     }
   }
 
+  /** Flushes running and compactions waiting for a slot (the status page and /metrics). */
+  queues(): { flushQueueLength: number; compactionQueueLength: number } {
+    return { flushQueueLength: this.flushing ? 1 : 0, compactionQueueLength: this.compactionWaiters.length };
+  }
+
   /** Waits for a compaction slot; call the returned function when the compaction ends. */
   async compactionSlot(): Promise<() => void> {
     while (this.compactionsRunning >= this.options.maxConcurrentCompactions) {

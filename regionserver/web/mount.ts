@@ -27,6 +27,7 @@ export async function mountRegionServerInfo(options: MountRegionServerInfoOption
         host: options.host ?? '127.0.0.1',
         port,
         walDir: serverWalDir(options.dataDir, server.serverName),
+        extra: () => options.daemon.metrics(),
         ...(options.coord ? { coord: options.coord } : {}),
       }),
     options.log,

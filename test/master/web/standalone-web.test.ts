@@ -72,7 +72,7 @@ describe('standalone web', () => {
 });
 
 describe('request metrics', () => {
-  it("counts and times each region server's requests by operation and outcome", async () => {
+  it("counts and times each region server's requests by operation and outcome, with its WAL totals", async () => {
     const mounted = await Promise.all(cluster.regionServers.map((rs) => mountRegionServerInfo({ daemon: rs, dataDir: cluster.dataDir, choice: { port: 0, explicit: true }, log })));
     const conn = await connect({ coord: cluster.coordAddress, operationTimeoutMs: 20_000 });
     try {
@@ -87,6 +87,10 @@ describe('request metrics', () => {
       expect(all).toMatch(/basalt_regionserver_requests_total\{operation="mutate",outcome="ok"\} [1-9]/);
       expect(all).toMatch(/basalt_regionserver_requests_total\{operation="mutate",outcome="NO_SUCH_FAMILY"\} 1/);
       expect(all).toMatch(/basalt_regionserver_request_duration_seconds_count\{operation="get"\} [1-9]/);
+      // The WAL totals and housekeeping queues come from the daemon itself.
+      expect(all).toMatch(/basalt_wal_syncs_total [1-9]/);
+      expect(all).toMatch(/basalt_wal_appends_total [1-9]/);
+      expect(all).toMatch(/basalt_regionserver_compaction_queue_length 0/);
     } finally {
       await conn.close();
       await Promise.all(mounted.map((m) => m?.close()));
