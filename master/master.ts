@@ -38,6 +38,8 @@ export interface MasterOptions {
 export type MasterStopReason = 'stopped' | 'session-expired';
 
 export class Master {
+  /** Set by the info port's metrics: every admin call's method, latency and outcome. */
+  requestObserver: ((method: string, seconds: number, outcome: string) => void) | undefined;
   private readonly grpc: Server;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -68,6 +70,7 @@ export class Master {
           backupMasters: await listBackupMasters(this.coord),
           version: BASALT_VERSION,
         }),
+        observe: (method, seconds, outcome) => this.requestObserver?.(method, seconds, outcome),
       }),
     );
   }

@@ -17,6 +17,8 @@ export interface MasterServiceTarget {
   /** The active master's state and operations, or MASTER_NOT_RUNNING. */
   active(): { master: ActiveMaster; ops: MasterAdminOps };
   clusterIdentity(): Promise<{ master: string; backupMasters: string[]; version: string }>;
+  /** Sees every call's method, latency and outcome ('ok' or the error code): the metrics hook. */
+  observe?(method: string, seconds: number, outcome: string): void;
 }
 
 type Handlers = { [M in MasterMethod]: (req: ReturnType<(typeof MASTER_METHODS)[M][0]['decode']>) => Promise<object> };
@@ -82,6 +84,8 @@ export function masterServiceImplementation(target: MasterServiceTarget): Untype
   for (const name of Object.keys(MASTER_METHODS) as MasterMethod[]) {
     const [requestType, responseType] = MASTER_METHODS[name];
     impl[name] = (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+      const started = process.hrtime.bigint();
+      const observe = (outcome: string) => target.observe?.(name, Number(process.hrtime.bigint() - started) / 1e9, outcome);
       void (async () => {
         try {
           let request: unknown;
@@ -92,8 +96,10 @@ export function masterServiceImplementation(target: MasterServiceTarget): Untype
           }
           const response = await table[name]!(request);
           const bytes = (responseType as { encode(m: object): { finish(): Uint8Array } }).encode(response).finish();
+          observe('ok');
           callback(null, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
         } catch (err) {
+          observe(err instanceof BasaltError ? err.code : ErrorCodes.INTERNAL);
           callback(toGrpcError(err instanceof Error ? err : new BasaltError(ErrorCodes.INTERNAL, String(err))));
         }
       })();

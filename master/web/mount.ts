@@ -7,7 +7,7 @@ import { connect } from '../../client/connection.js';
 import type { Admin, Connection } from '../../client/api.js';
 import { bindInfoPort, type InfoPortChoice } from '../../common/http/info-port.js';
 import type { Logger } from '../../common/logger.js';
-import type { Registry } from '../../common/metrics.js';
+import { RequestMetrics, type Registry } from '../../common/metrics.js';
 import { startMasterInfoServer } from './info.js';
 
 export interface MountedInfo {
@@ -22,7 +22,7 @@ export interface MountMasterInfoOptions {
   choice: InfoPortChoice | undefined;
   host?: string;
   /** The master in this process, if any (for "standby" on the page and basalt_master_is_active). */
-  master?: { serverName: string; isActive: boolean };
+  master?: { serverName: string; isActive: boolean; requestObserver?: ((method: string, seconds: number, outcome: string) => void) | undefined };
   log: Logger;
   registry?: Registry;
   pages?: Record<string, () => Promise<string> | string>;
@@ -78,6 +78,11 @@ export async function mountMasterInfo(options: MountMasterInfoOptions): Promise<
     'master',
   );
   if (!started) return undefined;
+  if (options.master) {
+    // Per-method counts and latency of the admin RPCs (basalt_master_requests_total, …_request_duration_seconds).
+    const requests = new RequestMetrics(started.registry, 'basalt_master');
+    options.master.requestObserver = (method, seconds, outcome) => requests.observe(method, seconds, outcome);
+  }
   return {
     address: started.listener.address,
     registry: started.registry,

@@ -91,6 +91,10 @@ describe('request metrics', () => {
       expect(all).toMatch(/basalt_wal_syncs_total [1-9]/);
       expect(all).toMatch(/basalt_wal_appends_total [1-9]/);
       expect(all).toMatch(/basalt_regionserver_compaction_queue_length 0/);
+      // The master's admin RPCs, on the standalone info port's /metrics.
+      const combined = await (await fetch(`http://${web.readyFields['info']}/metrics`)).text();
+      expect(combined).toMatch(/basalt_master_requests_total\{operation="CreateTable",outcome="ok"\} 1/);
+      expect(combined).toMatch(/basalt_master_request_duration_seconds_count\{operation="GetProcedure"\} [1-9]/);
     } finally {
       await conn.close();
       await Promise.all(mounted.map((m) => m?.close()));
