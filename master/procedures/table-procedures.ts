@@ -3,7 +3,7 @@
  * persisted before it acts and is idempotent, so a procedure resumed by the next master after a
  * crash at any point ends with one complete, consistent table (or none).
  */
-import { BasaltError, ErrorCodes, isBasaltError } from '../../common/errors.js';
+import { BasaltError, ErrorCodes, isBasaltError, type ErrorCode } from '../../common/errors.js';
 import type { ProcedureHandler } from './executor.js';
 import type { ProcedureRecord } from './store.js';
 import { addRegionsToMeta, forEachLimit, type MasterContext, type RegionSpec, regionSpecs, removeRegionsFromMeta } from './context.js';
@@ -96,59 +96,64 @@ export const deleteTable: Handler = {
   },
 };
 
-export const disableTable: Handler = {
-  locks: tableLock,
-  async run(record, ctx) {
-    const name = record.target;
-    for (;;) {
-      switch (record.step) {
-        case 'check': {
-          const t = await ctx.tables.require(name);
-          if (t.state === 'DISABLED') throw new BasaltError(ErrorCodes.TABLE_NOT_ENABLED, `table ${name} is already disabled`, { table: name });
-          await ctx.tables.setState(name, 'DISABLING');
-          await ctx.checkpoint(record, 'unassign');
-          break;
+/**
+ * Disable and enable are one state machine with opposite states: check (refusing a table already
+ * in the final state) and enter the transitional state → close or open every region → final state.
+ * The middle step keeps its historical name ('unassign' / 'assign') so persisted procedures resume.
+ */
+function tableStateChange(o: {
+  type: string;
+  final: 'DISABLED' | 'ENABLED';
+  transitional: 'DISABLING' | 'ENABLING';
+  refuse: { code: ErrorCode; message: string };
+  workStep: 'unassign' | 'assign';
+  work: (ctx: MasterContext, table: string) => Promise<void>;
+}): Handler {
+  return {
+    locks: tableLock,
+    async run(record, ctx) {
+      const name = record.target;
+      for (;;) {
+        switch (record.step) {
+          case 'check': {
+            const t = await ctx.tables.require(name);
+            if (t.state === o.final) throw new BasaltError(o.refuse.code, `table ${name} ${o.refuse.message}`, { table: name });
+            await ctx.tables.setState(name, o.transitional);
+            await ctx.checkpoint(record, o.workStep);
+            break;
+          }
+          case o.workStep:
+            await o.work(ctx, name);
+            await ctx.checkpoint(record, 'done');
+            break;
+          case 'done':
+            await ctx.tables.setState(name, o.final);
+            return;
+          default:
+            throw new BasaltError(ErrorCodes.INTERNAL, `${o.type}: unknown step ${record.step}`);
         }
-        case 'unassign':
-          await unassignAll(ctx, name);
-          await ctx.checkpoint(record, 'done');
-          break;
-        case 'done':
-          await ctx.tables.setState(name, 'DISABLED');
-          return;
-        default:
-          throw new BasaltError(ErrorCodes.INTERNAL, `disableTable: unknown step ${record.step}`);
       }
-    }
-  },
-};
+    },
+  };
+}
 
-export const enableTable: Handler = {
-  locks: tableLock,
-  async run(record, ctx) {
-    const name = record.target;
-    for (;;) {
-      switch (record.step) {
-        case 'check': {
-          const t = await ctx.tables.require(name);
-          if (t.state === 'ENABLED') throw new BasaltError(ErrorCodes.TABLE_NOT_DISABLED, `table ${name} is already enabled`, { table: name });
-          await ctx.tables.setState(name, 'ENABLING');
-          await ctx.checkpoint(record, 'assign');
-          break;
-        }
-        case 'assign':
-          await assignAll(ctx, name);
-          await ctx.checkpoint(record, 'done');
-          break;
-        case 'done':
-          await ctx.tables.setState(name, 'ENABLED');
-          return;
-        default:
-          throw new BasaltError(ErrorCodes.INTERNAL, `enableTable: unknown step ${record.step}`);
-      }
-    }
-  },
-};
+export const disableTable = tableStateChange({
+  type: 'disableTable',
+  final: 'DISABLED',
+  transitional: 'DISABLING',
+  refuse: { code: ErrorCodes.TABLE_NOT_ENABLED, message: 'is already disabled' },
+  workStep: 'unassign',
+  work: unassignAll,
+});
+
+export const enableTable = tableStateChange({
+  type: 'enableTable',
+  final: 'ENABLED',
+  transitional: 'ENABLING',
+  refuse: { code: ErrorCodes.TABLE_NOT_DISABLED, message: 'is already enabled' },
+  workStep: 'assign',
+  work: assignAll,
+});
 
 export const truncateTable: Handler = {
   locks: tableLock,
