@@ -49,7 +49,11 @@ export function loadStores(
   validateRegionIdentity(info);
   mkdirSync(dir, { recursive: true });
   checkNotSuperseded(dir, openEpoch);
-  const manifest = readManifest(dir);
+  // A family no longer in the descriptor was deleted (alter): its files leave the manifest here, so
+  // adding a family of the same name later starts it empty, as HBase does (it removes the directory).
+  const read = readManifest(dir);
+  const current = new Set(families.map((f) => f.name));
+  const manifest: RegionManifest = { ...read, stores: Object.fromEntries(Object.entries(read.stores).filter(([family]) => current.has(family))) };
   const owner = manifest.region;
   if (owner && (owner.table !== info.table || owner.regionId !== info.regionId || owner.encodedName !== info.encodedName)) {
     throw new BasaltError(ErrorCodes.CORRUPT_STORE_FILE, `region directory ${dir} belongs to ${owner.table} region ${owner.encodedName}, not ${info.table} region ${info.encodedName}`, {
