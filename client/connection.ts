@@ -73,7 +73,7 @@ export class ClusterConnection implements Connection {
     this.retrier = new Retrier(policy, clock, random, () => this.closed);
     // Master calls are cheap and a standby becomes active within a second of the old master's
     // session ending: poll for it at most every 250 ms, so a takeover is seen at once.
-    this.master = new MasterClient(() => this.coordClient, new Retrier({ ...policy, maxRetryDelayMs: Math.min(policy.maxRetryDelayMs, 250) }, clock, random, () => this.closed));
+    this.master = new MasterClient(() => this.coordClient, new Retrier({ ...policy, maxRetryDelayMs: Math.min(policy.maxRetryDelayMs, 250) }, clock, random, () => this.closed), clock);
     this.locator = new RegionLocator({
       coord: () => this.coordClient,
       server: (address) => this.server(address),

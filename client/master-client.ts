@@ -7,6 +7,7 @@
  */
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs/minimal.js';
+import type { Clock } from '../common/clock.js';
 import { BasaltError, ErrorCodes } from '../common/errors.js';
 import { fromGrpcError } from '../common/grpc-errors.js';
 import { MASTER_METHODS, masterPath, type MasterMethod, type MasterResponse } from '../common/master-wire.js';
@@ -35,6 +36,8 @@ export class MasterClient {
   constructor(
     private readonly coord: () => CoordClient,
     private readonly retrier: Retrier,
+    /** gRPC deadlines are wall-clock times. */
+    private readonly clock: Clock,
   ) {}
 
   private masterAddress(): Promise<string> {
@@ -87,7 +90,7 @@ export class MasterClient {
   private unary(address: string, method: MasterMethod, request: Buffer, timeoutMs: number): Promise<Buffer> {
     const client = this.clientFor(address);
     return new Promise((resolve, reject) => {
-      client.makeUnaryRequest(masterPath(method), identity, identity, request, new Metadata(), { deadline: Date.now() + timeoutMs }, (err, value) => {
+      client.makeUnaryRequest(masterPath(method), identity, identity, request, new Metadata(), { deadline: this.clock.now() + timeoutMs }, (err, value) => {
         if (err) reject(fromGrpcError(err));
         else resolve(value!);
       });

@@ -53,6 +53,8 @@ export class CatalogJanitor {
   private readonly autoSplitAt = new Map<string, number>();
   private busy: Promise<void> | undefined;
 
+  private turn = 0;
+
   constructor(private readonly o: CatalogJanitorOptions) {}
 
   /** Tables a running procedure works on (the janitor and the splitter leave them alone). */
@@ -98,7 +100,8 @@ export class CatalogJanitor {
       if (busy.has(retired.table)) continue;
       const live = this.o.servers.liveServers();
       if (live.length === 0) return removed;
-      const server = live[Math.floor(Math.random() * live.length)]!;
+      // Any server will do (all share the data root); take turns.
+      const server = live[this.turn++ % live.length]!;
       const answer = await server.client.removeRetiredRegion({
         table: retired.table,
         startKey: Buffer.from(retired.startKey, 'hex'),

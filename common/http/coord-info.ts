@@ -10,6 +10,7 @@ import { createMetricsRegistry, registerCoordMetrics } from '../metrics.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { bindInfoPort, type InfoPortChoice } from './info-port.js';
 import { startInfoServer } from './info-server.js';
+import { systemClock, type Clock } from '../clock.js';
 
 /** ZooKeeper's Prometheus metrics port. */
 export const DEFAULT_COORD_INFO_PORT = 7000;
@@ -30,7 +31,7 @@ export function renderCoordMemberPage(s: MemberStatus, nowMs: number): string {
   return htmlPage('Basalt coordination member', `${s.address} · ${new Date(nowMs).toISOString()}`, body);
 }
 
-export async function mountCoordInfo(options: { memberAddress: string; choice: InfoPortChoice | undefined; host?: string; log: Logger }): Promise<{ address: string; close(): Promise<void> } | undefined> {
+export async function mountCoordInfo(options: { memberAddress: string; choice: InfoPortChoice | undefined; host?: string; log: Logger; clock?: Clock }): Promise<{ address: string; close(): Promise<void> } | undefined> {
   const registry = createMetricsRegistry();
   const status = () => fetchMemberStatus(options.memberAddress, 2_000);
   registerCoordMetrics(registry, async () => {
@@ -39,7 +40,7 @@ export async function mountCoordInfo(options: { memberAddress: string; choice: I
   });
   const listener = await bindInfoPort(
     options.choice,
-    (port) => startInfoServer({ host: options.host ?? '127.0.0.1', port, registry, page: async () => renderCoordMemberPage(await status(), Date.now()), json: status }),
+    (port) => startInfoServer({ host: options.host ?? '127.0.0.1', port, registry, page: async () => renderCoordMemberPage(await status(), (options.clock ?? systemClock).now()), json: status }),
     options.log,
     'coord',
   );

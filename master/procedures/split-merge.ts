@@ -46,7 +46,8 @@ function wireInfo(node: RegionNode) {
 function anyServer(ctx: MasterContext) {
   const live = ctx.servers.liveServers();
   if (live.length === 0) throw new BasaltError(ErrorCodes.UNAVAILABLE, 'no live region server');
-  return live[Math.floor(Math.random() * live.length)]!;
+  // The least loaded one: deterministic, and it spreads the file work like region placement does.
+  return ctx.am.chooseServer();
 }
 
 /**

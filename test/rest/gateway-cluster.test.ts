@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCliPath, spawnUntil } from '../../coord/server/process-ensemble.js';
+import type { CellJson, RowJson } from '../../rest/cellset.js';
+import type { ColumnSchemaJson } from '../../rest/schema-json.js';
 import { b64, httpClient, unb64 } from './http-client.js';
 
 const cli = defaultCliPath();
@@ -50,7 +52,7 @@ describe('basalt rest against a real cluster', () => {
     expect(created.status, created.text).toBe(201);
     const schema = (await http('GET', '/people/schema')).json();
     expect(schema.name).toBe('people');
-    expect(schema.ColumnSchema.map((c: any) => [c.name, c.VERSIONS])).toEqual([
+    expect(schema.ColumnSchema.map((c: ColumnSchemaJson) => [c.name, c.VERSIONS])).toEqual([
       ['cf', '3'],
       ['x', '1'],
     ]);
@@ -60,7 +62,7 @@ describe('basalt rest against a real cluster', () => {
     expect(regions.Region).toHaveLength(1);
     expect(regions.Region[0]).toMatchObject({ startKey: '', endKey: '', location: regionServer });
     const status = (await http('GET', '/status/cluster')).json();
-    expect(status.LiveNodes.map((n: any) => n.name)).toEqual([regionServer]);
+    expect(status.LiveNodes.map((n: { name: string }) => n.name)).toEqual([regionServer]);
     expect(status.regions).toBeGreaterThanOrEqual(2); // meta and people
     expect((await http('GET', '/version/cluster')).json()).toEqual({ Version: '0.1.0' });
   });
@@ -71,23 +73,23 @@ describe('basalt rest against a real cluster', () => {
     }
     await http('PUT', '/people/ada', cells('ada', [['x:tag', 'math']]));
     const versions = (await http('GET', '/people/ada/cf:name?v=3')).json().Row[0].Cell;
-    expect(versions.map((c: any) => [c.timestamp, unb64(c.$)])).toEqual([
+    expect(versions.map((c: CellJson) => [c.timestamp, unb64(c.$)])).toEqual([
       [3000, 'a3'],
       [2000, 'a2'],
       [1000, 'a1'],
     ]);
     expect(unb64((await http('GET', '/people/ada/cf:name/2000')).json().Row[0].Cell[0].$)).toBe('a2');
     const row = (await http('GET', '/people/ada')).json().Row[0];
-    expect(row.Cell.map((c: any) => unb64(c.column))).toEqual(['cf:name', 'x:tag']);
+    expect(row.Cell.map((c: CellJson) => unb64(c.column))).toEqual(['cf:name', 'x:tag']);
 
     const many = { Row: ['bob', 'bea', 'cid'].map((k) => ({ key: b64(k), Cell: [{ column: b64('cf:name'), $: b64(k.toUpperCase()) }] })) };
     expect((await http('PUT', '/people/fakerow', many)).status).toBe(200);
-    expect((await http('GET', '/people/b*')).json().Row.map((r: any) => unb64(r.key))).toEqual(['bea', 'bob']);
+    expect((await http('GET', '/people/b*')).json().Row.map((r: RowJson) => unb64(r.key))).toEqual(['bea', 'bob']);
     const multi = (await http('GET', '/people/multiget?row=cid&row=nobody&row=ada')).json();
-    expect(multi.Row.map((r: any) => unb64(r.key))).toEqual(['cid', 'ada']);
+    expect(multi.Row.map((r: RowJson) => unb64(r.key))).toEqual(['cid', 'ada']);
 
     expect((await http('DELETE', '/people/ada/x:tag')).status).toBe(200);
-    expect((await http('GET', '/people/ada')).json().Row[0].Cell.map((c: any) => unb64(c.column))).toEqual(['cf:name']);
+    expect((await http('GET', '/people/ada')).json().Row[0].Cell.map((c: CellJson) => unb64(c.column))).toEqual(['cf:name']);
     expect((await http('DELETE', '/people/cid')).status).toBe(200);
     expect((await http('GET', '/people/cid')).status).toBe(404);
   });
@@ -110,7 +112,7 @@ describe('basalt rest against a real cluster', () => {
       const next = await http('GET', path);
       if (next.status === 204) break;
       expect(next.status).toBe(200);
-      sizes.push(next.json().Row.flatMap((r: any) => r.Cell).length);
+      sizes.push(next.json().Row.flatMap((r: RowJson) => r.Cell).length);
     }
     expect(sizes).toEqual([3, 3, 3, 1]);
     expect((await http('DELETE', path)).status).toBe(200);
@@ -126,14 +128,14 @@ describe('basalt rest against a real cluster', () => {
     const filtered = await http('PUT', '/people/scanner', { startRow: b64('s'), endRow: b64('t'), filter });
     expect(filtered.status, filtered.text).toBe(201);
     const got = (await http('GET', new URL(filtered.headers.get('location')!).pathname)).json();
-    expect(got.Row.map((r: any) => unb64(r.key))).toEqual(['s1', 's3']);
+    expect(got.Row.map((r: RowJson) => unb64(r.key))).toEqual(['s1', 's3']);
   });
 
   it('the stateless table scan runs a filter-language filter on the server', async () => {
     const res = await http('GET', `/people/s*?filter=${encodeURIComponent("SingleColumnValueFilter('cf','b',=,'binary:even')")}&column=cf:b`);
     expect(res.status, res.text).toBe(200);
-    expect(res.json().Row.map((r: any) => unb64(r.key))).toEqual(['s0', 's2', 's4']);
-    expect((await http('GET', '/people/s*?limit=2')).json().Row.map((r: any) => unb64(r.key))).toEqual(['s0', 's1']);
+    expect(res.json().Row.map((r: RowJson) => unb64(r.key))).toEqual(['s0', 's2', 's4']);
+    expect((await http('GET', '/people/s*?limit=2')).json().Row.map((r: RowJson) => unb64(r.key))).toEqual(['s0', 's1']);
   });
 
   it('namespaces: create, a table inside, list its tables', async () => {

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../common/clock.js';
 import { startRestServer, type RestServer } from '../../rest/server.js';
 import { FakeConnection } from './fake-connection.js';
+import type { CellJson, RowJson } from '../../rest/cellset.js';
+import type { ColumnSchemaJson } from '../../rest/schema-json.js';
 import { b64, httpClient, unb64 } from './http-client.js';
 
 let server: RestServer;
@@ -74,7 +76,7 @@ describe('schema, exists, regions', () => {
   it('POST /T/schema adds a family to an existing table (200)', async () => {
     const post = await http('POST', '/orders/schema', { ColumnSchema: [{ name: 'x' }] });
     expect(post.status).toBe(200);
-    expect((await http('GET', '/orders/schema')).json().ColumnSchema.map((c: any) => c.name)).toEqual(['d', 'x']);
+    expect((await http('GET', '/orders/schema')).json().ColumnSchema.map((c: ColumnSchemaJson) => c.name)).toEqual(['d', 'x']);
   });
 
   it('a schema with a bad attribute is a 400 with a one-line reason, and nothing is created', async () => {
@@ -122,11 +124,11 @@ describe('rows', () => {
       await http('PUT', '/users/u1/cf:name', cellSet([{ cells: [{ value: v, timestamp: ts }] }]));
     }
     const all = (await http('GET', '/users/u1/cf:name?v=3')).json().Row[0].Cell;
-    expect(all.map((c: any) => [c.timestamp, unb64(c.$)])).toEqual([[300, 'Ada3'], [200, 'Ada2'], [100, 'Ada']]);
+    expect(all.map((c: CellJson) => [c.timestamp, unb64(c.$)])).toEqual([[300, 'Ada3'], [200, 'Ada2'], [100, 'Ada']]);
     expect((await http('GET', '/users/u1/cf:name')).json().Row[0].Cell).toHaveLength(1);
     expect(unb64((await http('GET', '/users/u1/cf:name/200')).json().Row[0].Cell[0].$)).toBe('Ada2');
     const range = (await http('GET', '/users/u1/cf:name/100,300?v=5')).json().Row[0].Cell;
-    expect(range.map((c: any) => c.timestamp)).toEqual([200, 100]);
+    expect(range.map((c: CellJson) => c.timestamp)).toEqual([200, 100]);
   });
 
   it('a missing row is 404', async () => {
@@ -138,15 +140,15 @@ describe('rows', () => {
     const rows = cellSet(['g1', 'g2', 'g3', 'h1'].map((k) => ({ key: k, cells: [{ column: 'cf:v', value: k }] })));
     expect((await http('PUT', '/users/false-row-key', rows)).status).toBe(200);
     const glob = (await http('GET', '/users/g*')).json();
-    expect(glob.Row.map((r: any) => unb64(r.key))).toEqual(['g1', 'g2', 'g3']);
+    expect(glob.Row.map((r: RowJson) => unb64(r.key))).toEqual(['g1', 'g2', 'g3']);
     const range = (await http('GET', '/users/g2,h1')).json();
-    expect(range.Row.map((r: any) => unb64(r.key))).toEqual(['g2', 'g3']);
+    expect(range.Row.map((r: RowJson) => unb64(r.key))).toEqual(['g2', 'g3']);
   });
 
   it('GET /T/prefix* with query parameters is the stateless table scan (limit, startrow/endrow, column)', async () => {
-    expect((await http('GET', '/users/g*?limit=2')).json().Row.map((r: any) => unb64(r.key))).toEqual(['g1', 'g2']);
+    expect((await http('GET', '/users/g*?limit=2')).json().Row.map((r: RowJson) => unb64(r.key))).toEqual(['g1', 'g2']);
     const bounded = (await http('GET', '/users/*?startrow=g2&endrow=h2&column=cf:v')).json();
-    expect(bounded.Row.map((r: any) => unb64(r.key))).toEqual(['g2', 'g3', 'h1']);
+    expect(bounded.Row.map((r: RowJson) => unb64(r.key))).toEqual(['g2', 'g3', 'h1']);
     expect((await http('GET', '/users/g*?sideways=1')).status).toBe(400);
     expect((await http('GET', "/users/g*?filter=PrefixFilter('g'")).status).toBe(400);
     expect((await http('GET', '/users/zz*')).status).toBe(404);
@@ -159,7 +161,7 @@ describe('rows', () => {
 
   it('/T/multiget returns the rows found, 404 when none', async () => {
     const a = (await http('GET', '/users/multiget?row=g1&row=nobody&row=h1')).json();
-    expect(a.Row.map((r: any) => unb64(r.key))).toEqual(['g1', 'h1']);
+    expect(a.Row.map((r: RowJson) => unb64(r.key))).toEqual(['g1', 'h1']);
     expect((await http('GET', '/users/multiget?row=nobody')).status).toBe(404);
   });
 
@@ -175,7 +177,7 @@ describe('rows', () => {
   it('DELETE removes a column, then the row', async () => {
     await http('PUT', '/users/d1', cellSet([{ cells: [{ column: 'cf:a', value: '1' }, { column: 'cf:b', value: '2' }] }]));
     expect((await http('DELETE', '/users/d1/cf:a')).status).toBe(200);
-    expect((await http('GET', '/users/d1')).json().Row[0].Cell.map((c: any) => unb64(c.column))).toEqual(['cf:b']);
+    expect((await http('GET', '/users/d1')).json().Row[0].Cell.map((c: CellJson) => unb64(c.column))).toEqual(['cf:b']);
     expect((await http('DELETE', '/users/d1')).status).toBe(200);
     expect((await http('GET', '/users/d1')).status).toBe(404);
   });
@@ -246,10 +248,10 @@ describe('scanners', () => {
     expect(location).toMatch(new RegExp(`^http://${server.address}/users/scanner/\\w+$`));
     const path = new URL(location).pathname;
     const first = (await http('GET', path)).json();
-    expect(first.Row.flatMap((r: any) => r.Cell)).toHaveLength(2);
-    expect(first.Row.map((r: any) => unb64(r.key))).toEqual(['g1', 'g2']);
+    expect(first.Row.flatMap((r: RowJson) => r.Cell)).toHaveLength(2);
+    expect(first.Row.map((r: RowJson) => unb64(r.key))).toEqual(['g1', 'g2']);
     const second = (await http('GET', path)).json();
-    expect(second.Row.map((r: any) => unb64(r.key))).toEqual(['g3']);
+    expect(second.Row.map((r: RowJson) => unb64(r.key))).toEqual(['g3']);
     expect((await http('GET', path)).status).toBe(204);
     expect((await http('DELETE', path)).status).toBe(200);
     expect((await http('GET', path)).status).toBe(404);
