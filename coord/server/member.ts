@@ -57,6 +57,8 @@ export interface CoordMemberOptions {
   peerAuth?: PeerAuthConfig;
   /** Called with every member's address after a configuration change applies (the daemon saves it). */
   onPeersChanged?: (peers: ReadonlyMap<NodeId, string>) => void;
+  /** A member's client address when peers use a separate port (coord-server.ts learns them); else its peer address. */
+  clientAddressOf?: (id: NodeId) => string | undefined;
 }
 
 interface PendingProposal {
@@ -268,7 +270,7 @@ export class CoordMember implements SessionHost {
   }
 
   leaderAddress(): string {
-    return this.leaderId ? (this.peers.get(this.leaderId) ?? '') : '';
+    return this.leaderId ? (this.options.clientAddressOf?.(this.leaderId) ?? this.peers.get(this.leaderId) ?? '') : '';
   }
 
   appliedIndex(): number {
@@ -424,10 +426,11 @@ export class CoordMember implements SessionHost {
       commitIndex: s.commit,
       appliedIndex: this.applied,
       leaderId: s.leader,
-      leaderAddress: this.peers.get(s.leader) ?? '',
+      leaderAddress: s.leader ? (this.options.clientAddressOf?.(s.leader) ?? this.peers.get(s.leader) ?? '') : '',
       members: [...this.peers].map(([id, address]) => ({ id, address })),
       sessions: this.sm.liveSessions().length,
       znodes: this.sm.nodeCount,
+      watches: this.sm.watches.count,
     };
   }
 
