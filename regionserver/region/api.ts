@@ -77,7 +77,11 @@ export interface ScanRequest {
   rowOffsetPerColumnFamily?: number;
 }
 
-/** One cell of a mutation. Timestamp defaults to the server's clock (Put) or "latest" (deletes). */
+/**
+ * One cell of a mutation. Timestamp defaults to the server's clock (Put) or "latest" (deletes).
+ * A DeleteFamily whose family is EVERY_FAMILY ('*', common/cell.ts) deletes the whole row: the
+ * region turns it into one DeleteFamily marker per family of its descriptor.
+ */
 export interface MutationCell {
   family: string;
   /** Absent only for DeleteFamily / DeleteFamilyVersion. */
@@ -85,6 +89,8 @@ export interface MutationCell {
   timestamp?: number;
   type: CellType;
   value?: Buffer;
+  /** Put only: the cell's own TTL in ms (HBase's Put.setTTL); expires at timestamp + ttlMs. */
+  ttlMs?: number;
 }
 
 /** An atomic change to one row: puts and deletes applied together or not at all. */
