@@ -31,6 +31,27 @@ export interface Cell {
   value: Buffer;
   /** Write order inside a region; assigned by the region, 0 before that. */
   sequenceId: number;
+  /**
+   * Per-cell TTL of a Put (HBase's Put.setTTL, a cell tag there), in ms: the cell expires once the
+   * clock passes timestamp + ttlMs. It only shortens what the family's TTL allows. Absent: none
+   * (cells written before per-cell TTL existed, and every marker).
+   */
+  ttlMs?: number;
+}
+
+/**
+ * The family name of HBase's Delete without columns in a mutation: a DeleteFamily cell with this
+ * family is turned by the region into one DeleteFamily marker per family of its descriptor. Not a
+ * valid family name, so it cannot be mistaken for one.
+ */
+export const EVERY_FAMILY = '*';
+
+/** Largest per-cell TTL (ms): keeps timestamp + ttl exact in a double. */
+export const MAX_CELL_TTL_MS = 2 ** 48;
+
+/** True when the cell's own TTL has passed at `nowMs` (visible up to and including timestamp + ttl, as HBase). */
+export function isCellTtlExpired(cell: Cell, nowMs: number): boolean {
+  return cell.ttlMs !== undefined && cell.timestamp + cell.ttlMs < nowMs;
 }
 
 function compareFamily(a: string, b: string): number {
@@ -62,5 +83,5 @@ export function isValidFamilyName(name: string): boolean {
 
 /** Approximate heap/wire size of a cell, for memstore accounting and request bounds. */
 export function cellSize(cell: Cell): number {
-  return cell.row.length + cell.family.length + cell.qualifier.length + cell.value.length + 24;
+  return cell.row.length + cell.family.length + cell.qualifier.length + cell.value.length + (cell.ttlMs === undefined ? 24 : 32);
 }

@@ -110,6 +110,12 @@ const FLAG_CONTINUATION = 4; // this entry continues the previous row-family
 /** A row's cells are cut into entries of about this size (wide rows stay bounded per read). */
 const ROW_CHUNK_BYTES = 1024 * 1024;
 const CELL_OVERHEAD_BYTES = 4 + 8 + 1 + 8 + 4;
+/**
+ * A cell with a per-cell TTL has this bit set in its type byte and its TTL (ms, 8 bytes) right after
+ * the value length. Cell types are below 0x80, so files written before per-cell TTL read unchanged.
+ */
+const TYPE_HAS_TTL = 0x80;
+const TTL_BYTES = 8;
 
 /**
  * Writes one store file. Cells arrive in strictly increasing key order, in chunks (one LMDB
@@ -185,7 +191,7 @@ export class StoreFileWriter {
       let chunkEnd = chunkStart;
       while (chunkEnd < end && (chunkEnd === chunkStart || bytes < ROW_CHUNK_BYTES)) {
         const c = cells[chunkEnd]!;
-        bytes += CELL_OVERHEAD_BYTES + c.qualifier.length + c.value.length;
+        bytes += CELL_OVERHEAD_BYTES + c.qualifier.length + c.value.length + (c.ttlMs === undefined ? 0 : TTL_BYTES);
         chunkEnd++;
       }
       const entryKey = first ? familyPrefix : encodeKey(cells[chunkStart]!);
@@ -557,12 +563,18 @@ function writeCell(out: Buffer, pos: number, c: Cell): number {
   const tsHi = Math.floor(c.timestamp / TWO_32);
   out.writeUInt32BE(tsHi, pos);
   out.writeUInt32BE(c.timestamp - tsHi * TWO_32, pos + 4);
-  out[pos + 8] = c.type;
+  out[pos + 8] = c.ttlMs === undefined ? c.type : c.type | TYPE_HAS_TTL;
   const seqHi = Math.floor(c.sequenceId / TWO_32);
   out.writeUInt32BE(seqHi, pos + 9);
   out.writeUInt32BE(c.sequenceId - seqHi * TWO_32, pos + 13);
   out.writeUInt32BE(c.value.length, pos + 17);
   pos += 21;
+  if (c.ttlMs !== undefined) {
+    const ttlHi = Math.floor(c.ttlMs / TWO_32);
+    out.writeUInt32BE(ttlHi, pos);
+    out.writeUInt32BE(c.ttlMs - ttlHi * TWO_32, pos + 4);
+    pos += TTL_BYTES;
+  }
   pos += c.value.copy(out, pos);
   return pos;
 }
@@ -579,13 +591,21 @@ function readCells(buf: Buffer, pos: number, row: Buffer, family: string, out: C
     const qualifier = buf.subarray(pos, pos + qLen);
     pos += qLen;
     const timestamp = buf.readUInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
-    const type = buf[pos + 8]! as CellType;
+    const typeByte = buf[pos + 8]!;
     const sequenceId = buf.readUInt32BE(pos + 9) * TWO_32 + buf.readUInt32BE(pos + 13);
     const vLen = buf.readUInt32BE(pos + 17);
     pos += 21;
+    if ((typeByte & TYPE_HAS_TTL) !== 0) {
+      const ttlMs = buf.readUInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
+      pos += TTL_BYTES;
+      const value = buf.subarray(pos, pos + vLen);
+      pos += vLen;
+      out.push({ row, family, qualifier, timestamp, type: (typeByte & ~TYPE_HAS_TTL) as CellType, value, sequenceId, ttlMs });
+      continue;
+    }
     const value = buf.subarray(pos, pos + vLen);
     pos += vLen;
-    out.push({ row, family, qualifier, timestamp, type, value, sequenceId });
+    out.push({ row, family, qualifier, timestamp, type: typeByte as CellType, value, sequenceId });
   }
   if (pos !== buf.length) throw new Error('store file entry: trailing bytes');
 }
