@@ -1,6 +1,6 @@
 /**
  * A coordination member's info port: a small status page (role, term, commit and applied index,
- * sessions, znodes) and `/metrics` with the Raft and tree families, both read through the member's
+ * sessions, znodes, watches) and `/metrics` with the Raft and tree families, both read through the member's
  * own Status call, so `basalt coord start` needs one call to get them. (This lives beside the other
  * HTTP helpers rather than in coord/, which never depends on HTTP.)
  */
@@ -25,6 +25,7 @@ export function renderCoordMemberPage(s: MemberStatus, nowMs: number): string {
     ['Applied index', String(s.appliedIndex)],
     ['Sessions', String(s.sessions)],
     ['Znodes', String(s.znodes)],
+    ['Watches', String(s.watches)],
   ];
   const body = `<h2>Member</h2><dl class="summary" id="summary">${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
 <p><a href="/metrics">Prometheus metrics</a> · <a href="/status.json">status as JSON</a></p>`;
@@ -36,7 +37,7 @@ export async function mountCoordInfo(options: { memberAddress: string; choice: I
   const status = () => fetchMemberStatus(options.memberAddress, 2_000);
   registerCoordMetrics(registry, async () => {
     const s = await status().catch(() => undefined);
-    return s ? { term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, isLeader: s.role === 'leader', sessions: s.sessions, znodes: s.znodes } : {};
+    return s ? { term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, isLeader: s.role === 'leader', sessions: s.sessions, watches: s.watches, znodes: s.znodes } : {};
   });
   const listener = await bindInfoPort(
     options.choice,

@@ -14,6 +14,8 @@ export interface MemberStatus {
   leaderAddress: string;
   sessions: number;
   znodes: number;
+  /** Watches armed on this member (watches are per member, never replicated). */
+  watches: number;
 }
 
 export async function fetchMemberStatus(address: string, timeoutMs = 3_000): Promise<MemberStatus> {
@@ -35,6 +37,7 @@ export async function fetchMemberStatus(address: string, timeoutMs = 3_000): Pro
       leaderAddress: s.leaderAddress ?? '',
       sessions: s.sessions ?? 0,
       znodes: s.znodes ?? 0,
+      watches: s.watches ?? 0,
     };
   } finally {
     client.close();

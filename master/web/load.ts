@@ -12,7 +12,7 @@ export async function coordMembers(addresses: string[]): Promise<CoordMemberView
     addresses.map(async (address): Promise<CoordMemberView> => {
       try {
         const s = await fetchMemberStatus(address, 2_000);
-        return { address: s.address || address, id: s.id, role: s.role, term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, sessions: s.sessions, znodes: s.znodes };
+        return { address: s.address || address, id: s.id, role: s.role, term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, sessions: s.sessions, znodes: s.znodes, watches: s.watches };
       } catch (err) {
         return { address, error: `${(err as { code?: string }).code ?? 'UNAVAILABLE'}: ${(err as Error).message}` };
       }

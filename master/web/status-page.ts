@@ -17,6 +17,7 @@ export interface CoordMemberView {
   appliedIndex?: number;
   sessions?: number;
   znodes?: number;
+  watches?: number;
   /** Set when the member did not answer. */
   error?: string;
 }
@@ -153,7 +154,7 @@ function procedures(input: MasterPageInput): string {
 function coordination(input: MasterPageInput): string {
   const rows = input.coordMembers.map((m) =>
     m.error
-      ? [`<code>${escapeHtml(m.address)}</code>`, '', `<span class="bad">unreachable</span>`, '', '', '', '', escapeHtml(m.error)]
+      ? [`<code>${escapeHtml(m.address)}</code>`, '', `<span class="bad">unreachable</span>`, '', '', '', '', '', escapeHtml(m.error)]
       : [
           `<code>${escapeHtml(m.address)}</code>`,
           td(m.id ?? 0),
@@ -163,9 +164,10 @@ function coordination(input: MasterPageInput): string {
           td(m.appliedIndex ?? 0),
           td(m.sessions ?? 0),
           td(m.znodes ?? 0),
+          td(m.watches ?? 0),
         ],
   );
-  return htmlTable('coordination', ['Member', 'Id', 'Role', 'Term', 'Commit index', 'Applied index', 'Sessions', 'Znodes'], rows, 'no coordination members known');
+  return htmlTable('coordination', ['Member', 'Id', 'Role', 'Term', 'Commit index', 'Applied index', 'Sessions', 'Znodes', 'Watches'], rows, 'no coordination members known');
 }
 
 export function renderMasterStatusPage(input: MasterPageInput): string {

@@ -34,4 +34,32 @@ describe('coordination member info port', () => {
       await Promise.all(mounted.map((m) => m?.close()));
     }
   });
+
+  it('counts the watches armed on a member in basalt_coord_watches and on its page', async () => {
+    // Watches are per member: a client bound to member 0 arms them there.
+    const client = await ensemble.connect({ servers: [ensemble.addresses[0]!] });
+    const mounted = await mountCoordInfo({ memberAddress: ensemble.addresses[0]!, choice: { port: 0, explicit: true }, log: createLogger('test') });
+    const scrape = async (): Promise<number> => {
+      const text = await (await fetch(`http://${mounted!.address}/metrics`)).text();
+      const m = /^basalt_coord_watches (\d+)$/m.exec(text);
+      return m ? Number(m[1]) : -1;
+    };
+    try {
+      const before = await scrape();
+      expect(before).toBeGreaterThanOrEqual(0);
+      const N = 7;
+      for (let i = 0; i < N; i++) await client.create(`/watch-metric-${i}`, Buffer.from('x'));
+      for (let i = 0; i < N; i++) await client.getData(`/watch-metric-${i}`, { watch: () => undefined });
+      await client.exists('/watch-metric-absent', { watch: () => undefined });
+      expect(await waitFor('the armed watches counted', async () => ((await scrape()) === before + N + 1 ? true : undefined))).toBe(true);
+      const page = await (await fetch(`http://${mounted!.address}/`)).text();
+      expect(page).toContain(`<dt>Watches</dt><dd>${before + N + 1}</dd>`);
+      // A data watch fires once and is gone.
+      await client.setData('/watch-metric-0', Buffer.from('y'));
+      expect(await waitFor('a fired watch no longer counted', async () => ((await scrape()) === before + N ? true : undefined))).toBe(true);
+    } finally {
+      await mounted?.close();
+      await client.close();
+    }
+  });
 });

@@ -51,7 +51,7 @@ function input(): MasterPageInput {
     regions: [region('basalt:meta', '', '', '127.0.0.1:16021'), region('default:users', '', 'g', '127.0.0.1:16020'), moving, region('default:users', 'p', '', '127.0.0.1:16020')],
     tables: [table('basalt:meta'), table('default:users')],
     coordMembers: [
-      { address: '127.0.0.1:16100', id: 1, role: 'leader', term: 4, commitIndex: 99, appliedIndex: 99, sessions: 3, znodes: 20 },
+      { address: '127.0.0.1:16100', id: 1, role: 'leader', term: 4, commitIndex: 99, appliedIndex: 99, sessions: 3, znodes: 20, watches: 12345 },
       { address: '127.0.0.1:16101', error: 'UNAVAILABLE: connect refused' },
     ],
     nowMs: Date.UTC(2026, 0, 1),
@@ -93,6 +93,11 @@ describe('master status page', () => {
     expect(html).toMatch(/<td><span class="num">7<\/span><\/td><td>MoveRegion<\/td><td>RUNNING<\/td><td>CLOSE<\/td>/);
     expect(html).toContain('<strong>leader</strong>');
     expect(html).toContain('unreachable');
+  });
+
+  it('shows each coordination member\'s armed watches', () => {
+    expect(html).toContain('<th>Watches</th>');
+    expect(html).toMatch(/<span class="num">20<\/span><\/td><td><span class="num">12345<\/span>/);
   });
 
   it('needs nothing from outside: no scripts, stylesheets or remote links', () => {
