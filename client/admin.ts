@@ -288,6 +288,15 @@ export class AdminClient implements Admin {
     await this.master.call('CreateNamespace', { descriptor: { name: validateNamespace(name), properties } });
   }
 
+  async modifyNamespace(name: string, properties: Record<string, string>): Promise<void> {
+    if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) throw invalidArgument('properties', 'an object of string values');
+    for (const [k, v] of Object.entries(properties)) {
+      if (k.length === 0) throw invalidArgument('properties', 'a property name is empty');
+      if (typeof v !== 'string') throw invalidArgument(`properties.${k}`, 'a string');
+    }
+    await this.master.call('ModifyNamespace', { descriptor: { name: validateNamespace(name), properties } });
+  }
+
   async deleteNamespace(name: string): Promise<void> {
     await this.master.call('DeleteNamespace', { name: validateNamespace(name) });
   }

@@ -67,10 +67,16 @@ export interface PutCell {
 export interface Put {
   row: BytesInput;
   cells: PutCell[];
+  /**
+   * Per-cell TTL in ms for every cell of this put (HBase's Put.setTTL): a cell is visible until
+   * its timestamp + ttlMs, and never longer than its family's TTL allows. Default: none.
+   */
+  ttlMs?: number;
 }
 
 /**
- * What to delete from a row. No columns: the whole row (every family, versions ≤ timestamp).
+ * What to delete from a row. No columns: the whole row (every family, versions ≤ timestamp), sent
+ * as one mutation that the region turns into a DeleteFamily marker per family of the table.
  * A column with a qualifier: its newest version, or the version at `timestamp`, or every version
  * (≤ timestamp) with `allVersions`. A family without a qualifier: the whole family.
  */
@@ -324,6 +330,8 @@ export interface Admin {
   isTableDisabled(name: string): Promise<boolean>;
 
   createNamespace(name: string, properties?: Record<string, string>): Promise<void>;
+  /** Replaces a namespace's properties (HBase's modifyNamespace: what is not given is removed). */
+  modifyNamespace(name: string, properties: Record<string, string>): Promise<void>;
   deleteNamespace(name: string): Promise<void>;
   describeNamespace(name: string): Promise<NamespaceDescription>;
   listNamespaces(): Promise<NamespaceDescription[]>;

@@ -280,6 +280,10 @@ export class FakeConnection implements Connection {
         if (self.namespaces.has(name)) throw new BasaltError(ErrorCodes.NAMESPACE_EXISTS, 'exists');
         self.namespaces.set(name, properties);
       },
+      modifyNamespace: async (name, properties) => {
+        if (!self.namespaces.has(name)) throw new BasaltError(ErrorCodes.NAMESPACE_NOT_FOUND, 'missing');
+        self.namespaces.set(name, { ...properties });
+      },
       deleteNamespace: async (name) => {
         if (!self.namespaces.delete(name)) throw new BasaltError(ErrorCodes.NAMESPACE_NOT_FOUND, 'missing');
       },

@@ -300,6 +300,10 @@ class FakeAdmin implements Admin {
     if (this.cluster.namespaces.has(name)) throw new BasaltError(ErrorCodes.NAMESPACE_EXISTS, `namespace ${name} already exists`);
     this.cluster.namespaces.set(name, properties);
   }
+  async modifyNamespace(name: string, properties: Record<string, string>): Promise<void> {
+    if (!this.cluster.namespaces.has(name)) throw new BasaltError(ErrorCodes.NAMESPACE_NOT_FOUND, `namespace ${name} does not exist`);
+    this.cluster.namespaces.set(name, { ...properties });
+  }
   async deleteNamespace(name: string): Promise<void> {
     if (!this.cluster.namespaces.has(name)) throw new BasaltError(ErrorCodes.NAMESPACE_NOT_FOUND, `namespace ${name} does not exist`);
     if ([...this.cluster.tables.keys()].some((t) => namespaceOf(t) === name)) throw new BasaltError(ErrorCodes.NAMESPACE_NOT_EMPTY, `namespace ${name} has tables`);
