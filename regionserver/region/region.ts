@@ -9,8 +9,10 @@
  * MVCC entry, wait for the read point to pass it, and release the locks. Visible ⇒ durable.
  * Opening (store files, WAL replay) is in region-open.ts.
  *
- * Flush and compaction run in the background (never inline with a write); the manifest records
- * the store files and the max flushed sequence id, so open knows where WAL replay starts.
+ * Flush (region-flush.ts) and compaction (region-compaction.ts) run in the background, never
+ * inline with a write; the manifest records the store files and the max flushed sequence id, so
+ * open knows where WAL replay starts. Open options and what a region asks of its server are in
+ * region-options.ts.
  *
  * Buffers are not copied: a mutation's Buffers go into the memstore as they are and reads return
  * cells sharing them, so callers treat both as immutable. docs/storage.md explains the rest.
@@ -19,18 +21,14 @@ import { CellType, type Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
-import { assert, BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
+import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { openMarkerEntry } from '../wal/fencing.js';
-import type { Wal } from '../wal/wal.js';
-import type { DurableFiles } from '../storage/durable-files.js';
 import type { Store } from '../storage/store.js';
-import type { StoreFileReader } from '../storage/store-file.js';
 import type {
   AppendRequest,
   CheckAndMutateRequest,
   CheckAndMutateResult,
-  FamilyDescriptor,
   GetRequest,
   IncrementRequest,
   Mutation,
@@ -40,72 +38,28 @@ import type {
   RowResult,
   ScanRequest,
 } from './api.js';
-import { newestManifestEpoch, writeManifest, type ManifestFile, type RegionManifest } from './manifest.js';
-import { manifestEntryOf, referenceCount } from '../storage/reference-file.js';
+import type { RegionManifest } from './manifest.js';
+import { referenceCount } from '../storage/reference-file.js';
 import { Mvcc } from './mvcc.js';
 import { walRegionKey } from './identity.js';
 import { RegionNonces } from './nonces.js';
 import { planAppend, planIncrement } from './read-modify-write.js';
 import { planRead, readPlannedRow } from './read-plan.js';
+import { RegionCompactor } from './region-compaction.js';
+import { RegionFiles } from './region-files.js';
+import { RegionFlusher } from './region-flush.js';
 import { loadStores, replayWal, validateFamilies } from './region-open.js';
+import type { IncrementResult, RegionOpenOptions } from './region-options.js';
 import { RegionScannerImpl, scanBounds, type RegionScanner } from './region-scanner.js';
 import { RowLocks } from './row-locks.js';
 import { UpdatesGate } from './updates-gate.js';
 import { checkRow, conditionHolds, containsRow, requestTooLarge, validateAppend, validateCheckAndMutate, validateIncrement, validateMutation } from './validation.js';
 import { LATEST, memstoreSizeBytes, WritePath, type RowWrite } from './write-path.js';
 
+export type { IncrementResult, RegionFence, RegionHousekeeping, RegionOpenOptions } from './region-options.js';
 export type { RegionScanner } from './region-scanner.js';
 
 const log = createLogger('region');
-
-export interface RegionOpenOptions {
-  info: RegionInfo;
-  families: FamilyDescriptor[];
-  /** The region's directory under the data root (created if missing). */
-  dir: string;
-  wal: Wal;
-  openEpoch: number;
-  clock: Clock;
-  config: RegionServerConfig;
-  /**
-   * Called once if the region aborts itself (a WAL sync failed: the outcome of the writes it
-   * covered is unknown). The region server should then abort too, or at least have the region
-   * reassigned, so that it is reopened from the log (HBase aborts the server).
-   */
-  onAbort?: (cause: unknown) => void;
-  /**
-   * The server's lease check (FENCED when it cannot prove its coordination session). Checked
-   * before every step that writes under the shared root — flush, compaction, manifest, file
-   * removal — in the background as in the foreground (STYLE.md §12). None: always allowed.
-   */
-  fence?: RegionFence;
-  /** The server's housekeeper (server/housekeeper.ts): global memstore bound, compaction slots. */
-  housekeeping?: RegionHousekeeping;
-  /** Where store file and manifest writes are made durable (fault-injecting in power-loss tests). */
-  files?: DurableFiles;
-}
-
-/** What a region asks of its server's housekeeper. */
-export interface RegionHousekeeping {
-  /** SERVER_BUSY while the server is above its global memstore limit. */
-  checkMemstore(): void;
-  /** Waits for one of the server's compaction slots; call the result when done. */
-  compactionSlot(): Promise<() => void>;
-}
-
-/** What the region asks of the server's lease (regionserver/server/fencing.ts implements it). */
-export interface RegionFence {
-  /** Throws FENCED when the lease may have lapsed. */
-  checkWritable(): void;
-}
-
-/** One incremented column: its new value, and the cell written. */
-export interface IncrementResult {
-  family: string;
-  qualifier: Buffer;
-  value: bigint;
-  cell: Cell;
-}
 
 type RegionState = 'open' | 'closing' | 'closed';
 
@@ -115,7 +69,6 @@ export class Region {
   private readonly options: RegionOpenOptions;
   private readonly config: RegionServerConfig;
   private readonly clock: Clock;
-  private readonly wal: Wal;
   private readonly rowLocks = new RowLocks();
   private readonly gate: UpdatesGate;
   private readonly mvcc: Mvcc;
@@ -125,14 +78,9 @@ export class Region {
   /** Set when a WAL sync failed: the region serves nothing more and closes without flushing. */
   private abortCause: unknown;
   private closing: Promise<void> | undefined;
-  private maxFlushedSequenceId: number;
-  /** Sequence id of a snapshot taken but not yet written (a failed flush retries it). */
-  private pendingFlushSequenceId: number | undefined;
-  private flushTail: Promise<unknown> = Promise.resolve();
-  private flushRequested = false;
-  private compactionTail: Promise<unknown> = Promise.resolve();
-  private compactionScheduled = false;
-  private lastMajorCompactionMs: number;
+  private readonly regionFiles: RegionFiles;
+  private readonly flusher: RegionFlusher;
+  private readonly compactor: RegionCompactor;
   private readRequests = 0;
 
   /** `lastSequenceId`: the highest sequence id in the store files or the replayed log. */
@@ -141,12 +89,36 @@ export class Region {
     this.options = options;
     this.config = options.config;
     this.clock = options.clock;
-    this.wal = options.wal;
     this.stores = stores;
-    this.maxFlushedSequenceId = manifest.maxFlushedSequenceId;
     this.gate = new UpdatesGate(options.info.encodedName);
     this.mvcc = new Mvcc(lastSequenceId);
-    this.lastMajorCompactionMs = options.clock.now();
+    this.regionFiles = new RegionFiles(options, stores);
+    const isOpen = (): boolean => this.state === 'open';
+    this.compactor = new RegionCompactor({
+      info: options.info,
+      files: this.regionFiles,
+      stores,
+      clock: options.clock,
+      config: options.config,
+      housekeeping: options.housekeeping,
+      isOpen,
+      maxFlushedSequenceId: () => this.flusher.maxFlushedSequenceId,
+    });
+    this.flusher = new RegionFlusher({
+      info: options.info,
+      files: this.regionFiles,
+      stores,
+      wal: options.wal,
+      gate: this.gate,
+      mvcc: this.mvcc,
+      clock: options.clock,
+      config: options.config,
+      maxFlushedSequenceId: manifest.maxFlushedSequenceId,
+      isOpen,
+      // A store never grows past maxStoreFiles: compact it before adding another file.
+      beforeAddingFile: (s) => this.compactor.compactForced(s),
+      afterFlush: () => this.compactor.schedule(),
+    });
     this.nonces = new RegionNonces(options.clock);
     this.writes = new WritePath({
       info: options.info,
@@ -157,7 +129,7 @@ export class Region {
       mvcc: this.mvcc,
       clock: options.clock,
       config: options.config,
-      maybeRequestFlush: () => this.maybeRequestFlush(),
+      maybeRequestFlush: () => this.flusher.maybeRequestFlush(),
       abort: (cause) => this.abort(cause),
       ...(options.housekeeping ? { checkServerMemstore: () => options.housekeeping!.checkMemstore() } : {}),
     });
@@ -420,177 +392,18 @@ export class Region {
     });
   }
 
-  // ---------------------------------------------------------------- flush
+  // ---------------------------------------------------------------- flush and compaction
 
-  private maybeRequestFlush(): void {
-    if (this.flushRequested || this.state !== 'open') return;
-    if (memstoreSizeBytes(this.stores) < this.config.memstoreFlushSizeBytes) return;
-    this.flushRequested = true;
-    this.flush()
-      .catch((err: unknown) => log.error({ err, region: this.info.encodedName }, 'background flush failed'))
-      .finally(() => (this.flushRequested = false));
-  }
-
-  /** Flushes every store's memstore; resolves with the max flushed sequence id. */
+  /** Flushes every store's memstore; resolves with the max flushed sequence id (region-flush.ts). */
   async flush(): Promise<number> {
     this.checkReadable();
-    return this.enqueueFlush();
+    return this.flusher.flush();
   }
 
-  /** Flushes run one at a time (a snapshot is written by exactly one flush). */
-  private enqueueFlush(): Promise<number> {
-    const run = this.flushTail.then(() => this.flushOnce());
-    this.flushTail = run.catch(() => undefined);
-    return run;
-  }
-
-  private async flushOnce(): Promise<number> {
-    if (this.pendingFlushSequenceId === undefined) {
-      let empty = true;
-      for (const s of this.stores.values()) if (s.memstore.activeSizeBytes > 0) empty = false;
-      if (empty) return this.maxFlushedSequenceId;
-      const reopen = await this.gate.hold();
-      try {
-        for (const s of this.stores.values()) s.memstore.snapshot();
-        this.pendingFlushSequenceId = this.mvcc.readPoint;
-      } finally {
-        reopen();
-      }
-    }
-    const flushSequenceId = this.pendingFlushSequenceId;
-    assert(flushSequenceId <= this.mvcc.readPoint, 'a flush never covers a write that is not visible yet');
-    assert(flushSequenceId >= this.maxFlushedSequenceId, 'the flushed sequence id never goes backwards');
-    // A store never grows past maxStoreFiles: compact it before adding another file.
-    for (const s of this.stores.values()) {
-      if (s.files.length + 1 > this.config.maxStoreFiles) await this.enqueueCompaction(() => this.compactStore(s, false, true));
-    }
-    const now = this.clock.now();
-    const written = new Map<Store, StoreFileReader | undefined>();
-    try {
-      this.checkFence();
-      for (const s of this.stores.values()) written.set(s, await s.writeSnapshot(s.newFileName(now), now));
-      // From here to the end of the swap nothing awaits: manifest and memory change together.
-      this.checkFence();
-      const manifest = this.buildManifest(Math.max(this.maxFlushedSequenceId, flushSequenceId), (s) => {
-        const f = written.get(s);
-        return f ? [...s.files, f] : s.files;
-      });
-      writeManifest(this.options.dir, manifest, this.options.files);
-    } catch (err) {
-      for (const f of written.values()) f?.discard();
-      throw err;
-    }
-    for (const s of this.stores.values()) s.commitFlush(written.get(s));
-    this.pendingFlushSequenceId = undefined;
-    this.maxFlushedSequenceId = Math.max(this.maxFlushedSequenceId, flushSequenceId);
-    await this.wal.markFlushed(walRegionKey(this.info), this.maxFlushedSequenceId);
-    this.scheduleCompaction();
-    return this.maxFlushedSequenceId;
-  }
-
-  private buildManifest(maxFlushedSequenceId: number, filesOf: (s: Store) => readonly StoreFileReader[]): RegionManifest {
-    const stores: Record<string, ManifestFile[]> = {};
-    for (const s of this.stores.values()) stores[s.name] = filesOf(s).map(manifestEntryOf);
-    const { info, openEpoch } = this.options;
-    return {
-      formatVersion: 1,
-      maxFlushedSequenceId,
-      openEpoch,
-      writerEpoch: openEpoch,
-      region: { table: info.table, regionId: info.regionId, encodedName: info.encodedName },
-      stores,
-    };
-  }
-
-  /** FENCED when the server's lease may have lapsed: nothing under the shared root is written then. */
-  private checkFence(): void {
-    this.options.fence?.checkWritable();
-  }
-
-  /**
-   * Whether a file this region no longer lists may be deleted now: only while the lease holds and
-   * no newer open has written a manifest (which may list the file).
-   */
-  private mayRemoveFiles(): boolean {
-    try {
-      this.checkFence();
-    } catch {
-      return false;
-    }
-    return newestManifestEpoch(this.options.dir) <= this.options.openEpoch;
-  }
-
-  // ---------------------------------------------------------------- compaction
-
-  /** Compacts every store now (major: into one file each, dropping what is dead). */
+  /** Compacts every store now (major: into one file each, dropping what is dead; region-compaction.ts). */
   async compact(major: boolean): Promise<void> {
     this.checkServing();
-    if (major) this.lastMajorCompactionMs = this.clock.now();
-    await this.enqueueCompaction(async () => {
-      for (const s of this.stores.values()) await this.compactStore(s, major);
-    });
-  }
-
-  /** Compactions run one at a time per region, off the write path, in one of the server's slots. */
-  private enqueueCompaction(task: () => Promise<void>): Promise<void> {
-    const housekeeping = this.options.housekeeping;
-    const run = this.compactionTail.then(async () => {
-      const release = housekeeping ? await housekeeping.compactionSlot() : undefined;
-      try {
-        await task();
-      } finally {
-        release?.();
-      }
-    });
-    this.compactionTail = run.catch((err: unknown) => {
-      if (isBasaltError(err, ErrorCodes.CLOSED)) log.info({ region: this.info.encodedName }, 'compaction abandoned: region closing');
-      else log.error({ err, region: this.info.encodedName }, 'compaction failed');
-    });
-    return run;
-  }
-
-  /**
-   * After a flush: a minor compaction when a store has compactionMinFiles files, or a major one
-   * when majorCompactionPeriodMs has passed since the last. Queued behind any running one.
-   */
-  private scheduleCompaction(): void {
-    if (this.compactionScheduled || this.state !== 'open') return;
-    const period = this.config.majorCompactionPeriodMs;
-    const majorDue = period > 0 && this.clock.now() - this.lastMajorCompactionMs >= period;
-    const minorDue = [...this.stores.values()].some((s) => s.files.length >= Math.max(2, this.config.compactionMinFiles));
-    if (!majorDue && !minorDue) return;
-    this.compactionScheduled = true;
-    void this.enqueueCompaction(async () => {
-      this.compactionScheduled = false;
-      if (majorDue) this.lastMajorCompactionMs = this.clock.now();
-      for (const s of this.stores.values()) {
-        if (this.state !== 'open') return;
-        await this.compactStore(s, majorDue);
-      }
-    }).catch(() => undefined);
-  }
-
-  /** `forced`: the store is at maxStoreFiles, so compact even below compactionMinFiles. */
-  private async compactStore(store: Store, major: boolean, forced = false): Promise<void> {
-    const selection = store.selectCompaction(major, forced ? 2 : this.config.compactionMinFiles, this.config.compactionMaxFiles);
-    if (!selection) return;
-    this.checkFence();
-    const now = this.clock.now();
-    const replacement = await store.compactFiles(selection.files, selection.major, store.newFileName(now), now, () => this.state !== 'open');
-    const gone = new Set(selection.files);
-    try {
-      this.checkFence();
-      const manifest = this.buildManifest(this.maxFlushedSequenceId, (s) => {
-        if (s !== store) return s.files;
-        const kept = s.files.filter((f) => !gone.has(f));
-        return replacement ? [...kept, replacement] : kept;
-      });
-      writeManifest(this.options.dir, manifest, this.options.files);
-    } catch (err) {
-      replacement?.discard();
-      throw err;
-    }
-    store.commitCompaction(selection.files, replacement, () => this.mayRemoveFiles());
+    await this.compactor.compact(major);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -652,13 +465,13 @@ export class Region {
     if (this.state === 'closed') return;
     this.state = 'closing';
     await this.gate.shutAndDrain();
-    await this.flushTail;
-    await this.compactionTail;
+    await this.flusher.idle;
+    await this.compactor.idle;
     // An aborted region never flushes: its memstore is not to be trusted over the log. Nor does a
     // region whose server lost its lease: the region may already be open elsewhere.
     if (options.flush && this.abortCause === undefined && this.leaseHolds()) {
       try {
-        await this.enqueueFlush();
+        await this.flusher.flush();
       } catch (err) {
         log.error({ err, region: this.info.encodedName }, 'flush on close failed; the WAL still holds the edits');
       }
@@ -669,7 +482,7 @@ export class Region {
 
   private leaseHolds(): boolean {
     try {
-      this.checkFence();
+      this.regionFiles.checkFence();
       return true;
     } catch (err) {
       log.warn({ err, region: this.info.encodedName }, 'closing without a flush: the lease may have lapsed; the WAL holds the edits');
@@ -700,7 +513,7 @@ export class Region {
       readRequests: this.readRequests,
       writeRequests: this.writes.writeRequests,
       maxSequenceId: this.mvcc.lastAssigned,
-      maxFlushedSequenceId: this.maxFlushedSequenceId,
+      maxFlushedSequenceId: this.flusher.maxFlushedSequenceId,
       referenceFileCount: this.referenceFileCount(),
     };
   }

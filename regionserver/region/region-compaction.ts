@@ -1,0 +1,121 @@
+/**
+ * A region's compactions (HBase's CompactSplit + HStore.compact, simplified): one at a time per
+ * region, off the write path, each in one of the server's compaction slots (the housekeeper's
+ * bounded queue). After a flush, a minor compaction when a store holds compactionMinFiles files, or
+ * a major one when majorCompactionPeriodMs has passed. The replacement file and the manifest that
+ * names it are written before memory swaps; replaced files go once no reader holds them.
+ */
+import type { Clock } from '../../common/clock.js';
+import type { RegionServerConfig } from '../../common/config.js';
+import { ErrorCodes, isBasaltError } from '../../common/errors.js';
+import { createLogger } from '../../common/logger.js';
+import type { Store } from '../storage/store.js';
+import type { RegionInfo } from './api.js';
+import type { RegionFiles } from './region-files.js';
+import type { RegionHousekeeping } from './region-options.js';
+
+const log = createLogger('region');
+
+export interface RegionCompactorDeps {
+  info: RegionInfo;
+  files: RegionFiles;
+  stores: ReadonlyMap<string, Store>;
+  clock: Clock;
+  config: RegionServerConfig;
+  housekeeping?: RegionHousekeeping | undefined;
+  /** Whether the region takes writes (a compaction of a closing region is abandoned). */
+  isOpen(): boolean;
+  /** The manifest a compaction writes keeps the flushed sequence id as it is. */
+  maxFlushedSequenceId(): number;
+}
+
+export class RegionCompactor {
+  private compactionTail: Promise<unknown> = Promise.resolve();
+  private compactionScheduled = false;
+  private lastMajorCompactionMs: number;
+
+  constructor(private readonly deps: RegionCompactorDeps) {
+    this.lastMajorCompactionMs = deps.clock.now();
+  }
+
+  /** Resolves when every compaction queued so far has ended. */
+  get idle(): Promise<unknown> {
+    return this.compactionTail;
+  }
+
+  /** Compacts every store now (major: into one file each, dropping what is dead). */
+  async compact(major: boolean): Promise<void> {
+    if (major) this.lastMajorCompactionMs = this.deps.clock.now();
+    await this.enqueue(async () => {
+      for (const s of this.deps.stores.values()) await this.compactStore(s, major);
+    });
+  }
+
+  /** Compacts `store` even below compactionMinFiles (it is at maxStoreFiles). */
+  compactForced(store: Store): Promise<void> {
+    return this.enqueue(() => this.compactStore(store, false, true));
+  }
+
+  /** Compactions run one at a time per region, off the write path, in one of the server's slots. */
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const housekeeping = this.deps.housekeeping;
+    const run = this.compactionTail.then(async () => {
+      const release = housekeeping ? await housekeeping.compactionSlot() : undefined;
+      try {
+        await task();
+      } finally {
+        release?.();
+      }
+    });
+    this.compactionTail = run.catch((err: unknown) => {
+      if (isBasaltError(err, ErrorCodes.CLOSED)) log.info({ region: this.deps.info.encodedName }, 'compaction abandoned: region closing');
+      else log.error({ err, region: this.deps.info.encodedName }, 'compaction failed');
+    });
+    return run;
+  }
+
+  /**
+   * After a flush: a minor compaction when a store has compactionMinFiles files, or a major one
+   * when majorCompactionPeriodMs has passed since the last. Queued behind any running one.
+   */
+  schedule(): void {
+    const { config, clock, stores } = this.deps;
+    if (this.compactionScheduled || !this.deps.isOpen()) return;
+    const period = config.majorCompactionPeriodMs;
+    const majorDue = period > 0 && clock.now() - this.lastMajorCompactionMs >= period;
+    const minorDue = [...stores.values()].some((s) => s.files.length >= Math.max(2, config.compactionMinFiles));
+    if (!majorDue && !minorDue) return;
+    this.compactionScheduled = true;
+    void this.enqueue(async () => {
+      this.compactionScheduled = false;
+      if (majorDue) this.lastMajorCompactionMs = clock.now();
+      for (const s of stores.values()) {
+        if (!this.deps.isOpen()) return;
+        await this.compactStore(s, majorDue);
+      }
+    }).catch(() => undefined);
+  }
+
+  /** `forced`: the store is at maxStoreFiles, so compact even below compactionMinFiles. */
+  private async compactStore(store: Store, major: boolean, forced = false): Promise<void> {
+    const { config, files, clock } = this.deps;
+    const selection = store.selectCompaction(major, forced ? 2 : config.compactionMinFiles, config.compactionMaxFiles);
+    if (!selection) return;
+    files.checkFence();
+    const now = clock.now();
+    const replacement = await store.compactFiles(selection.files, selection.major, store.newFileName(now), now, () => !this.deps.isOpen());
+    const gone = new Set(selection.files);
+    try {
+      files.checkFence();
+      files.writeManifest(this.deps.maxFlushedSequenceId(), (s) => {
+        if (s !== store) return s.files;
+        const kept = s.files.filter((f) => !gone.has(f));
+        return replacement ? [...kept, replacement] : kept;
+      });
+    } catch (err) {
+      replacement?.discard();
+      throw err;
+    }
+    store.commitCompaction(selection.files, replacement, () => files.mayRemoveFiles());
+  }
+}

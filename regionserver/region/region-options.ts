@@ -1,0 +1,59 @@
+/**
+ * What opening a region takes, and what a region asks of its server (housekeeper, lease). Kept
+ * apart from region.ts so the flush and compaction modules can name them without a cycle.
+ */
+import type { Cell } from '../../common/cell.js';
+import type { Clock } from '../../common/clock.js';
+import type { RegionServerConfig } from '../../common/config.js';
+import type { Wal } from '../wal/wal.js';
+import type { DurableFiles } from '../storage/durable-files.js';
+import type { FamilyDescriptor, RegionInfo } from './api.js';
+
+export interface RegionOpenOptions {
+  info: RegionInfo;
+  families: FamilyDescriptor[];
+  /** The region's directory under the data root (created if missing). */
+  dir: string;
+  wal: Wal;
+  openEpoch: number;
+  clock: Clock;
+  config: RegionServerConfig;
+  /**
+   * Called once if the region aborts itself (a WAL sync failed: the outcome of the writes it
+   * covered is unknown). The region server should then abort too, or at least have the region
+   * reassigned, so that it is reopened from the log (HBase aborts the server).
+   */
+  onAbort?: (cause: unknown) => void;
+  /**
+   * The server's lease check (FENCED when it cannot prove its coordination session). Checked
+   * before every step that writes under the shared root — flush, compaction, manifest, file
+   * removal — in the background as in the foreground (STYLE.md §12). None: always allowed.
+   */
+  fence?: RegionFence;
+  /** The server's housekeeper (server/housekeeper.ts): global memstore bound, compaction slots. */
+  housekeeping?: RegionHousekeeping;
+  /** Where store file and manifest writes are made durable (fault-injecting in power-loss tests). */
+  files?: DurableFiles;
+}
+
+/** What a region asks of its server's housekeeper. */
+export interface RegionHousekeeping {
+  /** SERVER_BUSY while the server is above its global memstore limit. */
+  checkMemstore(): void;
+  /** Waits for one of the server's compaction slots; call the result when done. */
+  compactionSlot(): Promise<() => void>;
+}
+
+/** What the region asks of the server's lease (regionserver/server/fencing.ts implements it). */
+export interface RegionFence {
+  /** Throws FENCED when the lease may have lapsed. */
+  checkWritable(): void;
+}
+
+/** One incremented column: its new value, and the cell written. */
+export interface IncrementResult {
+  family: string;
+  qualifier: Buffer;
+  value: bigint;
+  cell: Cell;
+}
