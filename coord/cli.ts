@@ -18,6 +18,7 @@ import { fetchMemberStatus } from './client/status.js';
 import { CoordServer } from './server/coord-server.js';
 import { openMemberStorage } from './server/open-storage.js';
 import { deriveClusterId } from './server/peer-auth.js';
+import { loadPeerTls, type PeerTlsMaterial } from './server/peer-tls.js';
 import { registerCoordBench } from './bench.js';
 
 function parseId(value: string): number {
@@ -46,6 +47,10 @@ interface StartFlags {
   host: string;
   config?: string;
   peerSecretFile?: string;
+  peerPort?: string;
+  peerTlsCert?: string;
+  peerTlsKey?: string;
+  peerTlsCa?: string;
   clusterToken?: string;
   clusterId?: string;
   join?: boolean;
@@ -97,10 +102,23 @@ function readPeerSecret(file: string | undefined): string | undefined {
   return secret;
 }
 
+/** The three TLS files, all or none; TLS needs the separate peer port. */
+function readPeerTls(flags: StartFlags): PeerTlsMaterial | undefined {
+  const given = [flags.peerTlsCert, flags.peerTlsKey, flags.peerTlsCa];
+  if (given.every((f) => f === undefined)) return undefined;
+  const names = ['--peer-tls-cert', '--peer-tls-key', '--peer-tls-ca'];
+  const missing = names.find((_, i) => given[i] === undefined);
+  if (missing) throw invalidArgument(missing, 'peer TLS needs --peer-tls-cert, --peer-tls-key and --peer-tls-ca together');
+  if (flags.peerPort === undefined) throw invalidArgument('--peer-port', 'peer TLS needs a separate peer port (clients keep the plaintext --port)');
+  return loadPeerTls({ certFile: flags.peerTlsCert!, keyFile: flags.peerTlsKey!, caFile: flags.peerTlsCa! });
+}
+
 async function startMember(flags: StartFlags): Promise<void> {
   const id = parseId(flags.id);
   const port = parsePort(flags.port);
+  const peerPort = flags.peerPort === undefined ? undefined : parsePort(flags.peerPort, '--peer-port');
   if (!flags.dataDir) throw invalidArgument('--data-dir', 'required');
+  const peerTls = readPeerTls(flags);
   const config = loadConfig(flags.config);
   let host = flags.host;
   let peers: Map<number, string> | undefined;
@@ -109,14 +127,17 @@ async function startMember(flags: StartFlags): Promise<void> {
     const self = peers.get(id);
     if (!self) throw invalidArgument('--peers', `does not list this member (--id ${id})`);
     const [selfHost, selfPort] = [self.slice(0, self.lastIndexOf(':')), Number(self.slice(self.lastIndexOf(':') + 1))];
-    if (selfPort !== port) throw invalidArgument('--port', `${port} differs from this member's entry in --peers (${self})`);
+    // The peer list names the port peers dial: the peer port when separate.
+    if (peerPort !== undefined && selfPort !== peerPort) throw invalidArgument('--peer-port', `${peerPort} differs from this member's entry in --peers (${self})`);
+    if (peerPort === undefined && selfPort !== port) throw invalidArgument('--port', `${port} differs from this member's entry in --peers (${self})`);
+    if (peerPort !== undefined && peerPort === port) throw invalidArgument('--peer-port', `must differ from --port (${port})`);
     host = selfHost;
   }
   if (flags.join && (!peers || flags.clusterId === undefined) && !existsSync(join(flags.dataDir, 'cluster-id'))) {
     throw invalidArgument('--join', 'a joining member needs --peers (the members and itself) and --cluster-id (printed by add-member)');
   }
-  const server = await CoordServer.listen(host, port);
-  const members = (flags.dataDir && savedPeers(flags.dataDir)) || peers || new Map([[id, server.address]]);
+  const server = await CoordServer.listen(host, port, { ...(peerPort !== undefined ? { peerPort } : {}), ...(peerTls ? { peerTls } : {}) });
+  const members = (flags.dataDir && savedPeers(flags.dataDir)) || peers || new Map([[id, server.peerAddress]]);
   let storage;
   try {
     // A joining member starts with no configuration: the leader's snapshot brings it.
@@ -148,7 +169,13 @@ async function startMember(flags: StartFlags): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
   // Status page and /metrics (common/http/coord-info.ts).
   const info = await mountCoordInfo({ memberAddress: server.address, choice: chooseInfoPort(flags.infoPort, port, DEFAULT_COORD_INFO_PORT), host, log: createLogger('coord') });
-  logReady('coord', server.address, { id, members: members.size, dataDir: flags.dataDir, ...(info ? { info: info.address } : {}) });
+  logReady('coord', server.address, {
+    id,
+    members: members.size,
+    dataDir: flags.dataDir,
+    ...(server.peerAddress !== server.address ? { peer: server.peerAddress, peerTls: peerTls ? 'on' : 'off' } : {}),
+    ...(info ? { info: info.address } : {}),
+  });
   // Keep running until a signal arrives.
   await new Promise<never>(() => undefined);
 }
@@ -189,11 +216,15 @@ export function register(program: Command): void {
     .command('start')
     .description('run one coordination member (no --peers: an ensemble of one)')
     .requiredOption('--id <n>', 'member id, 1..255')
-    .requiredOption('--port <port>', 'port for clients and peers (0: ephemeral, only without --peers)')
+    .requiredOption('--port <port>', 'port for clients (and for peers without --peer-port; 0: ephemeral, only without --peers)')
     .requiredOption('--data-dir <dir>', 'directory for the Raft log and snapshots')
     .option('--peers <list>', 'every member, self included: 1=HOST:PORT,2=HOST:PORT,3=HOST:PORT')
     .option('--host <host>', 'address to bind when --peers is not given', '127.0.0.1')
     .option('--config <file>', 'JSON config file (coord section)')
+    .option('--peer-port <port>', 'serve Raft peer traffic on this port instead of --port (then --peers and add-member name peer ports)')
+    .option('--peer-tls-cert <file>', "this member's PEM certificate for mutual TLS between members (needs --peer-port)")
+    .option('--peer-tls-key <file>', "this member's PEM private key for mutual TLS between members")
+    .option('--peer-tls-ca <file>', 'the PEM CA certificate that signed every member (peers without a certificate from it are refused)')
     .option('--peer-secret-file <file>', 'a secret shared by every member (≥ 16 characters): peer streams must prove they know it')
     .option('--cluster-token <token>', 'mixed into the cluster id at bootstrap (tells apart ensembles with the same member list)')
     .option('--info-port <port>', 'status page and /metrics (default 7000; ephemeral with --port 0; -1: off)')
@@ -203,7 +234,7 @@ export function register(program: Command): void {
 
   const servers = (cmd: Command): Command => cmd.requiredOption('--servers <list>', 'members: HOST:PORT[,HOST:PORT…]');
 
-  servers(coord.command('add-member <member>').description('add ID=HOST:PORT to the live ensemble (start it with --join first): learner, caught up, then voter')).action(
+  servers(coord.command('add-member <member>').description('add ID=HOST:PORT (its peer port when members use --peer-port) to the live ensemble (start it with --join first): learner, caught up, then voter')).action(
     async (member: string, flags: ClientFlags) => {
       const parsed = parsePeers(member);
       if (parsed.size !== 1) throw invalidArgument('member', 'expected one ID=HOST:PORT');

@@ -7,13 +7,18 @@
  * message on that stream must come from that sender. Without a secret this keeps out strangers
  * and misconfigured members (wrong cluster, wrong id), not an attacker who can read the traffic
  * and forge metadata: for that, set a secret and keep the peer port on a private network (the
- * secret travels as an HMAC, never in clear; TLS between members is the next step).
+ * secret travels as an HMAC, never in clear), or turn on mutual TLS between members
+ * (peer-tls.ts), which keeps out any process without a certificate from the members' CA.
+ *
+ * When peers use a port of their own, a stream also carries the sender's client address (inside
+ * the proof when there is a secret), so that a follower can send clients to the leader's client
+ * port rather than its peer port.
  *
  * The cluster id is fixed when the ensemble is founded: derived from the founding members (id
  * and address) and an optional token, written to the data dir, and read from there afterwards.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, type ChannelCredentials } from '@grpc/grpc-js';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import type { NodeId } from '../raft/types.js';
 
@@ -21,11 +26,16 @@ const CLUSTER_ID_KEY = 'basalt-cluster-id';
 const FROM_KEY = 'basalt-peer-from';
 const TO_KEY = 'basalt-peer-to';
 const PROOF_KEY = 'basalt-peer-proof';
+const CLIENT_ADDRESS_KEY = 'basalt-peer-client-address';
 
 export interface PeerAuthConfig {
   clusterId: string;
   /** Shared by every member; when set, a peer stream must prove it knows it. */
   secret?: string;
+  /** This member's client address, sent when peers use a separate port. */
+  clientAddress?: string;
+  /** How this member dials its peers (mutual TLS); insecure when unset. */
+  channelCredentials?: ChannelCredentials;
 }
 
 /** A founding ensemble's cluster id: the same on every founding member, different for another ensemble. */
@@ -34,8 +44,9 @@ export function deriveClusterId(founders: ReadonlyMap<NodeId, string>, token = '
   return createHash('sha256').update(`${members.join(',')}|${token}`).digest('hex').slice(0, 16);
 }
 
-function proof(secret: string, clusterId: string, from: NodeId, to: NodeId): string {
-  return createHmac('sha256', secret).update(`${clusterId}|${from}|${to}`).digest('hex');
+function proof(secret: string, clusterId: string, from: NodeId, to: NodeId, clientAddress: string): string {
+  // Without a client address the proof is the one older members send.
+  return createHmac('sha256', secret).update(`${clusterId}|${from}|${to}${clientAddress ? `|${clientAddress}` : ''}`).digest('hex');
 }
 
 /** The metadata a member sends when it opens its stream to `to`. */
@@ -44,7 +55,8 @@ export function peerMetadata(auth: PeerAuthConfig, from: NodeId, to: NodeId): Me
   metadata.set(CLUSTER_ID_KEY, auth.clusterId);
   metadata.set(FROM_KEY, String(from));
   metadata.set(TO_KEY, String(to));
-  if (auth.secret) metadata.set(PROOF_KEY, proof(auth.secret, auth.clusterId, from, to));
+  if (auth.clientAddress) metadata.set(CLIENT_ADDRESS_KEY, auth.clientAddress);
+  if (auth.secret) metadata.set(PROOF_KEY, proof(auth.secret, auth.clusterId, from, to, auth.clientAddress ?? ''));
   return metadata;
 }
 
@@ -67,9 +79,15 @@ export function admitPeer(metadata: Metadata, auth: PeerAuthConfig, self: NodeId
   if (!Number.isSafeInteger(from) || from <= 0 || from === self) return refuse(FROM_KEY, `no valid sender (${single(metadata, FROM_KEY)})`);
   if (!isMember(from)) return refuse(FROM_KEY, `member ${from} is not in this member's configuration`);
   if (auth.secret) {
-    const expected = Buffer.from(proof(auth.secret, auth.clusterId, from, to), 'hex');
+    const expected = Buffer.from(proof(auth.secret, auth.clusterId, from, to, single(metadata, CLIENT_ADDRESS_KEY)), 'hex');
     const given = Buffer.from(single(metadata, PROOF_KEY), 'hex');
     if (given.byteLength !== expected.byteLength || !timingSafeEqual(given, expected)) return refuse(PROOF_KEY, 'the shared-secret proof does not match');
   }
   return from;
+}
+
+/** The client address an admitted peer stream names (HOST:PORT), if any. */
+export function peerClientAddress(metadata: Metadata): string | undefined {
+  const address = single(metadata, CLIENT_ADDRESS_KEY);
+  return /^[^\s:,]+:\d{1,5}$/.test(address) ? address : undefined;
 }

@@ -7,6 +7,9 @@
  * Loss is fine — Raft retransmits — so the transport never waits: a queue past its bound, a
  * stream that is not writable (the peer is slow or paused) or broken drops messages, reports the
  * peer unreachable to the core, and reconnects with backoff.
+ *
+ * With mutual TLS (peer-tls.ts) the links dial with the member's certificate; a handshake the
+ * peer refuses fails the stream like any other error (backoff, unreachable).
  */
 import { credentials, Metadata, type Client, type ClientWritableStream } from '@grpc/grpc-js';
 import { peerMetadata, type PeerAuthConfig } from './peer-auth.js';
@@ -167,7 +170,7 @@ export class PeerTransport {
   private streamFor(link: PeerLink, now: number): ClientWritableStream<RaftBatch> | undefined {
     if (link.stream) return link.stream;
     if (now < link.retryAtMs) return undefined;
-    if (!link.client) link.client = new CoordPeerGrpcClient(link.address, credentials.createInsecure(), CHANNEL_OPTIONS);
+    if (!link.client) link.client = new CoordPeerGrpcClient(link.address, this.options.auth?.channelCredentials ?? credentials.createInsecure(), CHANNEL_OPTIONS);
     const client = link.client as Client & { raft(metadata: Metadata, callback: (err: Error | null) => void): ClientWritableStream<RaftBatch> };
     const metadata = this.options.auth ? peerMetadata(this.options.auth, this.options.selfId, link.id) : new Metadata();
     const stream = client.raft(metadata, (err) => {

@@ -34,7 +34,10 @@ export async function freePort(): Promise<number> {
 
 export interface MemberProcess {
   id: number;
+  /** The client address (`--port`). */
   address: string;
+  /** The address peers dial: its entry in --peers (the client address unless the members use --peer-port). */
+  peerAddress: string;
   dataDir: string;
   child: ChildProcess;
   /** stdout and stderr so far (for failure messages). */
@@ -96,12 +99,24 @@ export class ProcessEnsemble {
     private readonly ownsBaseDir: boolean,
   ) {}
 
-  /** Starts `size` members (1: no --peers) and waits for every `ready` line. */
-  static async start(options: { size: number; cliPath?: string; baseDir?: string; configFile?: string }): Promise<ProcessEnsemble> {
+  /**
+   * Starts `size` members (1: no --peers) and waits for every `ready` line. `separatePeerPorts`:
+   * each member also gets `--peer-port` and --peers names those; `memberArgs` adds flags per member
+   * (for instance its TLS files).
+   */
+  static async start(options: {
+    size: number;
+    cliPath?: string;
+    baseDir?: string;
+    configFile?: string;
+    separatePeerPorts?: boolean;
+    memberArgs?: (id: number) => string[];
+  }): Promise<ProcessEnsemble> {
     const cli = options.cliPath ?? defaultCliPath();
     const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'basalt-coord-'));
     const ports = await Promise.all(Array.from({ length: options.size }, () => freePort()));
-    const peers = ports.map((port, i) => `${i + 1}=127.0.0.1:${port}`).join(',');
+    const peerPorts = options.separatePeerPorts ? await Promise.all(Array.from({ length: options.size }, () => freePort())) : ports;
+    const peers = peerPorts.map((port, i) => `${i + 1}=127.0.0.1:${port}`).join(',');
     const ensemble = new ProcessEnsemble([], baseDir, options.baseDir === undefined);
     try {
       await Promise.all(
@@ -109,10 +124,12 @@ export class ProcessEnsemble {
           const id = i + 1;
           const dataDir = join(baseDir, `member-${id}`);
           const args = [cli, 'coord', 'start', '--id', String(id), '--port', String(port), '--data-dir', dataDir];
+          if (options.separatePeerPorts) args.push('--peer-port', String(peerPorts[i]));
           if (options.size > 1) args.push('--peers', peers);
           if (options.configFile) args.push('--config', options.configFile);
+          args.push(...(options.memberArgs?.(id) ?? []));
           const { child, output } = await spawnUntil(args, 'ready');
-          const member: MemberProcess = { id, address: `127.0.0.1:${port}`, dataDir, child, output, exited: false, args };
+          const member: MemberProcess = { id, address: `127.0.0.1:${port}`, peerAddress: `127.0.0.1:${peerPorts[i]}`, dataDir, child, output, exited: false, args };
           child.once('exit', () => (member.exited = true));
           ensemble.members.push(member);
         }),
