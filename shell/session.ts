@@ -46,7 +46,7 @@ const HBASE_ONLY = new Set([
   'snapshot', 'clone_snapshot', 'restore_snapshot', 'delete_snapshot', 'delete_all_snapshot', 'delete_table_snapshots', 'list_snapshots',
   'list_table_snapshots', 'grant', 'revoke', 'user_permission', 'list_security_capabilities', 'add_peer', 'remove_peer', 'list_peers',
   'enable_peer', 'disable_peer', 'set_quota', 'list_quotas', 'processlist', 'get_table', 'table_help', 'alter_async', 'alter_status',
-  'alter_namespace', 'normalize', 'normalizer_switch', 'normalizer_enabled', 'catalogjanitor_run', 'catalogjanitor_switch',
+  'normalize', 'normalizer_switch', 'normalizer_enabled', 'catalogjanitor_run', 'catalogjanitor_switch',
   'catalogjanitor_enabled', 'cleaner_chore_run', 'close_region', 'wal_roll', 'hlog_roll', 'compact_rs', 'compaction_state', 'trace',
   'splitormerge_switch', 'splitormerge_enabled', 'abort_procedure', 'update_config', 'update_all_config', 'add_labels', 'set_auths',
   'get_auths', 'list_labels', 'set_visibility', 'list_rsgroups', 'list_deadservers', 'clear_deadservers',

@@ -1,5 +1,6 @@
-/** Namespace management: create, describe, list, list tables, drop. */
+/** Namespace management: create, alter, describe, list, list tables, drop. */
 import { displayTableName } from '../../common/table-names.js';
+import { invalidArgument } from '../../common/errors.js';
 import { asOptions, wrongType } from '../args.js';
 import type { Value } from '../parser.js';
 import { defineCommands } from '../command.js';
@@ -22,6 +23,45 @@ Examples:
       const value = args.at(1);
       if (value) for (const entry of asOptions(value, 'properties').entries) properties[entry.key] = asOptionString(entry.value, entry.key);
       await (await ctx.admin()).createNamespace(name, properties);
+      return undefined;
+    },
+  },
+  {
+    name: 'alter_namespace',
+    group: 'namespace',
+    help: `Alter namespace properties.
+
+To add/modify a property:
+
+  basalt> alter_namespace 'ns1', {METHOD => 'set', 'PROPERTY_NAME' => 'PROPERTY_VALUE'}
+
+To delete a property:
+
+  basalt> alter_namespace 'ns1', {METHOD => 'unset', NAME=>'PROPERTY_NAME'}`,
+    async run(ctx, args) {
+      if (args.length < 2) args.count(2, 2, "alter_namespace 'ns1', {METHOD => 'set', 'PROPERTY_NAME' => 'PROPERTY_VALUE'}");
+      const name = args.string(0, 'namespace');
+      const admin = await ctx.admin();
+      const properties = { ...(await admin.describeNamespace(name)).properties };
+      // As HBase's admin.rb: each hash is one change, applied in order, then one modifyNamespace.
+      for (let i = 1; i < args.length; i++) {
+        const options = asOptions(args.required(i, 'method'), 'method');
+        const methodEntry = options.entries.find((e) => e.key === 'METHOD');
+        if (!methodEntry) throw invalidArgument('METHOD', `alter_namespace needs METHOD => 'set' or 'unset' in argument ${i + 1}`);
+        const method = asOptionString(methodEntry.value, 'METHOD');
+        if (method === 'unset') {
+          const nameEntry = options.entries.find((e) => e.key === 'NAME');
+          if (!nameEntry) throw invalidArgument('NAME', "METHOD => 'unset' needs NAME => 'PROPERTY_NAME'");
+          delete properties[asOptionString(nameEntry.value, 'NAME')];
+        } else if (method === 'set') {
+          for (const entry of options.entries) {
+            if (entry.key !== 'METHOD') properties[entry.key] = asOptionString(entry.value, entry.key);
+          }
+        } else {
+          throw invalidArgument('METHOD', `unknown method ${method} (set or unset)`);
+        }
+      }
+      await admin.modifyNamespace(name, properties);
       return undefined;
     },
   },
