@@ -281,6 +281,20 @@ export interface ServerDescription {
   storeFileSizeBytes: number;
   storeFileCount: number;
   lastReportAgoMs: number;
+  /** Each open region's load in the server's last report (absent when none has come yet). */
+  regions?: RegionLoadDescription[];
+}
+
+/** One region's load as its server last reported it (HBase's RegionMetrics). */
+export interface RegionLoadDescription {
+  encodedName: string;
+  /** namespace:table. */
+  table: string;
+  memstoreSizeBytes: number;
+  storeFileCount: number;
+  storeFileSizeBytes: number;
+  readRequests: number;
+  writeRequests: number;
 }
 
 export interface ProcedureDescription {

@@ -24,19 +24,14 @@ const MAX_ACTIONS_PER_MULTI = 1_000;
 
 export interface PreparedAction {
   row: Buffer;
-  /** undefined: nothing to send (a whole-row delete of an empty row). */
-  action: pb.IMultiAction | undefined;
+  action: pb.IMultiAction;
   idempotent: boolean;
   returnsRow: boolean;
 }
 
 export async function runBatch(table: TableClient, actions: PreparedAction[]): Promise<BatchResult[]> {
   const results: Array<BatchResult | undefined> = new Array(actions.length);
-  let pending: number[] = [];
-  actions.forEach((a, i) => {
-    if (a.action === undefined) results[i] = { ok: true };
-    else pending.push(i);
-  });
+  let pending: number[] = actions.map((_, i) => i);
   const budget = table.conn.retrier.budget(`batch of ${actions.length} on ${table.name}`);
   let lastError: BasaltError | undefined;
   const fail = (i: number, err: BasaltError): void => {
@@ -81,7 +76,7 @@ export async function runBatch(table: TableClient, actions: PreparedAction[]): P
     for (const { loc, indexes } of groups.values()) {
       for (let from = 0; from < indexes.length; from += MAX_ACTIONS_PER_MULTI) {
         const chunk = indexes.slice(from, from + MAX_ACTIONS_PER_MULTI);
-        const request = { multi: { region: loc.encodedName, actions: chunk.map((i) => actions[i]!.action!) } };
+        const request = { multi: { region: loc.encodedName, actions: chunk.map((i) => actions[i]!.action) } };
         sends.push(
           table.send(loc, request, timeoutMs).then(
             (response) => {

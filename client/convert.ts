@@ -4,7 +4,7 @@
  * before anything is sent, so a refused call never changed anything.
  */
 import { basalt } from '../proto/generated/basalt.js';
-import { CellType, isValidFamilyName, MAX_TIMESTAMP } from '../common/cell.js';
+import { CellType, EVERY_FAMILY, isValidFamilyName, MAX_CELL_TTL_MS, MAX_TIMESTAMP } from '../common/cell.js';
 import { invalidArgument } from '../common/errors.js';
 import { encodeFilterSpec, validateFilterSpec, type FilterSpec } from '../common/filter-spec.js';
 import { parseFilter } from '../common/filter-language.js';
@@ -115,41 +115,47 @@ export function putMutation(put: Put, field: string, now: number): pb.IMutation 
   const row = rowKey(p.row, `${field}.row`);
   const cells = array(p.cells, `${field}.cells`);
   if (cells.length === 0) throw invalidArgument(`${field}.cells`, 'a put needs at least one cell');
+  const ttlMs = p.ttlMs === undefined ? undefined : cellTtl(p.ttlMs, `${field}.ttlMs`);
   return {
     row,
     cells: cells.map((raw, i) => {
       const at = `${field}.cells[${i}]`;
       const c = object(raw, at);
-      return {
+      const cell: pb.IMutationCell = {
         family: family(c.family, `${at}.family`),
         qualifier: toBuffer(c.qualifier, `${at}.qualifier`),
         timestamp: c.timestamp === undefined ? now : timestamp(c.timestamp, `${at}.timestamp`),
         type: CellType.Put,
         value: toBuffer(c.value, `${at}.value`),
       };
+      if (ttlMs !== undefined) cell.ttlMs = ttlMs;
+      return cell;
     }),
   };
 }
 
-/** True when a delete names no column: it needs the table's families (the wire has no whole-row marker). */
-export function deletesWholeRow(del: Delete): boolean {
-  return del.columns === undefined || del.columns.length === 0;
+function cellTtl(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_CELL_TTL_MS) {
+    throw invalidArgument(field, `a per-cell TTL is an integer number of ms in [1, ${MAX_CELL_TTL_MS}]`);
+  }
+  return value;
 }
 
 /**
- * A Delete as a wire Mutation. A whole-row delete becomes one DeleteFamily per family in
- * `families`. Whole-row, whole-family and all-versions deletes without a timestamp remove what
- * exists when they apply ("latest"); a single-version delete without a timestamp removes the
- * newest version, which is the one case a blind retry could repeat (see isIdempotentDelete).
+ * A Delete as a wire Mutation. A whole-row delete is one DeleteFamily cell of family '*': the
+ * region writes a DeleteFamily marker per family of the table (HBase's Delete without columns),
+ * so the client neither reads the row nor asks for the table's families. Whole-row, whole-family
+ * and all-versions deletes without a timestamp remove what exists when they apply ("latest"); a
+ * single-version delete without a timestamp removes the newest version, which is the one case a
+ * blind retry could repeat (see isIdempotentMutation).
  */
-export function deleteMutation(del: Delete, field: string, families: readonly string[] | undefined): pb.IMutation {
+export function deleteMutation(del: Delete, field: string): pb.IMutation {
   const d = object(del, field);
   const row = rowKey(d.row, `${field}.row`);
   const rowTs = d.timestamp === undefined ? undefined : timestamp(d.timestamp, `${field}.timestamp`);
   const withTs = (cell: pb.IMutationCell, ts: number | undefined): pb.IMutationCell => (ts === undefined ? cell : { ...cell, timestamp: ts });
   if (d.columns === undefined || array(d.columns, `${field}.columns`).length === 0) {
-    if (!families || families.length === 0) throw invalidArgument(`${field}.columns`, 'the table has no column family to delete from');
-    return { row, cells: families.map((f) => withTs({ family: f, type: CellType.DeleteFamily }, rowTs)) };
+    return { row, cells: [withTs({ family: EVERY_FAMILY, type: CellType.DeleteFamily }, rowTs)] };
   }
   return {
     row,
@@ -306,13 +312,7 @@ export function appendMessage(app: Append, field: string): pb.IAppend {
 const COMPARE: ReadonlySet<string> = new Set(['LESS', 'LESS_OR_EQUAL', 'EQUAL', 'NOT_EQUAL', 'GREATER_OR_EQUAL', 'GREATER']);
 
 /** Puts and deletes of one row merged into one wire Mutation (applied atomically by the region). */
-export function rowMutation(
-  row: Buffer,
-  mutations: RowMutation[],
-  field: string,
-  now: number,
-  families: readonly string[] | undefined,
-): pb.IMutation {
+export function rowMutation(row: Buffer, mutations: RowMutation[], field: string, now: number): pb.IMutation {
   const list = array(mutations, field);
   if (list.length === 0) throw invalidArgument(field, 'at least one put or delete');
   const cells: pb.IMutationCell[] = [];
@@ -320,7 +320,7 @@ export function rowMutation(
     const m = object(raw, `${field}[${i}]`);
     let mutation: pb.IMutation;
     if (m.put !== undefined) mutation = putMutation(m.put as Put, `${field}[${i}].put`, now);
-    else if (m.delete !== undefined) mutation = deleteMutation(m.delete as Delete, `${field}[${i}].delete`, families);
+    else if (m.delete !== undefined) mutation = deleteMutation(m.delete as Delete, `${field}[${i}].delete`);
     else throw invalidArgument(`${field}[${i}]`, 'a put or a delete');
     if (!Buffer.from(mutation.row!).equals(row)) throw invalidArgument(`${field}[${i}].row`, 'every mutation must be on the same row');
     cells.push(...(mutation.cells ?? []));
@@ -337,14 +337,10 @@ export function checkMutations(check: CheckAndMutate): RowMutation[] {
   return out;
 }
 
-export function checkAndMutateMessage(
-  check: CheckAndMutate,
-  now: number,
-  families: readonly string[] | undefined,
-): Omit<pb.ICheckAndMutateRequest, 'region'> {
+export function checkAndMutateMessage(check: CheckAndMutate, now: number): Omit<pb.ICheckAndMutateRequest, 'region'> {
   const c = object(check, 'check');
   const row = rowKey(c.row, 'check.row');
-  const mutation = rowMutation(row, checkMutations(check), 'check.mutations', now, families);
+  const mutation = rowMutation(row, checkMutations(check), 'check.mutations', now);
   if (c.filter !== undefined) {
     if (c.family !== undefined) throw invalidArgument('check.filter', 'give a column condition or a filter, not both');
     const out: Omit<pb.ICheckAndMutateRequest, 'region'> = { row, filter: filterBytes(c.filter as FilterSpec | string, 'check.filter')!, mutation };
@@ -367,10 +363,5 @@ export function checkAndMutateMessage(
   const range = timeRange(c.timeRange as TimeRangeInput | undefined, undefined, 'check.timeRange');
   if (range) condition.timeRange = range;
   return { row, condition, mutation };
-}
-
-/** Every family a set of mutations names, for resolving a whole-row delete. */
-export function needsFamilies(mutations: RowMutation[]): boolean {
-  return mutations.some((m) => 'delete' in m && m.delete !== undefined && deletesWholeRow(m.delete));
 }
 

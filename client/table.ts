@@ -28,13 +28,10 @@ import type { ClusterConnection } from './connection.js';
 import {
   appendMessage,
   checkAndMutateMessage,
-  checkMutations,
   deleteMutation,
-  deletesWholeRow,
   getMessage,
   incrementMessage,
   isIdempotentMutation,
-  needsFamilies,
   putMutation,
   rowKey,
   rowMutation,
@@ -122,26 +119,13 @@ export class TableClient implements Table {
     return r.exists?.exists === true;
   }
 
-  /** The families a whole-row delete covers: the master's descriptor, or else the families the row has now. */
-  async familiesFor(row: Buffer): Promise<string[]> {
-    const known = await this.conn.tableFamilies(this.name);
-    if (known && known.length > 0) return known;
-    const current = await this.get({ row });
-    return [...new Set(current.cells.map((c) => c.family))];
-  }
-
   async delete(del: Delete | Delete[]): Promise<void> {
     if (Array.isArray(del)) {
       const results = await this.batch(del.map((d) => ({ delete: d })));
       throwFirstError(results);
       return;
     }
-    let families: string[] | undefined;
-    if (deletesWholeRow(del)) {
-      families = await this.familiesFor(rowKey(del?.row, 'delete.row'));
-      if (families.length === 0) return; // Nothing in the row to delete.
-    }
-    const mutation = deleteMutation(del, 'delete', families);
+    const mutation = deleteMutation(del, 'delete');
     await this.onRow(Buffer.from(mutation.row!), 'delete', isIdempotentMutation(mutation), (region) => ({ mutate: { region, mutation } }));
   }
 
@@ -172,16 +156,14 @@ export class TableClient implements Table {
 
   async checkAndMutate(check: CheckAndMutate): Promise<boolean> {
     const row = rowKey(check?.row, 'check.row');
-    const families = needsFamilies(checkMutations(check)) ? await this.familiesFor(row) : undefined;
-    const request = { ...checkAndMutateMessage(check, this.conn.clock.now(), families), ...this.nonce() };
+    const request = { ...checkAndMutateMessage(check, this.conn.clock.now()), ...this.nonce() };
     const r = await this.onRow(row, 'checkAndMutate', true, (region) => ({ checkAndMutate: { ...request, region } }));
     return r.checkAndMutate?.succeeded === true;
   }
 
   async mutateRow(row: BytesInput, mutations: RowMutation[]): Promise<void> {
     const key = rowKey(row, 'row');
-    const families = Array.isArray(mutations) && needsFamilies(mutations) ? await this.familiesFor(key) : undefined;
-    const mutation = rowMutation(key, mutations, 'mutations', this.conn.clock.now(), families);
+    const mutation = rowMutation(key, mutations, 'mutations', this.conn.clock.now());
     await this.onRow(key, 'mutateRow', isIdempotentMutation(mutation), (region) => ({ mutateRow: { region, mutations: [mutation] } }));
   }
 
@@ -189,7 +171,6 @@ export class TableClient implements Table {
     if (!Array.isArray(actions)) throw invalidArgument('actions', 'must be an array');
     const now = this.conn.clock.now();
     const prepared: PreparedAction[] = [];
-    let families: Map<string, string[]> | undefined;
     // Every action is checked before anything is sent: a bad one refuses the whole batch.
     for (let i = 0; i < actions.length; i++) {
       const a = actions[i] as Record<string, unknown> | undefined;
@@ -199,20 +180,7 @@ export class TableClient implements Table {
         const mutation = putMutation(a.put as Put, `${at}.put`, now);
         prepared.push({ row: Buffer.from(mutation.row!), action: { mutation }, idempotent: true, returnsRow: false });
       } else if (a.delete !== undefined) {
-        const del = a.delete as Delete;
-        let fams: string[] | undefined;
-        if (deletesWholeRow(del)) {
-          const row = rowKey(del?.row, `${at}.delete.row`);
-          families ??= new Map();
-          const key = row.toString('hex');
-          fams = families.get(key) ?? (await this.familiesFor(row));
-          families.set(key, fams);
-          if (fams.length === 0) {
-            prepared.push({ row, action: undefined, idempotent: true, returnsRow: false });
-            continue;
-          }
-        }
-        const mutation = deleteMutation(del, `${at}.delete`, fams);
+        const mutation = deleteMutation(a.delete as Delete, `${at}.delete`);
         prepared.push({ row: Buffer.from(mutation.row!), action: { mutation }, idempotent: isIdempotentMutation(mutation), returnsRow: false });
       } else if (a.get !== undefined) {
         const get = getMessage(a.get as Get, `${at}.get`);

@@ -2,7 +2,7 @@
  * Checks a request before anything is written: a bad mutation fails as a whole with a typed error
  * naming the field, and nothing of it reaches the WAL or the memstore.
  */
-import { CellType, MAX_TIMESTAMP } from '../../common/cell.js';
+import { CellType, EVERY_FAMILY, MAX_CELL_TTL_MS, MAX_TIMESTAMP } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
 import type { RegionServerConfig } from '../../common/config.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
@@ -61,9 +61,11 @@ export function validateMutation(
   mutation.cells.forEach((cell: MutationCell, i: number) => {
     const f = `${field}.cells[${i}]`;
     if (cell === null || typeof cell !== 'object') throw invalidArgument(f, 'must be an object');
-    checkFamily(families, cell.family, `${f}.family`);
     if (!CELL_TYPES.has(cell.type)) throw invalidArgument(`${f}.type`, `unknown cell type ${String(cell.type)}`);
+    // '*' with DeleteFamily: the whole row (every family of the region's descriptor).
+    if (cell.family !== EVERY_FAMILY || cell.type !== CellType.DeleteFamily) checkFamily(families, cell.family, `${f}.family`);
     checkTimestamp(cell.timestamp, `${f}.timestamp`);
+    checkCellTtl(cell, `${f}.ttlMs`);
     const familyLevel = cell.type === CellType.DeleteFamily || cell.type === CellType.DeleteFamilyVersion;
     if (familyLevel) {
       if (cell.qualifier !== undefined && (!Buffer.isBuffer(cell.qualifier) || cell.qualifier.length > 0)) {
@@ -91,6 +93,15 @@ export function validateMutation(
     });
   }
   return total;
+}
+
+/** A per-cell TTL: Put only, a whole number of ms in [1, MAX_CELL_TTL_MS]. */
+export function checkCellTtl(cell: MutationCell, field: string): void {
+  if (cell.ttlMs === undefined) return;
+  if (cell.type !== CellType.Put) throw invalidArgument(field, 'only a Put carries a per-cell TTL');
+  if (typeof cell.ttlMs !== 'number' || !Number.isInteger(cell.ttlMs) || cell.ttlMs < 1 || cell.ttlMs > MAX_CELL_TTL_MS) {
+    throw invalidArgument(field, `must be an integer number of ms in [1, ${MAX_CELL_TTL_MS}]`, { value: String(cell.ttlMs) });
+  }
 }
 
 export function requestTooLarge(field: string, size: number, limit: number): BasaltError {

@@ -8,7 +8,7 @@
  * Row locks, flushing and aborting stay with the Region (region.ts); this module asks for them
  * through WritePathDeps.
  */
-import { CellType, type Cell } from '../../common/cell.js';
+import { CellType, EVERY_FAMILY, type Cell } from '../../common/cell.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
 import { assert, BasaltError, ErrorCodes } from '../../common/errors.js';
@@ -132,8 +132,21 @@ export class WritePath {
     return applied;
   }
 
-  /** Turns mutation cells into cells: default timestamps, and "latest" for a one-version Delete. */
+  /**
+   * Turns mutation cells into cells: default timestamps, "latest" for a one-version Delete, and a
+   * whole-row delete (DeleteFamily of EVERY_FAMILY, HBase's Delete without columns) into one
+   * DeleteFamily marker per family of the region's descriptor at the delete's timestamp, as
+   * HBase's prepareDelete does; they share the mutation's sequence id and WAL entry.
+   */
   private stampCells(write: RowWrite): Cell[] {
+    if (write.cells.some((m) => m.family === EVERY_FAMILY && m.type === CellType.DeleteFamily)) {
+      const expanded: typeof write.cells = [];
+      for (const m of write.cells) {
+        if (m.family !== EVERY_FAMILY || m.type !== CellType.DeleteFamily) expanded.push(m);
+        else for (const family of this.deps.stores.keys()) expanded.push({ ...m, family });
+      }
+      return this.stampCells({ ...write, cells: expanded });
+    }
     const now = this.deps.clock.now();
     // "Latest" for a one-version Delete: the newest visible version's timestamp (with none, now).
     // Several such markers for one column in one mutation take the newest, second newest, … in
@@ -157,7 +170,7 @@ export class WritePath {
         }
       }
       const familyLevel = m.type === CellType.DeleteFamily || m.type === CellType.DeleteFamilyVersion;
-      return {
+      const cell: Cell = {
         row: write.row,
         family: m.family,
         qualifier: familyLevel ? Buffer.alloc(0) : m.qualifier!,
@@ -166,6 +179,8 @@ export class WritePath {
         value: m.type === CellType.Put ? (m.value ?? Buffer.alloc(0)) : Buffer.alloc(0),
         sequenceId: 0,
       };
+      if (m.ttlMs !== undefined && m.type === CellType.Put) cell.ttlMs = m.ttlMs;
+      return cell;
     });
   }
 

@@ -5,7 +5,7 @@
  * a bad request never changes anything.
  */
 import { basalt } from '../../proto/generated/basalt.js';
-import { CellType, MAX_TIMESTAMP, isValidFamilyName } from '../../common/cell.js';
+import { CellType, EVERY_FAMILY, MAX_CELL_TTL_MS, MAX_TIMESTAMP, isValidFamilyName } from '../../common/cell.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { int64ToNumber as num } from '../../common/proto-numbers.js';
 import { validateRegionIdentity } from '../region/identity.js';
@@ -254,9 +254,17 @@ export class RequestDecoder {
     const at = (suffix = ''): string => `${parent}.cells[${index}]${suffix}`;
     const type = cell.type ?? 0;
     if (!CELL_TYPES.has(type)) throw invalidArgument(at('.type'), `unknown cell type ${type}`);
-    const family = this.family(cell.family, () => at('.family'));
+    // '*' with DeleteFamily: the whole row; the region names the families (write-path.ts).
+    const wholeRow = type === CellType.DeleteFamily && cell.family === EVERY_FAMILY;
+    const family = wholeRow ? EVERY_FAMILY : this.family(cell.family, () => at('.family'));
     const wholeFamily = type === CellType.DeleteFamily || type === CellType.DeleteFamilyVersion;
     const out: MutationCell = { family, type: type as CellType };
+    if (cell.ttlMs !== null && cell.ttlMs !== undefined) {
+      const ttlMs = num(cell.ttlMs);
+      if (type !== CellType.Put) throw invalidArgument(at('.ttlMs'), 'only a Put carries a per-cell TTL');
+      if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_CELL_TTL_MS) throw invalidArgument(at('.ttlMs'), `must be in [1, ${MAX_CELL_TTL_MS}] ms`);
+      out.ttlMs = ttlMs;
+    }
     if (cell.qualifier !== null && cell.qualifier !== undefined) {
       if (wholeFamily) throw invalidArgument(at('.qualifier'), 'a family delete takes no qualifier');
       out.qualifier = this.qualifier(cell.qualifier, () => at('.qualifier'));

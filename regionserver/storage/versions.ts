@@ -15,12 +15,18 @@
  * Reads then apply TTL (the newest MIN_VERSIONS survivors stay visible even when expired), the
  * time range, and the requested number of versions.
  *
+ * Per-cell TTL (a Put's ttlMs, HBase's Put.setTTL): a survivor whose own TTL has passed is not
+ * returned, whatever MIN_VERSIONS says, and does not count towards MIN_VERSIONS; the family TTL
+ * still applies to it, so a cell TTL only ever shortens visibility. Until a major compaction drops
+ * it, an expired cell keeps its place among the VERSIONS newest (a version it pushed out stays
+ * gone, as for any Put); docs/storage.md, "Per-cell TTL", says what a compaction changes there.
+ *
  * Stored cells are kept in key order (timestamp ↓) rather than write order, so the read path
  * replays a column's cells in sequence order when any marker is involved. Without markers the
  * replay reduces to "the VERSIONS newest distinct timestamps" (a pushed-out version always has a
  * lower timestamp than the ones that pushed it out), which is read straight off the key order.
  */
-import { CellType, type Cell } from '../../common/cell.js';
+import { CellType, isCellTtlExpired, type Cell } from '../../common/cell.js';
 import type { FamilyDescriptor, TimeRange } from '../region/api.js';
 
 export type FamilyRules = Pick<FamilyDescriptor, 'maxVersions' | 'minVersions' | 'ttlSeconds' | 'keepDeletedCells'>;
@@ -217,9 +223,12 @@ export function resolveRowFamily(cells: readonly Cell[], rules: FamilyRules, opt
     if (options.qualifiers && !options.qualifiers.has(column[0]!.qualifier.toString('latin1'))) return;
     const { survivors } = resolveColumn(column, familyMarkers, rules.maxVersions);
     let returned = 0;
+    let live = 0; // survivors not expired by their own TTL: the ones MIN_VERSIONS counts
     for (let i = 0; i < survivors.length && returned < options.maxVersions; i++) {
       const c = survivors[i]!;
-      if (i >= rules.minVersions && c.timestamp < oldest) break; // older ones are expired too
+      if (c.ttlMs !== undefined && isCellTtlExpired(c, options.nowMs)) continue;
+      if (live >= rules.minVersions && c.timestamp < oldest) break; // older ones are expired too
+      live++;
       if (!inRange(c.timestamp, options.timeRange)) continue;
       out.push(c);
       returned++;
@@ -242,14 +251,21 @@ function resolvePutsOnly(cells: readonly Cell[], rules: FamilyRules, options: Re
     while (end < cells.length && sameBytes(cells[end]!.qualifier, q)) end++;
     if (!wanted || wanted.has(q.toString('latin1'))) {
       let survivors = 0;
+      let live = 0;
       let returned = 0;
       let lastTs = -1;
       for (let j = i; j < end && survivors < rules.maxVersions && returned < options.maxVersions; j++) {
         const c = cells[j]!;
         if (c.timestamp === lastTs) continue;
         lastTs = c.timestamp;
-        if (survivors >= rules.minVersions && c.timestamp < oldest) break;
+        // An expired cell still takes its VERSIONS slot (see the file comment), but is not returned.
+        if (c.ttlMs !== undefined && isCellTtlExpired(c, options.nowMs)) {
+          survivors++;
+          continue;
+        }
+        if (live >= rules.minVersions && c.timestamp < oldest) break;
         survivors++;
+        live++;
         if (!inRange(c.timestamp, options.timeRange)) continue;
         out.push(c);
         returned++;
@@ -271,7 +287,8 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
  * every pushed-out version is dropped (it can never return); deleted cells and markers are
  * dropped (KEEP_DELETED_CELLS=FALSE), kept (TRUE), or kept until they expire (TTL); expired
  * survivors are dropped only when MIN_VERSIONS is 0 — with MIN_VERSIONS > 0 a later delete of a
- * newer version could make an expired one the newest again, so they stay (up to VERSIONS).
+ * newer version could make an expired one the newest again, so they stay (up to VERSIONS). Cells
+ * whose own TTL has passed are dropped in every case: no read can return them again.
  */
 export function compactRowFamily(cells: readonly Cell[], rules: FamilyRules, nowMs: number): Cell[] {
   const oldest = oldestUnexpired(rules, nowMs);
@@ -283,9 +300,9 @@ export function compactRowFamily(cells: readonly Cell[], rules: FamilyRules, now
   const columnMarkers: Cell[] = [];
   const familyMarkers = forEachColumn(cells, (column, markers) => {
     const r = resolveColumn(column, markers, rules.maxVersions);
-    for (const c of r.survivors) if (rules.minVersions > 0 || c.timestamp >= oldest) kept.push(c);
+    for (const c of r.survivors) if ((rules.minVersions > 0 || c.timestamp >= oldest) && !isCellTtlExpired(c, nowMs)) kept.push(c);
     for (const c of r.deleted) {
-      if (!keepDeleted(c)) continue;
+      if (!keepDeleted(c) || isCellTtlExpired(c, nowMs)) continue;
       kept.push(c);
       keptDeleted.push(c);
     }

@@ -7,7 +7,10 @@
  *   entry   = length u32 | crc32 u32 (of the entry bytes) | entry bytes
  *   entry bytes = regionId (u16 + UTF-8) | sequenceId u48 | openEpoch u32 | cellCount u32 | cells
  *   cell    = row (u32 + bytes) | family (u16 + UTF-8) | qualifier (u32 + bytes) | timestamp f64
- *             | type u8 | value (u32 + bytes) | sequenceId u48
+ *             | type u8 | [ttlMs f64 if type has bit 0x80] | value (u32 + bytes) | sequenceId u48
+ *
+ * A cell with a per-cell TTL sets bit 0x80 of its type byte and carries the TTL after it; cell
+ * types are below 0x80, so logs written before per-cell TTL replay unchanged.
  *
  * Why a frame per group: only the last group can be unsynced when the process dies (the writer
  * waits for each group's fdatasync before writing the next), so a bad frame followed by a valid one
@@ -23,9 +26,10 @@ export const FRAME_MAGIC = 0x4257414c; // 'BWAL'
 export const FRAME_HEADER_BYTES = 12;
 /** A frame longer than this is not a frame (guards the scanner against a corrupt length). */
 export const MAX_FRAME_BYTES = 1024 * 1024 * 1024;
+const TYPE_HAS_TTL = 0x80;
 
 function encodedCellBytes(c: Cell): number {
-  return 4 + c.row.length + 2 + Buffer.byteLength(c.family) + 4 + c.qualifier.length + 8 + 1 + 4 + c.value.length + 6;
+  return 4 + c.row.length + 2 + Buffer.byteLength(c.family) + 4 + c.qualifier.length + 8 + 1 + (c.ttlMs === undefined ? 0 : 8) + 4 + c.value.length + 6;
 }
 
 export function encodedEntryBytes(e: WalEntry): number {
@@ -53,8 +57,14 @@ function writeEntry(buf: Buffer, at: number, e: WalEntry): number {
     o += c.qualifier.copy(buf, o);
     buf.writeDoubleBE(c.timestamp, o);
     o += 8;
-    buf.writeUInt8(c.type, o);
-    o += 1;
+    if (c.ttlMs === undefined) {
+      buf.writeUInt8(c.type, o);
+      o += 1;
+    } else {
+      buf.writeUInt8(c.type | TYPE_HAS_TTL, o);
+      buf.writeDoubleBE(c.ttlMs, o + 1);
+      o += 9;
+    }
     buf.writeUInt32BE(c.value.length, o);
     o += 4;
     o += c.value.copy(buf, o);
@@ -197,12 +207,18 @@ export function decodeEntryRecord(buf: Buffer, offset: number, where: string): W
     const family = str();
     const qualifier = bytes();
     const timestamp = body.readDoubleBE(o);
-    const type = body.readUInt8(o + 8);
+    const typeByte = body.readUInt8(o + 8);
     o += 9;
+    let ttlMs: number | undefined;
+    if ((typeByte & TYPE_HAS_TTL) !== 0) {
+      ttlMs = body.readDoubleBE(o);
+      o += 8;
+    }
     const value = bytes();
     const cellSeq = body.readUIntBE(o, 6);
     o += 6;
-    cells.push({ row, family, qualifier, timestamp, type, value, sequenceId: cellSeq });
+    const type = typeByte & ~TYPE_HAS_TTL;
+    cells.push(ttlMs === undefined ? { row, family, qualifier, timestamp, type, value, sequenceId: cellSeq } : { row, family, qualifier, timestamp, type, value, sequenceId: cellSeq, ttlMs });
   }
   return { regionId, sequenceId, openEpoch, cells };
 }

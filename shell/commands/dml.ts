@@ -55,7 +55,12 @@ at row 'r1' under column 'c1' marked with the time 'ts1', do:
   basalt> put 'ns1:t1', 'r1', 'c1', 'value'
   basalt> put 't1', 'r1', 'c1', 'value'
   basalt> put 't1', 'r1', 'c1', 'value', ts1
-  basalt> put 't1', "r\\x00", 'cf:q', "\\x01\\x02"`,
+  basalt> put 't1', 'r1', 'c1', 'value', {TTL => 5000}
+  basalt> put 't1', 'r1', 'c1', 'value', ts1, {TTL => 5000}
+  basalt> put 't1', "r\\x00", 'cf:q', "\\x01\\x02"
+
+TTL is the cell's own time to live in milliseconds: it disappears once its
+timestamp + TTL has passed (never later than the family's TTL allows).`,
     async run(ctx, args) {
       args.count(4, 6, "put 't1', 'r1', 'cf:q', 'value'");
       const table = args.string(0, 'table');
@@ -67,8 +72,13 @@ at row 'r1' under column 'c1' marked with the time 'ts1', do:
       if (fifth && fifth.kind !== 'hash') timestamp = asInteger(fifth, 'timestamp', 0);
       const options = args.trailingOptions();
       if (args.length > 4) options.only(['ATTRIBUTES', 'TTL'], 'put');
-      if (options.has('ATTRIBUTES') || options.has('TTL')) throw invalidArgument(options.has('TTL') ? 'TTL' : 'ATTRIBUTES', 'per-cell TTL and attributes are not supported by Basalt');
-      await (await ctx.table(table)).put({ row, cells: [{ ...column, value, ...(timestamp === undefined ? {} : { timestamp }) }] });
+      if (options.has('ATTRIBUTES')) throw invalidArgument('ATTRIBUTES', 'mutation attributes are not supported by Basalt');
+      const ttlMs = options.integer('TTL', 1);
+      await (await ctx.table(table)).put({
+        row,
+        cells: [{ ...column, value, ...(timestamp === undefined ? {} : { timestamp }) }],
+        ...(ttlMs === undefined ? {} : { ttlMs }),
+      });
       return undefined;
     },
   },
