@@ -13,6 +13,24 @@ const MAX_COMMITTED_BYTES_PER_READY = 4 * 1024 * 1024;
 
 const PEER_MESSAGE_TYPES: ReadonlySet<string> = new Set(Object.values(MessageType));
 
+/**
+ * Messages that may leave before the Ready that carries them is durable (when it changes neither
+ * term nor vote nor installs a snapshot). A leader's Appends and Heartbeats: the leader counts
+ * itself toward a commit only once advance() reports its own write durable (selfPersisted), so a
+ * follower's acknowledgement alone commits nothing. Heartbeat answers and read-index requests
+ * and answers: they carry the term (unchanged, hence durable) and the leader's commit index
+ * (itself computed from durable copies only), and promise nothing about this node's log. Every
+ * other type waits: an AppendResponse acknowledges entries that must be on disk first, a vote
+ * (or pre-vote) is a durable promise, and a Snapshot or TimeoutNow is rare enough not to matter.
+ */
+const EARLY_MESSAGE_TYPES: ReadonlySet<MessageType> = new Set([
+  MessageType.Append,
+  MessageType.Heartbeat,
+  MessageType.HeartbeatResponse,
+  MessageType.ReadIndex,
+  MessageType.ReadIndexResponse,
+]);
+
 function hardStateEqual(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
 }
@@ -155,17 +173,40 @@ export class RaftNode {
   }
 
   /**
-   * Everything to do now. Persist snapshot, entries and hard state (durably) before sending
-   * the messages; apply committedEntries after persisting; then advance().
+   * Everything to do now. Persist snapshot, entries and hard state durably; send `messages` at
+   * any time but `messagesAfterPersist` only after the persist; apply the first
+   * `applyBeforePersist` committed entries at any time and the rest after the persist (in
+   * order); then advance(). Peer messages, ticks and proposals may be stepped while the persist
+   * is outstanding; no new Ready is handed out until advance().
    */
   ready(): Ready {
     assert(this.outstanding === undefined, 'ready() called again before advance()');
     const r = this.raft;
     r.flushPendingBroadcast();
+    const committedEntries = r.log.nextCommittedEntries(MAX_COMMITTED_BYTES_PER_READY);
+    const hard = this.hardState();
+    const hardChanged = !hardStateEqual(hard, this.previousHardState);
+    const snapshot = r.log.unstableSnapshot;
+    // A new term or vote must be durable before anything leaves that another node could act on:
+    // a vote granted and then forgotten in a crash elects two leaders in one term.
+    const termOrVoteChanged = hard.term !== this.previousHardState.term || hard.vote !== this.previousHardState.vote;
+    const holdAll = snapshot !== undefined || termOrVoteChanged;
+    const early: Message[] = [];
+    const afterPersist: Message[] = [];
+    for (const m of r.messages) (holdAll || !EARLY_MESSAGE_TYPES.has(m.type) ? afterPersist : early).push(m);
+    // Entries below the unstable offset were persisted by an earlier Ready (advanced only after
+    // its persist), so committed ones among them may be applied without waiting for this one.
+    let applyBeforePersist = 0;
+    if (!snapshot) {
+      const stableBelow = r.log.unstableOffset;
+      while (applyBeforePersist < committedEntries.length && committedEntries[applyBeforePersist]!.index < stableBelow) applyBeforePersist++;
+    }
     const rd: Ready = {
       entries: r.log.unstableEntries.slice(),
-      messages: r.messages,
-      committedEntries: r.log.nextCommittedEntries(MAX_COMMITTED_BYTES_PER_READY),
+      messages: early,
+      messagesAfterPersist: afterPersist,
+      committedEntries,
+      applyBeforePersist,
       readStates: r.readStates,
     };
     const soft = this.softState();
@@ -173,9 +214,8 @@ export class RaftNode {
       rd.softState = soft;
       this.previousSoftState = soft;
     }
-    const hard = this.hardState();
-    if (!hardStateEqual(hard, this.previousHardState)) rd.hardState = hard;
-    if (r.log.unstableSnapshot) rd.snapshot = r.log.unstableSnapshot;
+    if (hardChanged) rd.hardState = hard;
+    if (snapshot) rd.snapshot = snapshot;
     r.messages = [];
     r.readStates = [];
     this.outstanding = rd;

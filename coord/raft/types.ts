@@ -115,22 +115,50 @@ export interface SoftState {
   role: Role;
 }
 
-/** Everything the adapter must do before calling advance(). */
+/**
+ * Everything the adapter must do before calling advance(). The core also decides what may
+ * happen before this Ready's writes are durable (etcd-io/raft's msgsAfterAppend): `messages`
+ * may leave at once, `messagesAfterPersist` only once snapshot, entries and hard state are on
+ * disk; the first `applyBeforePersist` committed entries were durable before this Ready and may
+ * be applied at once, the rest only after the persist. A driver that persists synchronously
+ * may simply persist first and then do everything (the textbook loop).
+ */
 export interface Ready {
   /** Set when role or leader changed since the last Ready. */
   softState?: SoftState;
-  /** Persist before sending messages, when set. */
+  /** Persist (durably) when set. */
   hardState?: HardState;
-  /** Append to stable storage before sending messages (may overwrite a conflicting suffix). */
+  /** Append to stable storage (may overwrite a conflicting suffix). */
   entries: Entry[];
   /** Persist and apply (restore the state machine) when set. */
   snapshot?: Snapshot;
-  /** Send after persisting. */
+  /**
+   * May be sent before this Ready is persisted: a leader's Appends and Heartbeats, heartbeat
+   * answers and read-index traffic, and only when the Ready changes neither term nor vote and
+   * carries no snapshot. None of them promises anything about this node's durable state.
+   */
   messages: Message[];
-  /** Apply to the state machine in order, after persisting. */
+  /**
+   * Send only after this Ready's snapshot, entries and hard state are durable: acknowledgements
+   * of entries, votes and pre-votes, snapshots, TimeoutNow, and everything in a Ready that
+   * changes term or vote or installs a snapshot.
+   */
+  messagesAfterPersist: Message[];
+  /** Apply to the state machine in order (a prefix may go early, see applyBeforePersist). */
   committedEntries: Entry[];
+  /**
+   * How many of committedEntries (a prefix) were already durable in this node's log before this
+   * Ready, so may be applied before its persist completes. Committed entries are never
+   * truncated, so those durable copies stay valid. 0 when the Ready carries a snapshot.
+   */
+  applyBeforePersist: number;
   /** Reads confirmed since the last Ready. */
   readStates: ReadState[];
+}
+
+/** Every message of a Ready, in the order a persist-first (textbook) loop sends them. */
+export function allMessages(rd: Ready): Message[] {
+  return rd.messagesAfterPersist.length === 0 ? rd.messages : rd.messages.concat(rd.messagesAfterPersist);
 }
 
 /**

@@ -1,16 +1,10 @@
 /**
  * A coordination member: the pure Raft core (RaftNode), its log storage and the znode state
- * machine (CoordStateMachine), driven by one tick timer and the safe Ready loop
- *
- *     persist (durably) → send → apply → advance
- *
- * While one Ready's persist is in flight (the fsync runs off the event loop), new proposals and
- * messages accumulate in the core and go out together in the next Ready: that is the group
- * commit (one fsync for many writes). A leader's Appends and Heartbeats are the one exception to
- * "persist before send": they leave before its own fsync (the core counts the leader only once
- * advance() reports the write durable), so followers write in parallel with the leader; and
- * committed entries already durable here from an earlier Ready are applied before this Ready's
- * fsync rather than after it.
+ * machine (CoordStateMachine), driven by one tick timer and the Ready loop of coord/raft/driver.ts
+ * (the same driver the seeded simulation runs). The core decides which messages may leave and
+ * which committed entries may apply before a Ready is durable; the driver persists, sends and
+ * applies in that order; this file supplies the adapters: LMDB storage, the peer transport,
+ * setImmediate as the scheduler, and the znode state machine as the apply callback.
  *
  * On top of the loop it runs what only a leader does: proposing writes for the session streams
  * connected here (each wrapped in a ProposalEnvelope so the proposer can answer when it applies),
@@ -26,7 +20,8 @@ import { createLogger, type Logger } from '../../common/logger.js';
 import { basalt } from '../../proto/generated/basalt.js';
 import { RaftNode } from '../raft/raft-node.js';
 import { decodeConfChange } from '../raft/codec.js';
-import { ConfChangeType, EntryType, MessageType, Role, type ConfChange, type ConfState, type Entry, type HardState, type Message, type NodeId, type Ready, type RaftStatus } from '../raft/types.js';
+import { RaftDriver } from '../raft/driver.js';
+import { ConfChangeType, EntryType, Role, type ConfChange, type ConfState, type Entry, type Message, type NodeId, type RaftStatus, type Snapshot } from '../raft/types.js';
 import type { RaftLogStorage } from '../storage/raft-log-storage.js';
 import { CoordStateMachine, SessionTracker, type CommandResult, type CoordCommand, type SessionId, type StateMachineOptions } from '../tree/index.js';
 import { decodeCommand, encodeCommand } from '../tree/codec.js';
@@ -88,16 +83,12 @@ export class CoordMember implements SessionHost {
   private lastSnapshotIndex: number;
   /** Bytes of entries applied since the last snapshot. */
   private bytesSinceSnapshot = 0;
-  /** The last log index known to be on disk here (as of the last completed persist). */
-  private durableIndex: number;
-  /** The hard state last written to storage, and a newer commit-only one not yet written. */
-  private persistedHardState: HardState | undefined;
-  private deferredHardState: HardState | undefined;
+  private readonly driver: RaftDriver;
+  /** The storage persist in flight, awaited by close() before the storage closes under it. */
+  private persistInFlight: Promise<void> | undefined;
   private role: Role = Role.Follower;
   private leaderId: NodeId = 0;
   private ticker: NodeJS.Timeout | undefined;
-  private loopScheduled = false;
-  private inLoop = false;
   private closed = false;
   private failed: unknown;
 
@@ -141,8 +132,6 @@ export class CoordMember implements SessionHost {
     this.lastSnapshotIndex = snapshot.metadata.index;
     const initial = this.storage.initialState();
     this.confState = initial.confState;
-    this.persistedHardState = initial.hardState;
-    this.durableIndex = this.storage.lastIndex();
     const random: Random = options.random ?? systemRandom;
     this.node = new RaftNode({
       id: options.id,
@@ -155,6 +144,37 @@ export class CoordMember implements SessionHost {
       preVote: true,
       checkQuorum: true,
       random: () => random.next(),
+    });
+    const storage = this.storage;
+    this.driver = new RaftDriver({
+      node: this.node,
+      persistedHardState: initial.hardState,
+      scheduler: { schedule: (run) => setImmediate(run) },
+      storage: {
+        applySnapshot: (snapshot) => storage.applySnapshot(snapshot),
+        append: (entries) => storage.append(entries),
+        setHardState: (hardState) => storage.setHardState(hardState),
+        ...(storage.batch ? { batch: (action: () => void) => storage.batch!(action) } : {}),
+        persist: (done) => {
+          const inFlight = storage.persist().then(
+            () => done(),
+            (err: unknown) => done(err ?? new Error('persist failed')),
+          );
+          this.persistInFlight = inFlight;
+        },
+      },
+      host: {
+        send: (messages) => this.transport.send(messages),
+        applyEntry: (entry) => this.applyEntry(entry),
+        installSnapshot: (snapshot) => this.installSnapshot(snapshot),
+        onSoftState: (soft) => this.onSoftState(soft.role, soft.leader),
+        onReadStates: (readStates) => this.reads.onReadStates(readStates),
+        onAdvanced: () => {
+          this.reads.onApplied();
+          this.maybeSnapshot();
+        },
+        onFatal: (err) => this.fail(err),
+      },
     });
     this.reads = new ReadIndexBatcher({
       memberId: options.id,
@@ -224,11 +244,10 @@ export class CoordMember implements SessionHost {
     for (const stream of [...this.streams.values()]) stream.close();
     this.failAll(new BasaltError(ErrorCodes.UNAVAILABLE, 'member shutting down'));
     this.transport.close();
-    // Let a Ready in progress finish its persist before the storage closes under it.
-    const deadline = this.clock.monotonic() + 2_000;
-    while (this.inLoop && this.clock.monotonic() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    const deferred = this.takeDeferredHardState();
-    if (deferred) this.writeHardState(deferred);
+    // Let a persist in flight finish before the storage closes under it.
+    this.driver.stop();
+    await this.persistInFlight;
+    if (!this.failed) this.driver.flushDeferredHardState();
     await this.storage.close();
   }
 
@@ -237,26 +256,14 @@ export class CoordMember implements SessionHost {
 
   step(message: Message): void {
     if (this.closed || this.failed) return;
-    let refused: BasaltError | undefined;
-    try {
-      refused = this.node.stepPeer(message);
-    } catch (err) {
-      // The core validated the input before stepping it: what it throws now is a broken invariant,
-      // and its state may be half-changed. Stop, as the Ready loop does (STYLE.md §7).
-      this.fail(err);
-      return;
-    }
-    if (refused) {
-      this.logger.debug({ err: refused.message, field: refused.details.field, type: message.type, from: message.from }, 'peer message refused');
-      return;
-    }
-    this.scheduleReady();
+    const refused = this.driver.step(message);
+    if (refused) this.logger.debug({ err: refused.message, field: refused.details.field, type: message.type, from: message.from }, 'peer message refused');
   }
 
   private onTick(): void {
     this.waiters.checkAll();
     if (this.closed || this.failed) return;
-    this.node.tick();
+    this.driver.tick();
     if (this.role === Role.Leader) this.expireSessions();
     this.reads.retryStale();
     this.scheduleReady();
@@ -438,75 +445,15 @@ export class CoordMember implements SessionHost {
   // The Ready loop.
 
   private scheduleReady(): void {
-    if (this.loopScheduled || this.closed || this.failed) return;
-    this.loopScheduled = true;
-    setImmediate(() => {
-      this.loopScheduled = false;
-      void this.runReady();
-    });
-  }
-
-  private async runReady(): Promise<void> {
-    if (this.inLoop || this.closed || this.failed) return;
-    this.inLoop = true;
-    try {
-      while (!this.closed && this.node.hasReady()) {
-        const rd = this.node.ready();
-        // The commit index is volatile in Raft: a Ready that only moves it need not cost a
-        // storage write and an fsync. It is kept aside and written with the next durable write
-        // (and before a snapshot, so the stored commit never falls behind the snapshot index).
-        const commitOnly = rd.hardState !== undefined && !rd.snapshot && rd.entries.length === 0 && this.sameTermAndVote(rd.hardState);
-        if (commitOnly) this.deferredHardState = rd.hardState;
-        const hardState = commitOnly ? undefined : (rd.hardState ?? this.takeDeferredHardState());
-        if (!commitOnly) this.deferredHardState = undefined;
-        // A leader's appends and heartbeats may leave before its own write is durable (etcd's
-        // pipelining): the core counts the leader toward a quorum only after advance() reports
-        // the write persisted, so a follower's acknowledgement alone commits nothing.
-        const early = this.maySendBeforePersist(rd);
-        if (early) this.transport.send(rd.messages);
-        // Committed entries this member had already made durable in an earlier Ready are
-        // applied and answered now, without waiting for this Ready's fsync (a leader counts
-        // itself only once durable, so its entries usually commit one Ready after their write).
-        // Committed entries are never truncated, so their durable copies stay valid.
-        let appliedEarly = 0;
-        if (!rd.snapshot) {
-          while (appliedEarly < rd.committedEntries.length && rd.committedEntries[appliedEarly]!.index <= this.durableIndex) {
-            this.applyEntry(rd.committedEntries[appliedEarly++]!);
-          }
-        }
-        if (rd.snapshot || rd.entries.length > 0 || hardState) {
-          const write = (): void => {
-            if (rd.snapshot) this.storage.applySnapshot(rd.snapshot);
-            if (rd.entries.length > 0) this.storage.append(rd.entries);
-            if (hardState) this.writeHardState(hardState);
-          };
-          // One storage transaction for the whole Ready where the storage offers it.
-          if (this.storage.batch) this.storage.batch(write);
-          else write();
-          await this.storage.persist();
-          if (rd.snapshot || rd.entries.length > 0) this.durableIndex = this.storage.lastIndex();
-        }
-        if (this.closed) return;
-        if (!early) this.transport.send(rd.messages);
-        if (rd.snapshot) this.installSnapshot(rd);
-        for (let i = appliedEarly; i < rd.committedEntries.length; i++) this.applyEntry(rd.committedEntries[i]!);
-        if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leader);
-        this.reads.onReadStates(rd.readStates);
-        this.reads.onApplied();
-        this.node.advance();
-        this.maybeSnapshot();
-      }
-    } catch (err) {
-      this.fail(err);
-    } finally {
-      this.inLoop = false;
-    }
+    if (this.closed || this.failed) return;
+    this.driver.wake();
   }
 
   /** A broken invariant: serve nothing more, fail every waiting request, and let the daemon exit non-zero. */
   private fail(err: unknown): void {
     if (this.failed) return;
     this.failed = err;
+    this.driver.stop();
     this.logger.fatal({ err }, 'coordination member stopped: broken invariant');
     if (this.ticker) clearInterval(this.ticker);
     for (const stream of [...this.streams.values()]) stream.close();
@@ -514,36 +461,7 @@ export class CoordMember implements SessionHost {
     this.options.onFatal?.(err);
   }
 
-  /**
-   * Only a leader's Append and Heartbeat messages, and only when the Ready changes neither term
-   * nor vote nor installs a snapshot: everything else (votes, acknowledgements, a new term)
-   * promises durable state and waits for persist().
-   */
-  private maySendBeforePersist(rd: Ready): boolean {
-    if ((rd.softState?.role ?? this.role) !== Role.Leader || rd.snapshot || rd.messages.length === 0) return false;
-    if (rd.hardState && !this.sameTermAndVote(rd.hardState)) return false;
-    for (const m of rd.messages) if (m.type !== MessageType.Append && m.type !== MessageType.Heartbeat) return false;
-    return true;
-  }
-
-  private sameTermAndVote(hardState: HardState): boolean {
-    const last = this.persistedHardState;
-    return last !== undefined && last.term === hardState.term && last.vote === hardState.vote;
-  }
-
-  private takeDeferredHardState(): HardState | undefined {
-    const deferred = this.deferredHardState;
-    this.deferredHardState = undefined;
-    return deferred;
-  }
-
-  private writeHardState(hardState: HardState): void {
-    this.storage.setHardState(hardState);
-    this.persistedHardState = hardState;
-  }
-
-  private installSnapshot(rd: Ready): void {
-    const snapshot = rd.snapshot!;
+  private installSnapshot(snapshot: Snapshot): void {
     this.sm = snapshot.data.byteLength > 0 ? CoordStateMachine.restore(snapshot.data, this.smOptions, this.sm.watches) : new CoordStateMachine(this.smOptions, this.sm.watches);
     this.applied = snapshot.metadata.index;
     this.lastSnapshotIndex = snapshot.metadata.index;
@@ -652,8 +570,7 @@ export class CoordMember implements SessionHost {
     if (!byCount && this.bytesSinceSnapshot < this.options.config.snapshotBytes) return;
     this.bytesSinceSnapshot = 0;
     const index = this.applied;
-    const deferred = this.takeDeferredHardState();
-    if (deferred) this.writeHardState(deferred);
+    this.driver.flushDeferredHardState();
     this.storage.createSnapshot(index, this.confState, this.sm.snapshot());
     const compactTo = index - (this.options.catchUpEntries ?? DEFAULT_CATCH_UP_ENTRIES);
     if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);

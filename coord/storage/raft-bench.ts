@@ -58,7 +58,7 @@ function benchCore(commands: number, perReady: number, payloadBytes: number): Co
           if (rd.snapshot) n.storage.applySnapshot(rd.snapshot);
           n.storage.append(rd.entries);
           if (rd.hardState) n.storage.setHardState(rd.hardState);
-          queue.push(...rd.messages);
+          queue.push(...rd.messages, ...rd.messagesAfterPersist);
           for (const e of rd.committedEntries) if (e.type === EntryType.Normal) n.applied++;
           n.raft.advance();
         }

@@ -16,7 +16,7 @@ import {
   encodeSnapshot,
 } from '../../../coord/raft/codec.js';
 import { RaftNode } from '../../../coord/raft/raft-node.js';
-import { ConfChangeType, EntryType, MessageType, type Entry, type Message, type RaftConfig, type Ready } from '../../../coord/raft/types.js';
+import { allMessages, ConfChangeType, EntryType, MessageType, type Entry, type Message, type RaftConfig, type Ready } from '../../../coord/raft/types.js';
 import { MemoryRaftStorage } from '../../../coord/storage/memory-raft-storage.js';
 import { SimCluster } from './sim/sim-cluster.js';
 
@@ -205,7 +205,7 @@ describe('configuration', () => {
       for (let round = 0; round < 100; round++) {
         for (const [id, node] of nodes) {
           while (node.hasReady()) {
-            inbox.push(...persist(id).messages);
+            inbox.push(...allMessages(persist(id)));
             node.advance();
           }
         }
@@ -230,7 +230,7 @@ describe('configuration', () => {
     nodes.get(2)!.step(appends.find((m) => m.to === 2)!);
     const ack2 = persist(2);
     nodes.get(2)!.advance();
-    for (const m of ack2.messages) leader.step(m);
+    for (const m of allMessages(ack2)) leader.step(m);
     expect(leader.status().commit).toBeLessThan(index);
     // Once the leader's own write is durable, leader + follower 2 commit it.
     storages.get(1)!.append(rd.entries);
@@ -250,7 +250,7 @@ describe('configuration', () => {
       for (const m of rd2.messages.filter((x) => x.to === id && x.type === MessageType.Append)) nodes.get(id)!.step(m);
       const ack = persist(id);
       nodes.get(id)!.advance();
-      for (const m of ack.messages) if (m.to === 1) leader.step(m);
+      for (const m of allMessages(ack)) if (m.to === 1) leader.step(m);
     }
     expect(leader.status().commit).toBe(index2);
   });
@@ -268,7 +268,7 @@ describe('configuration', () => {
     node.campaign();
     const rd = persist();
     expect(rd.softState?.role).toBe('leader');
-    expect(rd.messages).toEqual([]);
+    expect(allMessages(rd)).toEqual([]);
     node.advance();
     node.propose(new Uint8Array([42]));
     const next = persist();

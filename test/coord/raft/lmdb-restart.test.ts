@@ -54,7 +54,7 @@ class LmdbCluster {
       m.storage.append(rd.entries);
       if (rd.hardState) m.storage.setHardState(rd.hardState);
       await m.storage.persist();
-      this.queue.push(...rd.messages);
+      this.queue.push(...rd.messages, ...rd.messagesAfterPersist);
       for (const e of rd.committedEntries) {
         if (e.type === EntryType.Normal) m.state.push(text.decode(e.data));
         if (e.type === EntryType.ConfChange) m.raft.applyConfChange(decodeConfChange(e.data));
