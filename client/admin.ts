@@ -127,6 +127,15 @@ function serverFromWire(s: pb.IServerStatus): ServerDescription {
     storeFileSizeBytes: num(s.storeFileSizeBytes),
     storeFileCount: s.storeFileCount ?? 0,
     lastReportAgoMs: num(s.lastReportMs),
+    regions: (s.regions ?? []).map((r) => ({
+      encodedName: r.encodedName ?? '',
+      table: r.table ?? '',
+      memstoreSizeBytes: num(r.memstoreSizeBytes),
+      storeFileCount: r.storeFileCount ?? 0,
+      storeFileSizeBytes: num(r.storeFileSizeBytes),
+      readRequests: num(r.readRequests),
+      writeRequests: num(r.writeRequests),
+    })),
   };
 }
 

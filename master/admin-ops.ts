@@ -257,6 +257,7 @@ export class MasterAdminOps {
       storeFileSizeBytes: s.load?.storeFileSizeBytes ?? 0,
       storeFileCount: (s.load?.regions ?? []).reduce((n, r) => n + r.storeFileCount, 0),
       lastReportMs: s.loadAtMs > 0 ? Math.max(0, Math.round(this.m.clock.monotonic() - s.loadAtMs)) : 0,
+      regions: (s.load?.regions ?? []).map((r) => ({ ...r })),
     }));
     const regions = this.m.states.all();
     const tables = new Set(regions.map((n) => n.region.table));

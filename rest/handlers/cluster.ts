@@ -51,6 +51,7 @@ export async function clusterStatus(ctx: RestContext): Promise<RestReply> {
   let requests = 0;
   const liveNodes = status.liveServers.map((s) => {
     requests += s.requestsPerSecond;
+    const loads = new Map((s.regions ?? []).map((l) => [l.encodedName, l]));
     const startCode = Number(s.serverName.split(',')[1] ?? 0);
     return {
       name: s.address,
@@ -58,27 +59,32 @@ export async function clusterStatus(ctx: RestContext): Promise<RestReply> {
       requests: Math.round(s.requestsPerSecond),
       heapSizeMB: 0,
       maxHeapSizeMB: 0,
-      Region: (byServer.get(s.serverName) ?? []).map((r) => ({
-        name: Buffer.from(regionName(r), 'utf8').toString('base64'),
-        stores: familyCount.get(r.table) ?? 0,
-        // Per-region sizes are not reported to the master yet; the server's totals are on the node.
-        storefiles: 0,
-        storefileSizeMB: 0,
-        memStoreSizeMB: 0,
-        storefileIndexSizeKB: 0,
-        readRequestsCount: 0,
-        cpRequestsCount: 0,
-        writeRequestsCount: 0,
-        rootIndexSizeKB: 0,
-        totalStaticIndexSizeKB: 0,
-        totalStaticBloomSizeKB: 0,
-        totalCompactingKVs: 0,
-        currentCompactedKVs: 0,
-      })),
+      Region: (byServer.get(s.serverName) ?? []).map((r) => {
+        const load = loads.get(r.encodedName);
+        return {
+          name: Buffer.from(regionName(r), 'utf8').toString('base64'),
+          stores: familyCount.get(r.table) ?? 0,
+          storefiles: load?.storeFileCount ?? 0,
+          // HBase reports whole megabytes (truncated); the exact bytes follow as Basalt's own fields.
+          storefileSizeMB: Math.floor((load?.storeFileSizeBytes ?? 0) / MB),
+          memStoreSizeMB: Math.floor((load?.memstoreSizeBytes ?? 0) / MB),
+          storefileIndexSizeKB: 0,
+          readRequestsCount: load?.readRequests ?? 0,
+          cpRequestsCount: 0,
+          writeRequestsCount: load?.writeRequests ?? 0,
+          rootIndexSizeKB: 0,
+          totalStaticIndexSizeKB: 0,
+          totalStaticBloomSizeKB: 0,
+          totalCompactingKVs: 0,
+          currentCompactedKVs: 0,
+          storefileSizeBytes: load?.storeFileSizeBytes ?? 0,
+          memStoreSizeBytes: load?.memstoreSizeBytes ?? 0,
+        };
+      }),
       // Basalt's own per-server figures, beside HBase's fields (JSON clients ignore unknown fields).
       storefiles: s.storeFileCount,
-      storefileSizeMB: Math.round(s.storeFileSizeBytes / MB),
-      memStoreSizeMB: Math.round(s.memstoreSizeBytes / MB),
+      storefileSizeMB: Math.floor(s.storeFileSizeBytes / MB),
+      memStoreSizeMB: Math.floor(s.memstoreSizeBytes / MB),
     };
   });
   return ok({
@@ -148,9 +154,9 @@ export async function namespaceInstance(ctx: RestContext, req: RestRequest, rawN
     case 'PUT': {
       const props = properties(await req.body());
       if (!(await exists(ctx, name))) throw new RestError(403, `Namespace '${name}' does not exist. Use REST POST to create the namespace.`);
-      const current = (await admin.describeNamespace(name)).properties;
-      const same = Object.keys(props).length === Object.keys(current).length && Object.entries(props).every(([k, v]) => current[k] === v);
-      if (!same) throw badRequest('altering namespace properties is not supported by Basalt yet');
+      // HBase's NamespacesInstanceResource: PUT replaces the descriptor (modifyNamespace), so a
+      // property left out of the body is removed.
+      await admin.modifyNamespace(name, props);
       return ok();
     }
     case 'DELETE': {
