@@ -28,7 +28,15 @@ function voteResponseType(t: MessageType): MessageType {
   return t === MessageType.PreVote ? MessageType.PreVoteResponse : MessageType.VoteResponse;
 }
 
+/** Pre-vote rounds a follower that lost its leader's connection tries a few ticks apart before falling back to the randomized timeout. */
+const FAST_PREVOTE_ROUNDS = 5;
+
 export class Raft extends RaftBase {
+  /** The leader whose connection failed (0: none): drives the fast, staggered pre-vote rounds. */
+  private lostLeader: NodeId = 0;
+  /** Fast pre-vote rounds left since that leader was lost. */
+  private fastRoundsLeft = 0;
+
   // ---- elections ----
 
   /** Start an election now (pre-vote first when enabled), unless leader or not a voter. */
@@ -48,6 +56,8 @@ export class Raft extends RaftBase {
 
   private campaignVote(transfer: boolean): void {
     this.becomeCandidate();
+    // After a lost leader, a split vote is retried within a few ticks, in rank order.
+    if (!transfer && this.fastRoundsLeft > 0) this.electionElapsed = this.randomizedElectionTimeout - 2 - this.fastCampaignDelay();
     this.requestVotes(MessageType.Vote, this.term, transfer);
   }
 
@@ -84,14 +94,35 @@ export class Raft extends RaftBase {
   }
 
   private tickElection(): void {
+    // Hearing from a leader again ends the fast rounds.
+    if (this.lead !== 0) this.fastRoundsLeft = 0;
     this.electionElapsed++;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.hup(false);
+      if ((this.role === Role.PreCandidate || this.role === Role.Candidate) && this.fastRoundsLeft > 0) {
+        // A survivor that had not yet noticed the dead leader ignores this pre-vote (it still
+        // honours the lease), or two survivors split the vote: try again in a few ticks, in
+        // rank order, instead of a whole election timeout.
+        this.fastRoundsLeft--;
+        this.electionElapsed = this.randomizedElectionTimeout - this.fastCampaignDelay();
+      }
     }
   }
 
+  /**
+   * Ticks until a follower that lost its leader campaigns: staggered by its rank among the
+   * surviving voters (lowest id first, two ticks apart) plus up to one tick of jitter, so that
+   * followers noticing the same dead leader together do not split the vote.
+   */
+  private fastCampaignDelay(): number {
+    const survivors = [...this.tracker.voters].filter((id) => id !== this.lostLeader).sort((a, b) => a - b);
+    const rank = Math.max(0, survivors.indexOf(this.id));
+    return 1 + 2 * rank + Math.floor(this.config.random() * 2);
+  }
+
   private tickHeartbeat(): void {
+    this.fastRoundsLeft = 0;
     this.heartbeatElapsed++;
     this.electionElapsed++;
     if (this.electionElapsed >= this.electionTimeout) {
@@ -242,12 +273,15 @@ export class Raft extends RaftBase {
     if (this.role === Role.Follower && id === this.lead && this.config.preVote) {
       // Our connection to the leader failed: a killed process resets its sockets, so this is
       // usually a dead leader, known long before an election timeout. Stop honouring its lease
-      // (so that we grant the other followers' pre-votes) and campaign within 1–5 ticks, spread
-      // so that followers noticing together rarely split the vote. Pre-vote keeps this safe: if
+      // (so that we grant the other followers' pre-votes) and campaign within a few ticks,
+      // staggered by rank so that followers noticing together do not split the vote, retrying
+      // the pre-vote a few ticks apart a bounded number of times. Pre-vote keeps this safe: if
       // the leader is alive, the members still hearing from it refuse the pre-vote, no term moves,
       // and its next heartbeat makes it our leader again.
+      this.lostLeader = id;
+      this.fastRoundsLeft = FAST_PREVOTE_ROUNDS;
       this.lead = 0;
-      const soon = this.randomizedElectionTimeout - 1 - Math.floor(this.config.random() * 5);
+      const soon = this.randomizedElectionTimeout - this.fastCampaignDelay();
       this.electionElapsed = Math.max(this.electionElapsed, soon);
     }
   }
