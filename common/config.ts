@@ -15,8 +15,15 @@ export interface RegionServerConfig {
   compactionMinFiles: number;
   /** A minor compaction merges at most this many files. */
   compactionMaxFiles: number;
-  /** A store never keeps more files than this: writes wait for compaction beyond it. */
+  /**
+   * A store at this many files holds back its size-triggered flush (writes get SERVER_BUSY once the
+   * memstore reaches its blocking size) until compaction catches up. HBase: hbase.hstore.blockingStoreFiles.
+   */
   maxStoreFiles: number;
+  /** …but for at most this long; then the flush goes ahead anyway. HBase: hbase.hstore.blockingWaitTime. */
+  storeFileBlockingWaitMs: number;
+  /** Bytes per second all compactions of a server may write together (0 = unlimited). */
+  compactionThroughputBytesPerSecond: number;
   /** Period of the automatic major compaction in ms (0 = only on request). */
   majorCompactionPeriodMs: number;
   /** A region whose store files pass this size is split (0 = never). */
@@ -83,6 +90,8 @@ export const DEFAULT_CONFIG: BasaltConfig = {
     compactionMinFiles: 3,
     compactionMaxFiles: 10,
     maxStoreFiles: 16,
+    storeFileBlockingWaitMs: 90_000,
+    compactionThroughputBytesPerSecond: 0,
     majorCompactionPeriodMs: 0,
     regionSplitSizeBytes: 1024 * 1024 * 1024,
     maxRowKeyBytes: 32 * 1024,

@@ -1,8 +1,10 @@
 /**
  * A region's compactions (HBase's CompactSplit + HStore.compact, simplified): one at a time per
  * region, off the write path, each in one of the server's compaction slots (the housekeeper's
- * bounded queue). After a flush, a minor compaction when a store holds compactionMinFiles files, or
- * a major one when majorCompactionPeriodMs has passed. The replacement file and the manifest that
+ * bounded queue). After a flush, a minor compaction when a store holds compactionMinFiles files (or
+ * maxStoreFiles, even if compactionMinFiles is set higher), or a major one when
+ * majorCompactionPeriodMs has passed. A flush only asks for one (region-flush.ts): it never waits
+ * for it, and never runs one itself. The replacement file and the manifest that
  * names it are written before memory swaps; replaced files go once no reader holds them.
  */
 import type { Clock } from '../../common/clock.js';
@@ -27,6 +29,8 @@ export interface RegionCompactorDeps {
   isOpen(): boolean;
   /** The manifest a compaction writes keeps the flushed sequence id as it is. */
   maxFlushedSequenceId(): number;
+  /** After each scheduled compaction that succeeded: a flush held back by maxStoreFiles may go now. */
+  afterCompaction(): void;
 }
 
 export class RegionCompactor {
@@ -51,11 +55,6 @@ export class RegionCompactor {
     });
   }
 
-  /** Compacts `store` even below compactionMinFiles (it is at maxStoreFiles). */
-  compactForced(store: Store): Promise<void> {
-    return this.enqueue(() => this.compactStore(store, false, true));
-  }
-
   /** Compactions run one at a time per region, off the write path, in one of the server's slots. */
   private enqueue(task: () => Promise<void>): Promise<void> {
     const housekeeping = this.deps.housekeeping;
@@ -75,15 +74,16 @@ export class RegionCompactor {
   }
 
   /**
-   * After a flush: a minor compaction when a store has compactionMinFiles files, or a major one
-   * when majorCompactionPeriodMs has passed since the last. Queued behind any running one.
+   * After a flush: a minor compaction when a store has compactionMinFiles (or maxStoreFiles)
+   * files, or a major one when majorCompactionPeriodMs has passed since the last. Queued behind any
+   * running one; at most one waits in the queue.
    */
   schedule(): void {
     const { config, clock, stores } = this.deps;
     if (this.compactionScheduled || !this.deps.isOpen()) return;
     const period = config.majorCompactionPeriodMs;
     const majorDue = period > 0 && clock.now() - this.lastMajorCompactionMs >= period;
-    const minorDue = [...stores.values()].some((s) => s.files.length >= Math.max(2, config.compactionMinFiles));
+    const minorDue = [...stores.values()].some((s) => s.files.length >= Math.max(2, Math.min(config.compactionMinFiles, config.maxStoreFiles)));
     if (!majorDue && !minorDue) return;
     this.compactionScheduled = true;
     void this.enqueue(async () => {
@@ -91,9 +91,14 @@ export class RegionCompactor {
       if (majorDue) this.lastMajorCompactionMs = clock.now();
       for (const s of stores.values()) {
         if (!this.deps.isOpen()) return;
-        await this.compactStore(s, majorDue);
+        await this.compactStore(s, majorDue, s.files.length >= config.maxStoreFiles);
       }
-    }).catch(() => undefined);
+    }).then(
+      // Only after a success: a failing compaction must not be retried in a loop (the next write
+      // asks again, and storeFileBlockingWaitMs bounds the wait).
+      () => this.deps.afterCompaction(),
+      () => undefined,
+    );
   }
 
   /** `forced`: the store is at maxStoreFiles, so compact even below compactionMinFiles. */

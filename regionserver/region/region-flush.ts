@@ -4,6 +4,13 @@
  * them and the new max flushed sequence id in the manifest, and only then swaps memory (the
  * snapshot is cleared after the manifest names the files: STYLE.md §5). A failed flush keeps its
  * snapshot and the next flush retries it.
+ *
+ * A flush never compacts. When a store is at maxStoreFiles, the size-triggered flush is held back
+ * (HBase's blocking store files): a compaction is queued for the server's compaction slots, writes
+ * meet SERVER_BUSY once the memstore reaches its blocking size, and the flush starts when the
+ * compaction ends — or after storeFileBlockingWaitMs anyway, so a slow compaction cannot stop a
+ * region's writes for good. An explicit flush (the API, close, the housekeeper's global-memstore and
+ * WAL-size flushes) writes its file at once: it never waits behind other regions' compactions.
  */
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
@@ -34,10 +41,8 @@ export interface RegionFlusherDeps {
   maxFlushedSequenceId: number;
   /** Whether the region takes writes (background flushes start only then). */
   isOpen(): boolean;
-  /** Runs before a flush adds a file to `store` when it is at maxStoreFiles. */
-  beforeAddingFile(store: Store): Promise<void>;
-  /** After every successful flush (the compactor decides whether to compact). */
-  afterFlush(): void;
+  /** Queues a compaction (never runs one here): after every flush, and while a store is at maxStoreFiles. */
+  requestCompaction(): void;
 }
 
 export class RegionFlusher {
@@ -46,6 +51,8 @@ export class RegionFlusher {
   private pendingFlushSequenceId: number | undefined;
   private flushTail: Promise<unknown> = Promise.resolve();
   private flushRequested = false;
+  /** Monotonic time since when a size-triggered flush has been held back by maxStoreFiles. */
+  private blockedSinceMs: number | undefined;
 
   constructor(private readonly deps: RegionFlusherDeps) {
     this.maxFlushed = deps.maxFlushedSequenceId;
@@ -60,14 +67,35 @@ export class RegionFlusher {
     return this.flushTail;
   }
 
-  /** A background flush once the memstores pass the flush size (the write path asks after each write). */
+  /**
+   * A background flush once the memstores pass the flush size (the write path asks after each
+   * write, the compactor after each compaction) — held back while a store is at maxStoreFiles.
+   */
   maybeRequestFlush(): void {
     if (this.flushRequested || !this.deps.isOpen()) return;
     if (memstoreSizeBytes(this.deps.stores) < this.deps.config.memstoreFlushSizeBytes) return;
+    if (this.tooManyStoreFiles()) {
+      const now = this.deps.clock.monotonic();
+      this.blockedSinceMs ??= now;
+      if (now - this.blockedSinceMs < this.deps.config.storeFileBlockingWaitMs) {
+        this.deps.requestCompaction();
+        return;
+      }
+      log.warn({ region: this.deps.info.encodedName, waitedMs: now - this.blockedSinceMs }, 'flushing past maxStoreFiles: compaction has not caught up within storeFileBlockingWaitMs');
+    }
+    this.blockedSinceMs = undefined;
     this.flushRequested = true;
     this.flush()
       .catch((err: unknown) => log.error({ err, region: this.deps.info.encodedName }, 'background flush failed'))
       .finally(() => (this.flushRequested = false));
+  }
+
+  /** Whether a store with something to flush already holds maxStoreFiles files. */
+  tooManyStoreFiles(): boolean {
+    for (const s of this.deps.stores.values()) {
+      if (s.memstore.activeSizeBytes > 0 && s.files.length >= this.deps.config.maxStoreFiles) return true;
+    }
+    return false;
   }
 
   /** Flushes run one at a time (a snapshot is written by exactly one flush); resolves with the max flushed sequence id. */
@@ -94,9 +122,6 @@ export class RegionFlusher {
     const flushSequenceId = this.pendingFlushSequenceId;
     assert(flushSequenceId <= mvcc.readPoint, 'a flush never covers a write that is not visible yet');
     assert(flushSequenceId >= this.maxFlushed, 'the flushed sequence id never goes backwards');
-    for (const s of stores.values()) {
-      if (s.files.length + 1 > this.deps.config.maxStoreFiles) await this.deps.beforeAddingFile(s);
-    }
     const now = clock.now();
     const written = new Map<Store, StoreFileReader | undefined>();
     try {
@@ -116,7 +141,7 @@ export class RegionFlusher {
     this.pendingFlushSequenceId = undefined;
     this.maxFlushed = Math.max(this.maxFlushed, flushSequenceId);
     await this.deps.wal.markFlushed(walRegionKey(this.deps.info), this.maxFlushed);
-    this.deps.afterFlush();
+    this.deps.requestCompaction();
     return this.maxFlushed;
   }
 }

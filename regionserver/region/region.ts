@@ -103,6 +103,7 @@ export class Region {
       housekeeping: options.housekeeping,
       isOpen,
       maxFlushedSequenceId: () => this.flusher.maxFlushedSequenceId,
+      afterCompaction: () => this.flusher.maybeRequestFlush(),
     });
     this.flusher = new RegionFlusher({
       info: options.info,
@@ -115,9 +116,8 @@ export class Region {
       config: options.config,
       maxFlushedSequenceId: manifest.maxFlushedSequenceId,
       isOpen,
-      // A store never grows past maxStoreFiles: compact it before adding another file.
-      beforeAddingFile: (s) => this.compactor.compactForced(s),
-      afterFlush: () => this.compactor.schedule(),
+      // A flush never compacts: it queues a compaction for the server's slots.
+      requestCompaction: () => this.compactor.schedule(),
     });
     this.nonces = new RegionNonces(options.clock);
     this.writes = new WritePath({

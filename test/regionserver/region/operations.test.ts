@@ -381,14 +381,17 @@ describe('lifecycle', () => {
     }
   });
 
-  it('a store never passes maxStoreFiles, even when compactionMinFiles is set higher', async () => {
+  it('a store at maxStoreFiles is compacted back under it by a queued compaction, even when compactionMinFiles is set higher', async () => {
     const h = harness({ config: { maxStoreFiles: 3, compactionMinFiles: 50 } });
     const r = await h.open();
     try {
       for (let i = 0; i < 8; i++) {
         await r.put({ row: b(`r${i}`), cells: [put('cf', 'q', 'v', 1)] });
         await r.flush();
-        expect(r.load().storeFileCount).toBeLessThanOrEqual(3);
+        // The flush only queued the compaction (flush-compaction.test.ts); a minor compaction
+        // (nothing to do at 50 files) queues behind it, so awaiting it awaits the queued one.
+        await r.compact(false);
+        expect(r.load().storeFileCount).toBeLessThan(3);
       }
       expect((await r.scan({}).next(100, 1e9)).rows.length).toBe(8);
       await r.close();
