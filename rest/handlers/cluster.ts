@@ -172,6 +172,8 @@ export async function namespaceInstance(ctx: RestContext, req: RestRequest, rawN
 export async function namespaceTables(ctx: RestContext, rawName: string): Promise<RestReply> {
   const name = namespaceName(rawName);
   try {
+    // Listing by namespace alone answers [] for a namespace that does not exist: ask first.
+    if (!(await exists(ctx, name))) throw notFound(`Namespace '${name}' does not exist.`);
     const tables = await ctx.connection.admin().listNamespaceTables(name);
     return ok({ table: tables.map((t) => ({ name: t.name.slice(t.name.indexOf(':') + 1) })) });
   } catch (err) {

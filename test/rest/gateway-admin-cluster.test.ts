@@ -96,6 +96,14 @@ describe('REST admin resources against a real cluster', () => {
     expect(bad.text.trim()).toMatch(/properties\.a/);
   });
 
+  it('GET /namespaces/NS/tables of a missing namespace is a 404, not an empty list', async () => {
+    const missing = await http('GET', '/namespaces/nowhere/tables');
+    expect(missing.status).toBe(404);
+    expect(missing.text.trim()).toContain("Namespace 'nowhere' does not exist.");
+    expect((await http('POST', '/namespaces/empty')).status).toBe(201);
+    expect((await http('GET', '/namespaces/empty/tables')).json()).toEqual({ table: [] });
+  });
+
   it('Admin.modifyNamespace goes through the master and refuses a missing namespace with NAMESPACE_NOT_FOUND', async () => {
     await conn.admin().createNamespace('direct', { k: 'v' });
     await conn.admin().modifyNamespace('direct', { k: 'w', x: 'y' });
