@@ -37,7 +37,7 @@ export async function mountCoordInfo(options: { memberAddress: string; choice: I
   const status = () => fetchMemberStatus(options.memberAddress, 2_000);
   registerCoordMetrics(registry, async () => {
     const s = await status().catch(() => undefined);
-    return s ? { term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, isLeader: s.role === 'leader', sessions: s.sessions, watches: s.watches, znodes: s.znodes } : {};
+    return s ? { term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, isLeader: s.role === 'leader', sessions: s.sessions, watches: s.watches, znodes: s.znodes, proposalsTotal: s.proposalsTotal } : {};
   });
   const listener = await bindInfoPort(
     options.choice,

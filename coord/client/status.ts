@@ -16,6 +16,8 @@ export interface MemberStatus {
   znodes: number;
   /** Watches armed on this member (watches are per member, never replicated). */
   watches: number;
+  /** Client commands this member proposed to Raft while leading. */
+  proposalsTotal: number;
 }
 
 export async function fetchMemberStatus(address: string, timeoutMs = 3_000): Promise<MemberStatus> {
@@ -38,6 +40,7 @@ export async function fetchMemberStatus(address: string, timeoutMs = 3_000): Pro
       sessions: s.sessions ?? 0,
       znodes: s.znodes ?? 0,
       watches: s.watches ?? 0,
+      proposalsTotal: Number(s.proposalsTotal ?? 0),
     };
   } finally {
     client.close();

@@ -95,6 +95,8 @@ export class CoordMember implements SessionHost {
   private readonly streams = new Map<SessionId, SessionStream>();
   private readonly proposals = new Map<number, PendingProposal>();
   private nextProposalId = 1;
+  /** Entries this member handed to Raft as leader (basalt_raft_proposals_total). */
+  private proposalsTotal = 0;
   private sessionCounter = 0;
 
   /** Counters for status and tests. */
@@ -343,6 +345,7 @@ export class CoordMember implements SessionHost {
       const envelope = basalt.coordrpc.ProposalEnvelope.encode({ memberId: this.id, proposalId, command: encoded }).finish();
       try {
         this.node.propose(envelope);
+        this.proposalsTotal++;
       } catch (err) {
         return reject(err instanceof BasaltError ? this.withAddressHint(err) : new BasaltError(ErrorCodes.PROPOSAL_DROPPED, String(err)));
       }
@@ -438,6 +441,7 @@ export class CoordMember implements SessionHost {
       sessions: this.sm.liveSessions().length,
       znodes: this.sm.nodeCount,
       watches: this.sm.watches.count,
+      proposalsTotal: this.proposalsTotal,
     };
   }
 

@@ -72,7 +72,7 @@ export async function mountStandaloneWeb(options: StandaloneWebOptions): Promise
   });
   registerCoordMetrics(registry, async () => {
     const s = await fetchMemberStatus(options.coordAddress, 2_000).catch(() => undefined);
-    return s ? { term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, isLeader: s.role === 'leader', sessions: s.sessions, watches: s.watches, znodes: s.znodes } : {};
+    return s ? { term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, isLeader: s.role === 'leader', sessions: s.sessions, watches: s.watches, znodes: s.znodes, proposalsTotal: s.proposalsTotal } : {};
   });
   const pages: Record<string, () => string> = {};
   options.daemons.forEach((d, i) => {

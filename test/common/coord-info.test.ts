@@ -27,6 +27,21 @@ describe('coordination member info port', () => {
         expect(text).toMatch(/^basalt_raft_term [1-9]/m);
         expect(text).toMatch(/^basalt_raft_commit_index \d+$/m);
       }
+      // Each member counts the client commands it proposed while leading: a write adds to the sum
+      // of basalt_raft_proposals_total (summed, so a leadership change in between does not matter).
+      const proposals = async (): Promise<number> => {
+        const texts = await Promise.all(mounted.map(async (m) => (await fetch(`http://${m!.address}/metrics`)).text()));
+        return texts.reduce((n, t) => n + Number(/^basalt_raft_proposals_total (\d+)$/m.exec(t)?.[1] ?? 0), 0);
+      };
+      const before = await proposals();
+      const client = await ensemble.connect();
+      try {
+        await client.create('/proposal-metric', Buffer.from('x'));
+        await client.setData('/proposal-metric', Buffer.from('y'));
+        expect(await waitFor('the leader counting its proposals', async () => ((await proposals()) >= before + 2 ? true : undefined))).toBe(true);
+      } finally {
+        await client.close();
+      }
       const page = await (await fetch(`http://${mounted[0]!.address}/`)).text();
       expect(page).toMatch(/<dt>Role<\/dt><dd>(leader|follower)<\/dd>/);
       expect(page).toContain(ensemble.addresses[0]);
