@@ -120,6 +120,7 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
       housekeeper = new Housekeeper({
         clock,
         ...DEFAULT_HOUSEKEEPING,
+        compactionThroughputBytesPerSecond: rsConfig.compactionThroughputBytesPerSecond,
         ...options.housekeeping,
         ...('pressure' in wal ? { wal: wal as unknown as WalPressure } : {}),
       });
