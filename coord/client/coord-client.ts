@@ -5,7 +5,7 @@
  *
  * It connects to any member of the list, follows NOT_LEADER{leaderHint} redirects, and keeps the
  * session across a leader change: on stream failure it reconnects (hint first, then the others,
- * with backoff) presenting its session id and the last zxid it saw, then re-arms every watch with
+ * with backoff: reconnect.ts) presenting its session id and the last zxid it saw, then re-arms every watch with
  * SetWatches so the new member fires whatever changed in between. Reads are retried transparently
  * after a reconnect (they are idempotent); a write in flight when the stream broke fails with
  * CONNECTION_LOSS, because it may or may not have been applied — the caller decides.
@@ -17,13 +17,14 @@
  * holder must stop acting once `monotonic() - lastAckedKeepAliveMs` nears the session timeout.
  */
 import { EventEmitter } from 'node:events';
-import { credentials, type ClientDuplexStream, type Client } from '@grpc/grpc-js';
+import type { ClientDuplexStream, Client } from '@grpc/grpc-js';
 import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../common/errors.js';
 import { fromWireError } from '../../common/grpc-errors.js';
 import { systemClock, type Clock } from '../../common/clock.js';
-import { systemRandom, type Random } from '../../common/random.js';
-import { CHANNEL_OPTIONS, CoordGrpcClient, MAX_FRAME_BYTES, parseServers, type ClientRequest, type ServerFrame, type WireResponse } from './protocol.js';
+import { systemRandom } from '../../common/random.js';
+import { MAX_FRAME_BYTES, parseServers, type ClientRequest, type ServerFrame, type WireResponse } from './protocol.js';
 import {
+  type CoordClientOptions,
   createModeOf,
   createModeToWire,
   eventFromWire,
@@ -38,30 +39,12 @@ import {
   type Watcher,
 } from './types.js';
 import { requestProblem } from './validate.js';
-import { BASE_BACKOFF_MS, ELECTION_POLL_MS, MAX_BACKOFF_MS, STABLE_LINK_MS, chunkWatchSpecs, multiOpsToWire, multiResultsFromWire, payloadSize, reconfigResult } from './request-helpers.js';
+import { chunkWatchSpecs, multiOpsToWire, multiResultsFromWire, payloadSize, reconfigResult } from './request-helpers.js';
+import { ReconnectPolicy } from './reconnect.js';
+
+export type { CoordClientOptions } from './types.js';
 import { validatePath } from '../tree/path.js';
 import { WatchRegistry, type WatchKind, type WatchRegistration } from './watch-registry.js';
-
-export interface CoordClientOptions {
-  /** Members to connect to: "H:P,H:P" or an array. */
-  servers: string | string[];
-  /** Resume this existing session instead of opening a new one (ZooKeeper's sessionId argument). */
-  sessionId?: number;
-  /** With `sessionId`: the session's password (`client.sessionPassword` of the handle that opened it). */
-  sessionPassword?: Uint8Array;
-  /** Requested session timeout; the service clamps it to its [min, max]. Default 10 s. */
-  sessionTimeoutMs?: number;
-  /** One connection attempt's deadline. Default 2 s. */
-  connectTimeoutMs?: number;
-  /** `CoordClient.connect` gives up after this long without a session. Default 20 s. */
-  initialConnectTimeoutMs?: number;
-  /** A call not answered within this fails with TIMEOUT. Default 30 s. */
-  requestTimeoutMs?: number;
-  /** Most calls in flight or queued; beyond it a call fails with SERVER_BUSY. Default 10,000. */
-  maxPendingCalls?: number;
-  clock?: Clock;
-  random?: Random;
-}
 
 interface PendingCall {
   xid: number;
@@ -91,27 +74,20 @@ export declare interface CoordClient {
 }
 
 export class CoordClient extends EventEmitter {
-  private readonly servers: string[];
   private readonly clock: Clock;
-  private readonly random: Random;
+  /** Which member to dial next, how long to wait, and a channel per member (reconnect.ts). */
+  private readonly members: ReconnectPolicy;
   private readonly requestedTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly maxPendingCalls: number;
-  private readonly grpcClients = new Map<string, Client>();
   private readonly watches = new WatchRegistry();
   private readonly inflight = new Map<number, PendingCall>();
   private queue: PendingCall[] = [];
   private link: Link | undefined;
   private nextXid = 1;
-  private leaderHint: string | undefined;
-  private serverCursor: number;
   private reconnecting = false;
-  /** Reconnect attempts since the last link that stayed up for STABLE_LINK_MS (drives the backoff). */
-  private reconnectAttempts = 0;
   private everConnected = false;
-  /** Monotonic time the current link opened. */
-  private linkOpenedMs = 0;
   private lostReported = false;
   private timer: NodeJS.Timeout | undefined;
   private pingInFlight: { xid: number; sentMs: number } | undefined;
@@ -140,15 +116,14 @@ export class CoordClient extends EventEmitter {
 
   private constructor(options: CoordClientOptions) {
     super();
-    this.servers = parseServers(options.servers);
+    const servers = parseServers(options.servers);
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? systemRandom;
     this.requestedTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.sessionTimeoutMs = this.requestedTimeoutMs;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.maxPendingCalls = options.maxPendingCalls ?? 10_000;
-    this.serverCursor = this.random.int(this.servers.length);
+    this.members = new ReconnectPolicy(servers, options.random ?? systemRandom);
     this.sessionId = options.sessionId ?? 0;
     if (options.sessionPassword) this.sessionPassword = Buffer.from(options.sessionPassword);
     if (!(this.requestedTimeoutMs > 0)) throw invalidArgument('sessionTimeoutMs', 'must be > 0');
@@ -159,7 +134,7 @@ export class CoordClient extends EventEmitter {
     const client = new CoordClient(options);
     const deadlineMs = options.initialConnectTimeoutMs ?? 20_000;
     const connected = new Promise<void>((resolve, reject) => {
-      const timeout = setTimeout(() => reject(new BasaltError(ErrorCodes.UNAVAILABLE, `no coordination member answered within ${deadlineMs} ms`, { servers: client.servers.join(',') })), deadlineMs);
+      const timeout = setTimeout(() => reject(new BasaltError(ErrorCodes.UNAVAILABLE, `no coordination member answered within ${deadlineMs} ms`, { servers: client.members.servers.join(',') })), deadlineMs);
       client.once('connected', () => {
         clearTimeout(timeout);
         resolve();
@@ -448,42 +423,6 @@ export class CoordClient extends EventEmitter {
     this.emit(state);
   }
 
-  private grpcClientFor(address: string): Client {
-    let client = this.grpcClients.get(address);
-    if (!client) {
-      client = new CoordGrpcClient(address, credentials.createInsecure(), CHANNEL_OPTIONS);
-      this.grpcClients.set(address, client);
-    }
-    return client;
-  }
-
-  /** The next member to try: the leader hint first, then round-robin over the list. */
-  private nextCandidate(): string {
-    if (this.leaderHint) {
-      const hint = this.leaderHint;
-      this.leaderHint = undefined;
-      return hint;
-    }
-    const address = this.servers[this.serverCursor % this.servers.length]!;
-    this.serverCursor++;
-    return address;
-  }
-
-  /**
-   * The wait before reconnect attempt `attempt` (0-based, counted since the last stable link):
-   * bounded exponential backoff with jitter, so that many clients losing one member do not come
-   * back in lockstep and a member that keeps dropping us is not hammered. The bound is 25 ms
-   * doubling to 1 s, never past a quarter of the session timeout (a returning ensemble grants
-   * every session one full timeout, and we must find it in time); while a live member says an
-   * election is under way (NOT_LEADER) it stays at most 50 ms, since that ends within about
-   * one election timeout.
-   */
-  private backoffMs(attempt: number, electionUnderWay: boolean): number {
-    let boundMs = Math.min(MAX_BACKOFF_MS, this.sessionTimeoutMs / 4, BASE_BACKOFF_MS * 2 ** Math.min(attempt, 16));
-    if (electionUnderWay) boundMs = Math.min(boundMs, ELECTION_POLL_MS);
-    return boundMs * (0.5 + this.random.next() / 2);
-  }
-
   private async reconnect(): Promise<void> {
     if (this.reconnecting) return;
     this.reconnecting = true;
@@ -492,13 +431,13 @@ export class CoordClient extends EventEmitter {
       while (!this.finished() && !this.link?.open) {
         // Every attempt waits, the first after a dropped connection included; only a handle's
         // very first connection goes at once.
-        if (this.everConnected || this.reconnectAttempts > 0) {
-          const delayMs = this.backoffMs(this.reconnectAttempts, electionUnderWay);
+        if (this.members.shouldWait(this.everConnected)) {
+          const delayMs = this.members.delayMs(this.sessionTimeoutMs, electionUnderWay);
           await new Promise((resolve) => setTimeout(resolve, delayMs));
           if (this.finished()) return;
         }
-        this.reconnectAttempts++;
-        const address = this.nextCandidate();
+        this.members.attemptStarted();
+        const address = this.members.nextCandidate();
         try {
           await this.openLink(address);
           return;
@@ -509,8 +448,7 @@ export class CoordClient extends EventEmitter {
             return;
           }
           electionUnderWay = isBasaltError(err, ErrorCodes.NOT_LEADER);
-          const hint = electionUnderWay ? (err as BasaltError).details.leaderHint : undefined;
-          if (typeof hint === 'string' && hint.length > 0 && hint !== address) this.leaderHint = hint;
+          if (electionUnderWay) this.members.hint((err as BasaltError).details.leaderHint, address);
         }
       }
     } finally {
@@ -519,7 +457,7 @@ export class CoordClient extends EventEmitter {
   }
 
   private openLink(address: string): Promise<void> {
-    const grpcClient = this.grpcClientFor(address) as Client & { session(): ClientDuplexStream<ClientRequest, ServerFrame> };
+    const grpcClient = this.members.channelFor(address) as Client & { session(): ClientDuplexStream<ClientRequest, ServerFrame> };
     const call = grpcClient.session();
     const link: Link = { address, call, open: false, lastFrameMs: this.clock.monotonic() };
     const sentMs = this.clock.monotonic();
@@ -565,7 +503,7 @@ export class CoordClient extends EventEmitter {
         link.lastFrameMs = this.clock.monotonic();
         this.link = link;
         this.everConnected = true;
-        this.linkOpenedMs = this.clock.monotonic();
+        this.members.linkOpened(this.clock.monotonic());
         this.currentServer = address;
         // Re-arm watches first: the stream is ordered, so no later response can overtake them.
         // Split into frames well under the limit: 100,000 watches of 100-byte paths are 10 MB.
@@ -589,7 +527,7 @@ export class CoordClient extends EventEmitter {
   private onLinkLost(link: Link): void {
     if (this.link !== link) return;
     this.link = undefined;
-    if (this.clock.monotonic() - this.linkOpenedMs >= STABLE_LINK_MS) this.reconnectAttempts = 0;
+    this.members.linkLost(this.clock.monotonic());
     link.open = false;
     link.call.cancel();
     this.pingInFlight = undefined;
@@ -640,8 +578,7 @@ export class CoordClient extends EventEmitter {
     this.inflight.clear();
     this.queue = [];
     this.watches.clear();
-    for (const client of this.grpcClients.values()) client.close();
-    this.grpcClients.clear();
+    this.members.close();
     this.setState(state);
   }
 }

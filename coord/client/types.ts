@@ -4,6 +4,30 @@
  */
 import { basalt } from '../../proto/generated/basalt.js';
 import { invalidArgument } from '../../common/errors.js';
+import type { Clock } from '../../common/clock.js';
+import type { Random } from '../../common/random.js';
+
+/** How a CoordClient connects and bounds its calls. */
+export interface CoordClientOptions {
+  /** Members to connect to: "H:P,H:P" or an array. */
+  servers: string | string[];
+  /** Resume this existing session instead of opening a new one (ZooKeeper's sessionId argument). */
+  sessionId?: number;
+  /** With `sessionId`: the session's password (`client.sessionPassword` of the handle that opened it). */
+  sessionPassword?: Uint8Array;
+  /** Requested session timeout; the service clamps it to its [min, max]. Default 10 s. */
+  sessionTimeoutMs?: number;
+  /** One connection attempt's deadline. Default 2 s. */
+  connectTimeoutMs?: number;
+  /** `CoordClient.connect` gives up after this long without a session. Default 20 s. */
+  initialConnectTimeoutMs?: number;
+  /** A call not answered within this fails with TIMEOUT. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Most calls in flight or queued; beyond it a call fails with SERVER_BUSY. Default 10,000. */
+  maxPendingCalls?: number;
+  clock?: Clock;
+  random?: Random;
+}
 
 /** ZooKeeper's Stat. Every zxid is the Raft log index of the entry that made the change. */
 export interface Stat {
