@@ -84,6 +84,8 @@ export class ProcedureExecutor<C> {
   private readonly waiters = new Map<number, Array<() => void>>();
   private readonly locks = new KeyedLocks();
   private stopped = false;
+  /** Procedures this executor ended, by outcome (basalt_master_procedures_completed_total / _failed_total). */
+  readonly ended = { success: 0, failed: 0 };
   private readonly cleanupTimer: NodeJS.Timeout;
 
   constructor(
@@ -218,6 +220,8 @@ export class ProcedureExecutor<C> {
         await new Promise((r) => setTimeout(r, delay).unref());
       }
     }
+    if (record.state === 'SUCCESS') this.ended.success++;
+    else this.ended.failed++;
     this.log.info({ procedure: record.id, type: record.type, target: record.target, state: record.state }, 'procedure ended');
     for (const wake of this.waiters.get(record.id) ?? []) wake();
     this.waiters.delete(record.id);

@@ -7,7 +7,7 @@ import { connect } from '../../client/connection.js';
 import type { Admin, Connection } from '../../client/api.js';
 import { bindInfoPort, type InfoPortChoice } from '../../common/http/info-port.js';
 import type { Logger } from '../../common/logger.js';
-import { RequestMetrics, type Registry } from '../../common/metrics.js';
+import { RequestMetrics, type MasterMetricsSnapshot, type Registry } from '../../common/metrics.js';
 import { startMasterInfoServer } from './info.js';
 
 export interface MountedInfo {
@@ -17,12 +17,21 @@ export interface MountedInfo {
   close(): Promise<void>;
 }
 
+/** The master in this process, as the info port sees it (master/master.ts's Master fits). */
+export interface MasterProcess {
+  serverName: string;
+  isActive: boolean;
+  requestObserver?: ((method: string, seconds: number, outcome: string) => void) | undefined;
+  /** While active: its procedure executor's ended counts. */
+  readonly active?: { executor: { ended: { success: number; failed: number } } } | undefined;
+}
+
 export interface MountMasterInfoOptions {
   coord: string[];
   choice: InfoPortChoice | undefined;
   host?: string;
   /** The master in this process, if any (for "standby" on the page and basalt_master_is_active). */
-  master?: { serverName: string; isActive: boolean; requestObserver?: ((method: string, seconds: number, outcome: string) => void) | undefined };
+  master?: MasterProcess;
   log: Logger;
   registry?: Registry;
   pages?: Record<string, () => Promise<string> | string>;
@@ -57,6 +66,12 @@ function lazyAdmin(coord: string[]): { admin: Admin; close(): Promise<void> } {
   };
 }
 
+/** What only this master process knows: whether it is active, and what its executor ended. */
+function masterSnapshot(master: MasterProcess): MasterMetricsSnapshot {
+  const ended = master.active?.executor.ended;
+  return { isActive: master.isActive, ...(ended ? { proceduresCompletedTotal: ended.success, proceduresFailedTotal: ended.failed } : {}) };
+}
+
 export async function mountMasterInfo(options: MountMasterInfoOptions): Promise<MountedInfo | undefined> {
   if (!options.choice) return undefined;
   const lazy = lazyAdmin(options.coord);
@@ -68,7 +83,7 @@ export async function mountMasterInfo(options: MountMasterInfoOptions): Promise<
         coordAddresses: options.coord,
         host: options.host ?? '127.0.0.1',
         port,
-        ...(options.master ? { self: options.master.serverName, snapshot: () => ({ isActive: options.master!.isActive }) } : {}),
+        ...(options.master ? { self: options.master.serverName, snapshot: () => masterSnapshot(options.master!) } : {}),
         ...(options.registry ? { registry: options.registry } : {}),
         ...(options.pages ? { pages: options.pages } : {}),
         ...(options.serverLinks ? { serverLinks: options.serverLinks } : {}),

@@ -102,6 +102,29 @@ describe('request metrics', () => {
   });
 });
 
+// After 'request metrics' (which counts exactly one CreateTable).
+describe('procedure metrics', () => {
+  it('counts the procedures the active master ended, by outcome', async () => {
+    const scrape = async (): Promise<{ completed: number; failed: number }> => {
+      const text = await (await fetch(`http://${web.readyFields['info']}/metrics`)).text();
+      const value = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? -1);
+      return { completed: value('basalt_master_procedures_completed_total'), failed: value('basalt_master_procedures_failed_total') };
+    };
+    const before = await scrape();
+    const conn = await connect({ coord: cluster.coordAddress, operationTimeoutMs: 30_000 });
+    try {
+      await conn.admin().createTable({ name: 'proc_metric', families: ['f'] });
+      await conn.admin().disableTable('proc_metric');
+      await conn.admin().deleteTable('proc_metric');
+    } finally {
+      await conn.close();
+    }
+    const after = await scrape();
+    expect(after.completed).toBeGreaterThanOrEqual(before.completed + 3);
+    expect(after.failed).toBe(before.failed);
+  });
+});
+
 describe('info port choice', () => {
   it('uses the HBase default, ephemeral with an ephemeral daemon port, -1 for off, and validates the flag', () => {
     expect(chooseInfoPort(undefined, 16000, 16010)).toEqual({ port: 16010, explicit: false });
