@@ -1,11 +1,14 @@
 /**
- * A seeded, in-process Raft cluster: RaftNodes over FaultyRaftStorage, a network that drops,
- * delays, reorders, duplicates and partitions messages, crashes that lose unpersisted writes,
- * and an invariant checker fed by every Ready. Everything is driven by one SeededRandom, so a
- * seed replays exactly.
+ * A seeded, in-process Raft cluster: each node is a RaftNode driven by the production Ready loop
+ * (coord/raft/driver.ts, the one the coordination member runs) over FaultyRaftStorage; a network
+ * that drops, delays, reorders, duplicates and partitions messages; persists that complete later,
+ * at seeded moments, so peer messages are stepped and answered while a node's write is still
+ * outstanding (asyncPersist); crashes that lose unpersisted writes; and an invariant checker fed
+ * by every Ready. Everything is driven by one SeededRandom, so a seed replays exactly.
  */
 import { SeededRandom } from '../../../../common/random.js';
 import { decodeConfChange, decodeMessage, encodeConfChange, encodeMessage } from '../../../../coord/raft/codec.js';
+import { RaftDriver } from '../../../../coord/raft/driver.js';
 import { RaftNode } from '../../../../coord/raft/raft-node.js';
 import {
   EntryType,
@@ -15,7 +18,7 @@ import {
   type Message,
   type NodeId,
   type RaftConfig,
-  type Ready,
+  type Entry,
   type Snapshot,
 } from '../../../../coord/raft/types.js';
 import { FaultyRaftStorage } from '../../../../coord/storage/faulty-raft-storage.js';
@@ -36,6 +39,8 @@ export const NO_FAULTS: NetworkFaults = { dropRate: 0, duplicateRate: 0, maxDela
 export interface SimNode {
   id: NodeId;
   raft: RaftNode;
+  /** The production Ready loop over this node's storage, the simulated network and its state machine. */
+  driver: RaftDriver;
   storage: FaultyRaftStorage;
   up: boolean;
   /** Last applied index and the list state machine (Normal payloads in log order). */
@@ -49,6 +54,13 @@ export interface SimNode {
 interface InFlight {
   message: Message;
   deliverAt: number;
+}
+
+/** A persist the simulator completes later (asyncPersist): it belongs to one incarnation of a node. */
+interface PendingPersist {
+  node: SimNode;
+  done: (err?: unknown) => void;
+  completeAt: number;
 }
 
 const text = new TextDecoder();
@@ -85,13 +97,30 @@ export class SimCluster {
   private inflight: InFlight[] = [];
   /** When true, ticks deliver nothing: tests release messages with deliverMatching(). */
   holdMessages = false;
-  /** Probability, per Ready, of crashing after writing and before persisting. */
+  /** Probability, per persist, of crashing after writing and before the write is durable. */
   crashInReadyRate = 0;
+  /**
+   * When true, a persist completes 0..maxPersistDelayTicks ticks later, in seeded order with the
+   * message deliveries; when false, at once (inside the driver's call, the textbook order).
+   */
+  asyncPersist = false;
+  maxPersistDelayTicks = 1;
+  private persists: PendingPersist[] = [];
   /** Fraction of messages round-tripped through the codec (exercises it without the full cost). */
   codecRate = 0.05;
   readonly options: Required<SimOptions>;
   /** What happened, to show that a run exercised the interesting paths. */
-  readonly stats = { crashes: 0, snapshotsInstalled: 0, confChangesApplied: 0, messagesDelivered: 0 };
+  readonly stats = {
+    crashes: 0,
+    snapshotsInstalled: 0,
+    confChangesApplied: 0,
+    messagesDelivered: 0,
+    /** Messages stepped into a node while one of its persists was outstanding. */
+    steppedWhilePersisting: 0,
+    /** Messages sent before the Ready that carried them was durable, and entries applied so. */
+    earlyMessages: 0,
+    earlyApplies: 0,
+  };
   /** The last events (role changes, crashes, conf changes...), printed when a seed fails. */
   readonly trace: string[] = [];
 
@@ -139,19 +168,84 @@ export class SimCluster {
   addNode(id: NodeId, durable: MemoryRaftStorage | FaultyRaftStorage): SimNode {
     const storage = durable instanceof FaultyRaftStorage ? durable : new FaultyRaftStorage(durable);
     const snapshot = storage.snapshot();
-    const node: SimNode = {
+    const raft = new RaftNode(this.config(id, storage, snapshot.metadata.index));
+    const node = {
       id,
-      raft: new RaftNode(this.config(id, storage, snapshot.metadata.index)),
+      raft,
       storage,
       up: true,
       applied: snapshot.metadata.index,
       state: decodeState(snapshot.data),
       confState: snapshot.metadata.confState,
-      reads: new Map(),
-    };
+      reads: new Map<string, number>(),
+    } as SimNode;
+    node.driver = this.driverFor(node);
+    this.checker.onStart(node);
     this.checker.checkSnapshotState(snapshot, node.state);
     this.nodes.set(id, node);
     return node;
+  }
+
+  /** The production driver, with the simulator as storage, transport, state machine and scheduler. */
+  private driverFor(n: SimNode): RaftDriver {
+    return new RaftDriver({
+      node: n.raft,
+      persistedHardState: n.storage.initialState().hardState,
+      // Run at once: the simulator calls processReady (driver.run) itself after every input.
+      scheduler: { schedule: (run) => run() },
+      storage: {
+        applySnapshot: (snapshot) => n.storage.applySnapshot(snapshot),
+        append: (entries) => n.storage.append(entries),
+        setHardState: (hardState) => n.storage.setHardState(hardState),
+        persist: (done) => this.persist(n, done),
+      },
+      host: {
+        send: (messages) => {
+          for (const m of messages) this.send(m);
+        },
+        applyEntry: (entry) => this.applyEntry(n, entry),
+        installSnapshot: (snapshot) => this.installSnapshot(n, snapshot),
+        onSoftState: (soft) => this.note(`node ${n.id} ${soft.role} term ${n.raft.term} leader ${soft.leader}`),
+        onReadStates: (readStates) => {
+          for (const rs of readStates) {
+            const key = text.decode(rs.context);
+            n.reads.set(key, rs.index);
+            this.checker.onReadState(n, key, rs.index);
+          }
+        },
+        onWritten: (rd) => {
+          this.checker.onEntriesPersisted(n, rd);
+          if (rd.snapshot) this.note(`node ${n.id} installs snapshot ${JSON.stringify(rd.snapshot.metadata)}`);
+        },
+        onAdvanced: (rd) => this.checker.afterReady(n, rd),
+        onFatal: (err) => {
+          throw err;
+        },
+      },
+    });
+  }
+
+  /** The driver asks for its writes to become durable: now, later, or never (a crash first). */
+  private persist(n: SimNode, done: (err?: unknown) => void): void {
+    if (this.crashInReadyRate > 0 && this.random.next() < this.crashInReadyRate) {
+      // Any prefix of the Ready's writes (snapshot, entries, hard state) may have survived.
+      this.crash(n.id, this.random.int(n.storage.unpersistedWrites + 1));
+      return;
+    }
+    if (!this.asyncPersist) {
+      n.storage.persistNow();
+      done();
+      return;
+    }
+    this.persists.push({ node: n, done, completeAt: this.now + this.random.int(this.maxPersistDelayTicks + 1) });
+  }
+
+  private completePersist(p: PendingPersist): void {
+    const n = p.node;
+    // A crash in between lost the writes; the restarted incarnation is another SimNode.
+    if (!n.up || this.nodes.get(n.id) !== n) return;
+    n.storage.persistNow();
+    p.done();
   }
 
   node(id: NodeId): SimNode {
@@ -167,6 +261,7 @@ export class SimCluster {
     const n = this.node(id);
     if (!n.up) return;
     n.up = false;
+    n.driver.stop();
     n.storage = n.storage.crash(keepWrites);
     this.stats.crashes++;
     this.note(`crash ${id}`);
@@ -226,37 +321,22 @@ export class SimCluster {
     if (!target || !target.up) return;
     const message = this.random.next() < this.codecRate ? decodeMessage(encodeMessage(m)) : m;
     this.stats.messagesDelivered++;
-    target.raft.step(message);
+    if (target.driver.persisting) this.stats.steppedWhilePersisting++;
+    // The driver throws nothing for refused input (it returns it); the simulation never sends any.
+    const refused = target.driver.step(message);
+    if (refused) throw refused;
     this.processReady(target);
   }
 
-  /** Persist → send → apply → advance, with an optional crash before persisting. */
+  /** Run the node's driver until it has no Ready or waits on a persist. */
   processReady(n: SimNode): void {
-    while (n.up && n.raft.hasReady()) {
-      const rd = n.raft.ready();
-      if (rd.snapshot) n.storage.applySnapshot(rd.snapshot);
-      n.storage.append(rd.entries);
-      if (rd.hardState) n.storage.setHardState(rd.hardState);
-      this.checker.onEntriesPersisted(n, rd);
-      if (rd.softState) this.note(`node ${n.id} ${rd.softState.role} term ${n.raft.term} leader ${rd.softState.leader}`);
-      if (rd.snapshot) this.note(`node ${n.id} installs snapshot ${JSON.stringify(rd.snapshot.metadata)}`);
-      if (this.crashInReadyRate > 0 && this.random.next() < this.crashInReadyRate) {
-        // Any prefix of the Ready's writes (snapshot, entries, hard state) may have survived.
-        this.crash(n.id, this.random.int(n.storage.unpersistedWrites + 1));
-        return;
-      }
-      n.storage.persistNow();
-      for (const m of rd.messages) this.send(m);
-      if (rd.snapshot) this.installSnapshot(n, rd.snapshot);
-      this.apply(n, rd);
-      for (const rs of rd.readStates) {
-        const key = text.decode(rs.context);
-        n.reads.set(key, rs.index);
-        this.checker.onReadState(n, key, rs.index);
-      }
-      n.raft.advance();
-      this.checker.afterReady(n, rd);
-    }
+    if (!n.up) return;
+    const before = n.driver.stats;
+    const earlyMessages = before.earlyMessages;
+    const earlyApplies = before.earlyApplies;
+    n.driver.run();
+    this.stats.earlyMessages += n.driver.stats.earlyMessages - earlyMessages;
+    this.stats.earlyApplies += n.driver.stats.earlyApplies - earlyApplies;
   }
 
   private installSnapshot(n: SimNode, snapshot: Snapshot): void {
@@ -267,17 +347,15 @@ export class SimCluster {
     this.checker.checkSnapshotState(snapshot, n.state);
   }
 
-  private apply(n: SimNode, rd: Ready): void {
-    for (const e of rd.committedEntries) {
-      this.checker.onApply(n, e);
-      n.applied = e.index;
-      if (e.type === EntryType.Normal) n.state.push(text.decode(e.data));
-      else if (e.type === EntryType.ConfChange) {
-        const cc = decodeConfChange(e.data);
-        n.confState = n.raft.applyConfChange(cc);
-        this.stats.confChangesApplied++;
-        this.note(`node ${n.id} applies conf change ${cc.type}:${cc.nodeId} at ${e.index} → ${JSON.stringify(n.confState)}`);
-      }
+  private applyEntry(n: SimNode, e: Entry): void {
+    this.checker.onApply(n, e);
+    n.applied = e.index;
+    if (e.type === EntryType.Normal) n.state.push(text.decode(e.data));
+    else if (e.type === EntryType.ConfChange) {
+      const cc = decodeConfChange(e.data);
+      n.confState = n.raft.applyConfChange(cc);
+      this.stats.confChangesApplied++;
+      this.note(`node ${n.id} applies conf change ${cc.type}:${cc.nodeId} at ${e.index} → ${JSON.stringify(n.confState)}`);
     }
   }
 
@@ -319,19 +397,38 @@ export class SimCluster {
   }
 
   private deliverDue(): void {
-    // Messages sent while delivering (zero delay) are delivered in the same tick, bounded.
+    // Messages sent while delivering (zero delay) are delivered in the same tick, bounded; due
+    // persist completions are shuffled in among them, so a node may answer several messages
+    // (and its peers may answer its early ones) before its own write is durable.
     for (let round = 0; round < 50; round++) {
-      const due: InFlight[] = [];
+      const due: (InFlight | PendingPersist)[] = [];
       const later: InFlight[] = [];
       for (const f of this.inflight) (f.deliverAt <= this.now ? due : later).push(f);
       this.inflight = later;
+      if (this.persists.length > 0) {
+        const waiting: PendingPersist[] = [];
+        for (const p of this.persists) (p.completeAt <= this.now ? due : waiting).push(p);
+        this.persists = waiting;
+      }
       if (due.length === 0) return;
       // Fisher–Yates with the seeded source: delivery order within a tick is random.
       for (let i = due.length - 1; i > 0; i--) {
         const j = this.random.int(i + 1);
         [due[i], due[j]] = [due[j]!, due[i]!];
       }
-      for (const f of due) this.deliver(f.message);
+      for (const f of due) {
+        if ('message' in f) this.deliver(f.message);
+        else this.completePersist(f);
+      }
+    }
+  }
+
+  /** Complete every outstanding persist now (tests that want a quiet cluster). */
+  completePersists(): void {
+    for (let round = 0; round < 50 && this.persists.length > 0; round++) {
+      const now = this.persists;
+      this.persists = [];
+      for (const p of now) this.completePersist(p);
     }
   }
 
