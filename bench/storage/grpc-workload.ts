@@ -149,3 +149,38 @@ export function grpcRatios(rows: BenchRow[]): Record<string, number | undefined>
     scanGrpcVsEcho: ratio(rate('basalt-grpc', 'scan'), rate('grpc-echo', 'scan')),
   };
 }
+
+/** The median of `values` (undefined entries left out). */
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export interface RatioSpread {
+  /** Median over the runs of each run's own ratio (both systems measured in the same run). */
+  median?: number;
+  /** Each run's ratio, in run order. */
+  runs: number[];
+}
+
+/**
+ * The same ratios computed within each run, with their median: a run's two systems ran back to
+ * back, so a ratio within one run is less disturbed by the machine's load than best-of figures
+ * taken from different runs.
+ */
+export function grpcRatiosPerRun(runs: BenchRow[][]): Record<string, RatioSpread> {
+  const out: Record<string, RatioSpread> = {};
+  for (const run of runs) {
+    for (const [name, value] of Object.entries(grpcRatios(run))) {
+      const spread = (out[name] ??= { runs: [] });
+      if (value !== undefined) spread.runs.push(value);
+    }
+  }
+  for (const spread of Object.values(out)) {
+    const m = median(spread.runs);
+    if (m !== undefined) spread.median = m;
+  }
+  return out;
+}

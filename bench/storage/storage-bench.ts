@@ -52,25 +52,36 @@ export function resolveWorkloadOptions(options: StorageBenchOptions, dir: string
   return out;
 }
 
+export interface StorageBenchReport {
+  /** The best run of each (system, op), with its ratio to raw LMDB. */
+  rows: BenchRow[];
+  /** Every run's rows, in run order (each run has every system once, interleaved). */
+  runs: BenchRow[][];
+}
+
 /** Runs every system (raw LMDB first, the limit) in its own fresh directory; returns rows with ratios. */
-export async function runStorageBench(options: StorageBenchOptions): Promise<BenchRow[]> {
+export async function runStorageBench(options: StorageBenchOptions): Promise<StorageBenchReport> {
   const parent = options.dir ?? (await mkdtemp(join(tmpdir(), 'basalt-bench-')));
   const rows: BenchRow[] = [];
+  const perRun: BenchRow[][] = [];
   try {
     const systems = { ...STORAGE_SYSTEMS, ...options.extraSystems };
     const runs = options.runs ?? 2;
     if (!Number.isSafeInteger(runs) || runs < 1) throw invalidArgument('runs', 'must be a positive integer');
     for (let r = 0; r < runs; r++) {
+      const thisRun: BenchRow[] = [];
       for (const [name, run] of Object.entries(systems)) {
         const dir = join(parent, `${name}-${r}`);
-        rows.push(...(await run(resolveWorkloadOptions(options, dir))));
+        thisRun.push(...(await run(resolveWorkloadOptions(options, dir))));
         await rm(dir, { recursive: true, force: true });
       }
+      perRun.push(thisRun);
+      rows.push(...thisRun);
     }
   } finally {
     if (!options.dir) await rm(parent, { recursive: true, force: true });
   }
-  return addRatios(bestRuns(rows));
+  return { rows: addRatios(bestRuns(rows)), runs: perRun };
 }
 
 export function renderBenchTable(rows: BenchRow[]): string {
