@@ -37,9 +37,18 @@ export class RegionCompactor {
   private compactionTail: Promise<unknown> = Promise.resolve();
   private compactionScheduled = false;
   private lastMajorCompactionMs: number;
+  /** Resolves when the region closes: a compaction parked on the throughput budget stops waiting. */
+  private readonly stopped: Promise<void>;
+  private resolveStopped!: () => void;
 
   constructor(private readonly deps: RegionCompactorDeps) {
     this.lastMajorCompactionMs = deps.clock.now();
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+  }
+
+  /** The region is closing: a compaction waiting for throughput budget goes on (and is abandoned). */
+  stop(): void {
+    this.resolveStopped();
   }
 
   /** Resolves when every compaction queued so far has ended. */
@@ -108,7 +117,16 @@ export class RegionCompactor {
     if (!selection) return;
     files.checkFence();
     const now = clock.now();
-    const replacement = await store.compactFiles(selection.files, selection.major, store.newFileName(now), now, () => !this.deps.isOpen());
+    const housekeeping = this.deps.housekeeping;
+    const throttle = housekeeping?.throttleCompaction?.bind(housekeeping);
+    const replacement = await store.compactFiles({
+      files: selection.files,
+      major: selection.major,
+      name: store.newFileName(now),
+      nowMs: now,
+      shouldStop: () => !this.deps.isOpen(),
+      ...(throttle ? { throttle: (bytes: number) => Promise.race([throttle(bytes), this.stopped]) } : {}),
+    });
     const gone = new Set(selection.files);
     try {
       files.checkFence();

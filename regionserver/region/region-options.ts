@@ -42,6 +42,8 @@ export interface RegionHousekeeping {
   checkMemstore(): void;
   /** Waits for one of the server's compaction slots; call the result when done. */
   compactionSlot(): Promise<() => void>;
+  /** After a compaction wrote `bytes`: resolves when the server's compaction throughput budget allows more. */
+  throttleCompaction?(bytes: number): Promise<void>;
 }
 
 /** What the region asks of the server's lease (regionserver/server/fencing.ts implements it). */

@@ -466,6 +466,7 @@ export class Region {
     this.state = 'closing';
     await this.gate.shutAndDrain();
     await this.flusher.idle;
+    this.compactor.stop();
     await this.compactor.idle;
     // An aborted region never flushes: its memstore is not to be trusted over the log. Nor does a
     // region whose server lost its lease: the region may already be open elsewhere.

@@ -11,7 +11,11 @@
  *  2. WAL size: past `walMaxSegments` or `walMaxBytes`, the regions pinning the oldest segment are
  *     flushed first, so one slowly written region never pins the log forever;
  *  3. idle memstores: a memstore untouched for `idleFlushMs` is flushed (periodic flush).
- * Compactions of all regions share `maxConcurrentCompactions` slots (`compactionSlot`).
+ * Compactions of all regions share `maxConcurrentCompactions` slots (`compactionSlot`), and their
+ * writes share one budget of `compactionThroughputBytesPerSecond` (`throttleCompaction`; HBase's
+ * PressureAwareCompactionThroughputController, simplified to a fixed rate): a token bucket on the
+ * bytes compactions write, refilled from the injected clock. A compaction over budget parks until
+ * a pass finds the bucket out of debt, so compactions too are paced by the server's own loop.
  */
 import type { Clock } from '../../common/clock.js';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
@@ -45,6 +49,8 @@ export interface HousekeeperOptions {
   /** 0 = never flush idle memstores. */
   idleFlushMs: number;
   maxConcurrentCompactions: number;
+  /** Bytes per second all compactions together may write (0 or absent: unlimited). */
+  compactionThroughputBytesPerSecond?: number;
 }
 
 export const DEFAULT_HOUSEKEEPING = {
@@ -53,7 +59,51 @@ export const DEFAULT_HOUSEKEEPING = {
   walMaxBytes: 2 * 1024 * 1024 * 1024,
   idleFlushMs: 60 * 60_000,
   maxConcurrentCompactions: 1,
+  compactionThroughputBytesPerSecond: 0,
 };
+
+/**
+ * A token bucket on bytes (pure: time is passed in). It holds at most one second of budget, so an
+ * idle spell buys a burst of one second's worth and no more. Taking more than is left puts it in
+ * debt; the taker waits until the refill has paid the debt off, so over any long run the bytes
+ * taken stay within the rate (plus the one-second burst and one chunk).
+ */
+export class ThroughputBucket {
+  private tokens: number;
+  private lastMs: number;
+
+  constructor(
+    private readonly bytesPerSecond: number,
+    nowMs: number,
+  ) {
+    this.tokens = bytesPerSecond;
+    this.lastMs = nowMs;
+  }
+
+  /** Spends `bytes` (possibly into debt). */
+  take(bytes: number, nowMs: number): void {
+    this.refill(nowMs);
+    this.tokens -= bytes;
+  }
+
+  /** Whether takers must wait: the bucket is below zero. */
+  inDebt(nowMs: number): boolean {
+    this.refill(nowMs);
+    return this.tokens < 0;
+  }
+
+  /** Milliseconds until the debt is paid off (0: not in debt). */
+  waitMs(nowMs: number): number {
+    this.refill(nowMs);
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.bytesPerSecond);
+  }
+
+  private refill(nowMs: number): void {
+    const elapsed = Math.max(0, nowMs - this.lastMs);
+    this.lastMs = Math.max(this.lastMs, nowMs);
+    this.tokens = Math.min(this.bytesPerSecond, this.tokens + (elapsed * this.bytesPerSecond) / 1000);
+  }
+}
 
 export type FlushReason = 'global-memstore' | 'wal-size' | 'idle';
 
@@ -62,10 +112,19 @@ export class Housekeeper {
   private flushing: Promise<unknown> | undefined;
   private compactionsRunning = 0;
   private readonly compactionWaiters: Array<() => void> = [];
+  /** Undefined: compaction writes are not limited. */
+  private readonly compactionBudget: ThroughputBucket | undefined;
+  /** Compactions parked until the budget is out of debt (released by `tick`). */
+  private readonly throttled: Array<() => void> = [];
+  /** Bytes compactions reported written, and how often one had to wait (status, tests). */
+  readonly compactionThroughput = { bytesWritten: 0, waits: 0 };
   /** Flushes started, by reason (ServerLoad and tests read them). */
   readonly flushes: Record<FlushReason, number> = { 'global-memstore': 0, 'wal-size': 0, idle: 0 };
 
-  constructor(private readonly options: HousekeeperOptions) {}
+  constructor(private readonly options: HousekeeperOptions) {
+    const rate = options.compactionThroughputBytesPerSecond ?? 0;
+    this.compactionBudget = rate > 0 ? new ThroughputBucket(rate, options.clock.monotonic()) : undefined;
+  }
 
   add(region: HousekeptRegion): void {
     this.regions.add(region);
@@ -113,8 +172,34 @@ export class Housekeeper {
     };
   }
 
+  /** Compactions waiting for the throughput budget now. */
+  get throttledCompactions(): number {
+    return this.throttled.length;
+  }
+
+  /**
+   * Called by a compaction after writing `bytes`: resolves at once while the server's compaction
+   * budget lasts, else at the first pass (`tick`) that finds the debt paid off.
+   */
+  async throttleCompaction(bytes: number): Promise<void> {
+    this.compactionThroughput.bytesWritten += bytes;
+    const budget = this.compactionBudget;
+    if (!budget) return;
+    budget.take(bytes, this.options.clock.monotonic());
+    if (!budget.inDebt(this.options.clock.monotonic())) return;
+    this.compactionThroughput.waits++;
+    while (budget.inDebt(this.options.clock.monotonic())) await new Promise<void>((resolve) => this.throttled.push(resolve));
+  }
+
+  /** Releases the compactions parked on the budget once it is out of debt. */
+  private releaseThrottled(): void {
+    if (this.throttled.length === 0 || this.compactionBudget?.inDebt(this.options.clock.monotonic())) return;
+    for (const resolve of this.throttled.splice(0)) resolve();
+  }
+
   /** One housekeeping pass: starts at most one flush; resolves when it ends (or at once). */
   tick(): Promise<unknown> {
+    this.releaseThrottled();
     if (this.flushing) return this.flushing;
     const pick = this.choose();
     if (!pick) return Promise.resolve();

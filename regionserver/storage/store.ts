@@ -4,7 +4,7 @@
  * files. The Region decides when, and records the file set in its manifest.
  */
 import { join } from 'node:path';
-import type { Cell } from '../../common/cell.js';
+import { cellSize, type Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { encodeFamilyPrefix, prefixUpperBound } from '../../common/keycodec.js';
@@ -185,15 +185,19 @@ export class Store {
   /**
    * Merges `files` into one new file. Minor: every cell is kept (deletes and versions too).
    * Major: row by row, keeps what `compactRowFamily` keeps. Runs in chunks with yields; the input
-   * files stay retained (and readable by scanners) throughout.
+   * files stay retained (and readable by scanners) throughout. After each chunk `throttle` is told
+   * the bytes written and may hold the compaction back (the server's compaction throughput budget).
    */
-  async compactFiles(
-    files: StoreFileReader[],
-    major: boolean,
-    name: string,
-    nowMs: number,
-    shouldStop: () => boolean = () => false,
-  ): Promise<StoreFileReader | undefined> {
+  async compactFiles(options: {
+    files: StoreFileReader[];
+    major: boolean;
+    name: string;
+    nowMs: number;
+    shouldStop?: () => boolean;
+    throttle?: (bytes: number) => Promise<void>;
+  }): Promise<StoreFileReader | undefined> {
+    const { files, major, name, nowMs } = options;
+    const shouldStop = options.shouldStop ?? (() => false);
     for (const f of files) f.retain();
     try {
       let expected = 0;
@@ -205,9 +209,12 @@ export class Store {
         majorCompacted: major,
         produce: async (writer) => {
           let resume: Buffer | undefined = Buffer.alloc(0);
+          const written = { bytes: 0 };
           while (resume !== undefined) {
-            resume = this.compactChunk(files, major, resume, writer, nowMs);
-            await yieldToEventLoop();
+            resume = this.compactChunk(files, major, resume, writer, nowMs, written);
+            if (options.throttle && written.bytes > 0) await options.throttle(written.bytes);
+            else await yieldToEventLoop();
+            written.bytes = 0;
             // A closing region does not wait for a long compaction: abandon it (nothing changed).
             if (resume !== undefined && shouldStop()) throw new BasaltError(ErrorCodes.CLOSED, `compaction of ${this.family.name} abandoned: region closing`);
           }
@@ -219,7 +226,7 @@ export class Store {
   }
 
   /** One synchronous step of a compaction: whole rows up to ~CHUNK_CELLS cells. */
-  private compactChunk(files: StoreFileReader[], major: boolean, start: Buffer, writer: StoreFileWriter, nowMs: number): Buffer | undefined {
+  private compactChunk(files: StoreFileReader[], major: boolean, start: Buffer, writer: StoreFileWriter, nowMs: number, written: { bytes: number }): Buffer | undefined {
     const iterators = files.map((f) => f.rows(start));
     const heads = iterators.map((it) => it.next());
     try {
@@ -229,10 +236,12 @@ export class Store {
         for (const h of heads) if (!h.done && (best === undefined || compareBytes(h.value.familyPrefix, best) < 0)) best = h.value.familyPrefix;
         if (best === undefined) {
           writer.appendChunk(out);
+          written.bytes += cellBytes(out);
           return undefined;
         }
         if (out.length >= CHUNK_CELLS) {
           writer.appendChunk(out);
+          written.bytes += cellBytes(out);
           return best;
         }
         const parts: Cell[][] = [];
@@ -323,6 +332,12 @@ export function mergeParts(parts: Cell[][]): Cell[] {
   const all = ([] as Cell[]).concat(...parts);
   all.sort(compareInFamily);
   return all;
+}
+
+function cellBytes(cells: readonly Cell[]): number {
+  let n = 0;
+  for (const c of cells) n += cellSize(c);
+  return n;
 }
 
 export function yieldToEventLoop(): Promise<void> {

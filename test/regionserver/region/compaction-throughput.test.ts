@@ -1,0 +1,132 @@
+/**
+ * Proves the server's compaction throughput bound: compactions report the bytes they write to the
+ * housekeeper's token bucket, a compaction over budget waits (on a manual clock) until housekeeping
+ * passes find the debt paid off, and a limit of 0 leaves compactions unthrottled.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CellType } from '../../../common/cell.js';
+import { ManualClock } from '../../../common/clock.js';
+import { DEFAULT_CONFIG } from '../../../common/config.js';
+import { Region } from '../../../regionserver/region/region.js';
+import { Housekeeper, ThroughputBucket } from '../../../regionserver/server/housekeeper.js';
+import { MemoryWal } from '../../../regionserver/wal/memory-wal.js';
+import { family, regionInfo } from './fixtures.js';
+
+let dir: string;
+let clock: ManualClock;
+const regions: Region[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'basalt-compaction-throughput-'));
+  clock = new ManualClock();
+});
+afterEach(async () => {
+  for (const r of regions.splice(0)) await r.close({ flush: false }).catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const LARGE = 2 ** 40;
+const ROWS = 200;
+const VALUE_BYTES = 1_000;
+
+function keeper(compactionThroughputBytesPerSecond: number): Housekeeper {
+  return new Housekeeper({ clock, globalMemstoreLimitBytes: LARGE, walMaxSegments: LARGE, walMaxBytes: LARGE, idleFlushMs: 0, maxConcurrentCompactions: 1, compactionThroughputBytesPerSecond });
+}
+
+/** A region with two store files of ROWS/2 rows each (no automatic compaction). */
+async function regionWithTwoFiles(housekeeper: Housekeeper): Promise<Region> {
+  const region = await Region.open({
+    info: regionInfo(),
+    families: [family('cf')],
+    dir: join(dir, 'region'),
+    wal: new MemoryWal(),
+    openEpoch: 1,
+    clock,
+    config: { ...DEFAULT_CONFIG.regionserver, compactionMinFiles: 50 },
+    housekeeping: housekeeper,
+  });
+  housekeeper.add(region);
+  regions.push(region);
+  for (let i = 0; i < ROWS; i++) {
+    await region.put({ row: Buffer.from(`row${String(i).padStart(4, '0')}`), cells: [{ family: 'cf', qualifier: Buffer.from('q'), type: CellType.Put, value: Buffer.alloc(VALUE_BYTES, i % 256) }] });
+    if (i === ROWS / 2 - 1 || i === ROWS - 1) await region.flush();
+  }
+  expect(region.load().storeFileCount).toBe(2);
+  return region;
+}
+
+async function eventually(done: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('compaction throughput bound', () => {
+  it('the token bucket: one second of burst, then a debt that the refill pays off at the rate', () => {
+    const bucket = new ThroughputBucket(1_000, 0);
+    bucket.take(600, 0);
+    expect(bucket.inDebt(0)).toBe(false);
+    bucket.take(900, 0); // 500 bytes of debt
+    expect(bucket.inDebt(0)).toBe(true);
+    expect(bucket.waitMs(0)).toBe(500);
+    expect(bucket.inDebt(499)).toBe(true);
+    expect(bucket.inDebt(500)).toBe(false);
+    // An idle hour buys no more than one second of budget.
+    expect(bucket.inDebt(3_600_000)).toBe(false);
+    bucket.take(1_001, 3_600_000);
+    expect(bucket.inDebt(3_600_000)).toBe(true);
+  });
+
+  it('a compaction over budget waits for housekeeping passes on the injected clock, and finishes once the debt is paid', async () => {
+    const rate = 20_000;
+    const housekeeper = keeper(rate);
+    const region = await regionWithTwoFiles(housekeeper);
+    let done = false;
+    const compaction = region.compact(true).then(() => (done = true));
+    await eventually(() => housekeeper.throttledCompactions === 1, 'the compaction to wait for budget');
+    const written = housekeeper.compactionThroughput.bytesWritten;
+    expect(written).toBeGreaterThan(ROWS * VALUE_BYTES);
+    // Passes without time passing release nothing: the bucket is still in debt.
+    await housekeeper.tick();
+    await housekeeper.tick();
+    expect(done).toBe(false);
+    expect(region.load().storeFileCount).toBe(2);
+    let secondsAdvanced = 0;
+    while (!done) {
+      clock.advance(1_000);
+      secondsAdvanced++;
+      await housekeeper.tick();
+      await eventually(() => done || housekeeper.throttledCompactions === 1, 'the compaction to finish or wait again');
+      expect(secondsAdvanced).toBeLessThan(1_000);
+    }
+    await compaction;
+    // One second of burst is free; the rest of the bytes written cost time at the rate.
+    expect(secondsAdvanced).toBeGreaterThanOrEqual(Math.floor((written - rate) / rate));
+    expect(housekeeper.compactionThroughput.waits).toBeGreaterThanOrEqual(1);
+    expect(region.load().storeFileCount).toBe(1);
+    console.log(`compaction wrote ${written} bytes at ≤ ${rate} B/s: ${secondsAdvanced} s of manual clock`);
+  });
+
+  it('a limit of 0 means unlimited: the compaction never waits', async () => {
+    const housekeeper = keeper(0);
+    const region = await regionWithTwoFiles(housekeeper);
+    await region.compact(true);
+    expect(region.load().storeFileCount).toBe(1);
+    expect(housekeeper.compactionThroughput.bytesWritten).toBeGreaterThan(ROWS * VALUE_BYTES);
+    expect(housekeeper.compactionThroughput.waits).toBe(0);
+    expect(housekeeper.throttledCompactions).toBe(0);
+  });
+
+  it('closing the region does not wait for the budget: the parked compaction is abandoned', async () => {
+    const housekeeper = keeper(1_000);
+    const region = await regionWithTwoFiles(housekeeper);
+    void region.compact(true).catch(() => undefined);
+    await eventually(() => housekeeper.throttledCompactions === 1, 'the compaction to wait for budget');
+    await region.close();
+    expect(region.load().storeFileCount).toBe(0); // closed: the stores let go of their files
+  });
+});
