@@ -4,7 +4,7 @@
  * locations, regions in transition, procedures, and the coordination ensemble's members and roles.
  * A pure function of a snapshot, so it is tested directly and rendered the same way everywhere.
  */
-import type { ClusterStatus, RegionDescription, TableDescription } from '../../client/api.js';
+import type { ClusterStatus, RegionDescription, RegionLoadDescription, TableDescription } from '../../client/api.js';
 import { displayTableName } from '../../common/table-names.js';
 import { escapeHtml, formatBytes, formatDuration, htmlPage, htmlTable, printableKey, svgBarChart } from '../../common/http/html.js';
 
@@ -100,6 +100,8 @@ function tables(input: MasterPageInput): string {
     list.push(r);
     regionsByTable.set(r.table, list);
   }
+  // Each open region's load from its server's last report (absent until one came).
+  const loads = new Map(input.status.liveServers.flatMap((s) => (s.regions ?? []).map((l) => [l.encodedName, l] as const)));
   const sorted = [...input.tables].sort((a, b) => a.name.localeCompare(b.name));
   const summaryRows = sorted.map((t) => [
     `<a href="#table-${escapeHtml(t.name)}">${escapeHtml(displayTableName(t.name))}</a>`,
@@ -117,11 +119,17 @@ function tables(input: MasterPageInput): string {
         r.serverName ? `<code class="location">${escapeHtml(r.serverName)}</code>` : '<span class="warn">not assigned</span>',
         r.state === 'OPEN' ? escapeHtml(r.state) : `<span class="warn">${escapeHtml(r.state)}</span>`,
         td(r.openEpoch),
+        ...regionLoadCells(loads.get(r.encodedName)),
       ]);
-      return `<h3 id="table-${escapeHtml(t.name)}">${escapeHtml(displayTableName(t.name))}</h3>${htmlTable(`regions-${t.name}`, ['Region', 'Start key', 'End key', 'Server', 'State', 'Open epoch'], rows, 'no regions')}`;
+      return `<h3 id="table-${escapeHtml(t.name)}">${escapeHtml(displayTableName(t.name))}</h3>${htmlTable(`regions-${t.name}`, ['Region', 'Start key', 'End key', 'Server', 'State', 'Open epoch', 'Store files', 'Store files size', 'Memstore', 'Reads', 'Writes'], rows, 'no regions')}`;
     })
     .join('\n');
   return htmlTable('tables', ['Table', 'State', 'Families', 'Regions'], summaryRows, 'no tables') + details;
+}
+
+function regionLoadCells(load: RegionLoadDescription | undefined): string[] {
+  if (!load) return ['', '', '', '', ''];
+  return [td(load.storeFileCount), escapeHtml(formatBytes(load.storeFileSizeBytes)), escapeHtml(formatBytes(load.memstoreSizeBytes)), td(load.readRequests), td(load.writeRequests)];
 }
 
 function transitions(input: MasterPageInput): string {

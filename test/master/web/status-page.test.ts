@@ -34,7 +34,8 @@ function input(): MasterPageInput {
     master: '127.0.0.1:16000,1',
     backupMasters: ['127.0.0.1:16001,2'],
     liveServers: [
-      { serverName: '127.0.0.1:16020,1', address: '127.0.0.1:16020', regionCount: 3, readRequests: 10, writeRequests: 20, requestsPerSecond: 12.5, memstoreSizeBytes: 2 * 1024 * 1024, storeFileSizeBytes: 5 * 1024, storeFileCount: 2, lastReportAgoMs: 900 },
+      { serverName: '127.0.0.1:16020,1', address: '127.0.0.1:16020', regionCount: 3, readRequests: 10, writeRequests: 20, requestsPerSecond: 12.5, memstoreSizeBytes: 2 * 1024 * 1024, storeFileSizeBytes: 5 * 1024, storeFileCount: 2, lastReportAgoMs: 900,
+        regions: [{ encodedName: 'enc-default:users-first', table: 'default:users', memstoreSizeBytes: 3 * 1024 * 1024, storeFileCount: 4, storeFileSizeBytes: 7 * 1024, readRequests: 11, writeRequests: 12 }] },
       { serverName: '127.0.0.1:16021,1', address: '127.0.0.1:16021', regionCount: 1, readRequests: 0, writeRequests: 0, requestsPerSecond: 0, memstoreSizeBytes: 0, storeFileSizeBytes: 0, storeFileCount: 0, lastReportAgoMs: 1_200 },
     ],
     deadServers: ['127.0.0.1:16022,1'],
@@ -85,6 +86,13 @@ describe('master status page', () => {
     expect(users.indexOf('<code>g</code>')).toBeGreaterThan(0);
     expect(users).toContain('<code class="location">127.0.0.1:16020,1700000000000</code>');
     expect(users).toContain('not assigned');
+  });
+
+  it("shows each open region's store files, memstore and requests from its server's last report", () => {
+    const users = html.slice(html.indexOf('id="regions-default:users"'));
+    expect(users).toContain('<th>Store files size</th>');
+    const row = users.slice(users.indexOf('<code>enc-default:users-first</code>'));
+    expect(row.slice(0, row.indexOf('</tr>'))).toMatch(/<span class="num">4<\/span><\/td><td>7\.0 KiB<\/td><td>3\.0 MiB<\/td><td><span class="num">11<\/span><\/td><td><span class="num">12<\/span>/);
   });
 
   it('shows regions in transition, procedures and coordination roles, escaping what it prints', () => {
