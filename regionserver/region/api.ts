@@ -110,6 +110,8 @@ export interface ReadModifyWriteOptions {
   timestamp?: number;
   /** False: the caller does not want the new values (default true). */
   returnResults?: boolean;
+  /** The new cells' own TTL in ms (HBase's Increment/Append.setTTL); absent: none. */
+  ttlMs?: number;
 }
 
 export interface IncrementRequest extends ReadModifyWriteOptions {

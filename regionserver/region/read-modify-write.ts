@@ -14,6 +14,11 @@ function newTimestamp(now: number, previous: number): number {
   return Math.min(MAX_TIMESTAMP, Math.max(now, previous));
 }
 
+/** The request's per-cell TTL for the new cells (none: they carry none, whatever the old ones had). */
+function ttlOf(request: IncrementRequest | AppendRequest): { ttlMs?: number } {
+  return request.ttlMs === undefined ? {} : { ttlMs: request.ttlMs };
+}
+
 function columnKey(family: string, qualifier: Buffer): string {
   return `${family}\u0000${qualifier.toString('latin1')}`;
 }
@@ -47,7 +52,7 @@ export function planIncrement(
     const bytes = Buffer.alloc(8);
     bytes.writeBigInt64BE(value);
     const timestamp = request.timestamp ?? newTimestamp(now, cell?.timestamp ?? 0);
-    cells.push({ family: c.family, qualifier: c.qualifier, timestamp, type: CellType.Put, value: bytes });
+    cells.push({ family: c.family, qualifier: c.qualifier, timestamp, type: CellType.Put, value: bytes, ...ttlOf(request) });
     values.push({ family: c.family, qualifier: c.qualifier, value });
   }
   return { cells, values };
@@ -74,7 +79,7 @@ export function planAppend(request: AppendRequest, latest: LatestCell, now: numb
     if (size > maxCellBytes) {
       throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `append would make a ${size}-byte cell`, { field: 'columns', size, limit: maxCellBytes });
     }
-    cells.push({ family: v.family, qualifier: v.qualifier, timestamp: request.timestamp ?? newTimestamp(now, v.timestamp), type: CellType.Put, value: v.value });
+    cells.push({ family: v.family, qualifier: v.qualifier, timestamp: request.timestamp ?? newTimestamp(now, v.timestamp), type: CellType.Put, value: v.value, ...ttlOf(request) });
   }
   return cells;
 }
