@@ -28,6 +28,7 @@ const registrations: Array<{ commands: string[]; load: () => Promise<{ register(
   { commands: ['master'], load: () => import('../master/cli.js') },
   { commands: ['bench'], load: () => import('../bench/ycsb-cli.js') },
   { commands: ['bench'], load: () => import('../bench/failover-cli.js') },
+  { commands: ['bench'], load: () => import('../bench/coord-soak-cli.js') },
 ];
 
 async function main(): Promise<void> {
