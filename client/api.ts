@@ -145,6 +145,8 @@ export interface IncrementColumnInput {
 export interface Increment {
   row: BytesInput;
   columns: IncrementColumnInput[];
+  /** The new counter cells' own TTL in ms (HBase's Increment.setTTL); as Put.ttlMs. */
+  ttlMs?: number;
 }
 
 export interface AppendColumnInput {
@@ -155,6 +157,8 @@ export interface AppendColumnInput {
 export interface Append {
   row: BytesInput;
   columns: AppendColumnInput[];
+  /** The new cells' own TTL in ms (HBase's Append.setTTL); as Put.ttlMs. */
+  ttlMs?: number;
 }
 
 export type CompareOperator = 'LESS' | 'LESS_OR_EQUAL' | 'EQUAL' | 'NOT_EQUAL' | 'GREATER_OR_EQUAL' | 'GREATER';

@@ -292,6 +292,7 @@ export function incrementMessage(inc: Increment, field: string): pb.IIncrement {
       const c = object(raw, at);
       return { family: family(c.family, `${at}.family`), qualifier: toBuffer(c.qualifier, `${at}.qualifier`), amount: amount(c.amount, `${at}.amount`) };
     }),
+    ...(o.ttlMs === undefined ? {} : { ttlMs: cellTtl(o.ttlMs, `${field}.ttlMs`) }),
   };
 }
 
@@ -306,6 +307,7 @@ export function appendMessage(app: Append, field: string): pb.IAppend {
       const c = object(raw, at);
       return { family: family(c.family, `${at}.family`), qualifier: toBuffer(c.qualifier, `${at}.qualifier`), value: toBuffer(c.value, `${at}.value`) };
     }),
+    ...(o.ttlMs === undefined ? {} : { ttlMs: cellTtl(o.ttlMs, `${field}.ttlMs`) }),
   };
 }
 

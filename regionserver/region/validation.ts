@@ -99,8 +99,13 @@ export function validateMutation(
 export function checkCellTtl(cell: MutationCell, field: string): void {
   if (cell.ttlMs === undefined) return;
   if (cell.type !== CellType.Put) throw invalidArgument(field, 'only a Put carries a per-cell TTL');
-  if (typeof cell.ttlMs !== 'number' || !Number.isInteger(cell.ttlMs) || cell.ttlMs < 1 || cell.ttlMs > MAX_CELL_TTL_MS) {
-    throw invalidArgument(field, `must be an integer number of ms in [1, ${MAX_CELL_TTL_MS}]`, { value: String(cell.ttlMs) });
+  checkTtlMs(cell.ttlMs, field);
+}
+
+function checkTtlMs(value: unknown, field: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_CELL_TTL_MS) {
+    throw invalidArgument(field, `must be an integer number of ms in [1, ${MAX_CELL_TTL_MS}]`, { value: String(value) });
   }
 }
 
@@ -110,6 +115,7 @@ export function requestTooLarge(field: string, size: number, limit: number): Bas
 
 export function validateIncrement(families: ReadonlyMap<string, unknown>, request: IncrementRequest): void {
   if (!Array.isArray(request.columns) || request.columns.length === 0) throw invalidArgument('columns', 'must be a non-empty array');
+  checkTtlMs(request.ttlMs, 'ttlMs');
   request.columns.forEach((c, i) => {
     checkFamily(families, c.family, `columns[${i}].family`);
     if (!Buffer.isBuffer(c.qualifier)) throw invalidArgument(`columns[${i}].qualifier`, 'must be bytes');
@@ -119,6 +125,7 @@ export function validateIncrement(families: ReadonlyMap<string, unknown>, reques
 
 export function validateAppend(families: ReadonlyMap<string, unknown>, request: AppendRequest): void {
   if (!Array.isArray(request.columns) || request.columns.length === 0) throw invalidArgument('columns', 'must be a non-empty array');
+  checkTtlMs(request.ttlMs, 'ttlMs');
   request.columns.forEach((c, i) => {
     checkFamily(families, c.family, `columns[${i}].family`);
     if (!Buffer.isBuffer(c.qualifier)) throw invalidArgument(`columns[${i}].qualifier`, 'must be bytes');

@@ -144,6 +144,13 @@ export class RequestDecoder {
     return q;
   }
 
+  /** A per-cell TTL in ms: a whole number in [1, MAX_CELL_TTL_MS]. */
+  ttlMs(raw: number, field: string): number {
+    const ttlMs = num(raw);
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_CELL_TTL_MS) throw invalidArgument(field, `must be in [1, ${MAX_CELL_TTL_MS}] ms`);
+    return ttlMs;
+  }
+
   timestamp(raw: number | null | undefined, field: Field): number | undefined {
     if (raw === null || raw === undefined) return undefined;
     const value = num(raw);
@@ -260,10 +267,8 @@ export class RequestDecoder {
     const wholeFamily = type === CellType.DeleteFamily || type === CellType.DeleteFamilyVersion;
     const out: MutationCell = { family, type: type as CellType };
     if (cell.ttlMs !== null && cell.ttlMs !== undefined) {
-      const ttlMs = num(cell.ttlMs);
       if (type !== CellType.Put) throw invalidArgument(at('.ttlMs'), 'only a Put carries a per-cell TTL');
-      if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_CELL_TTL_MS) throw invalidArgument(at('.ttlMs'), `must be in [1, ${MAX_CELL_TTL_MS}] ms`);
-      out.ttlMs = ttlMs;
+      out.ttlMs = this.ttlMs(cell.ttlMs, at('.ttlMs'));
     }
     if (cell.qualifier !== null && cell.qualifier !== undefined) {
       if (wholeFamily) throw invalidArgument(at('.qualifier'), 'a family delete takes no qualifier');
@@ -309,14 +314,15 @@ export class RequestDecoder {
     return n === 0 ? undefined : `${g}:${n}`;
   }
 
-  /** Nonce, timestamp and returnResults of an increment or append. */
-  private readModifyWriteOptions(m: pb.IIncrement | pb.IAppend, field: string): { nonce?: string; timestamp?: number; returnResults?: boolean } {
-    const out: { nonce?: string; timestamp?: number; returnResults?: boolean } = {};
+  /** Nonce, timestamp, returnResults and per-cell TTL of an increment or append. */
+  private readModifyWriteOptions(m: pb.IIncrement | pb.IAppend, field: string): { nonce?: string; timestamp?: number; returnResults?: boolean; ttlMs?: number } {
+    const out: { nonce?: string; timestamp?: number; returnResults?: boolean; ttlMs?: number } = {};
     const nonce = this.nonce(m.nonceGroup, m.nonce, field);
     if (nonce !== undefined) out.nonce = nonce;
     const timestamp = this.timestamp(m.timestamp, `${field}.timestamp`);
     if (timestamp !== undefined) out.timestamp = timestamp;
     if (m.returnResults === false) out.returnResults = false;
+    if (m.ttlMs !== null && m.ttlMs !== undefined) out.ttlMs = this.ttlMs(m.ttlMs, `${field}.ttlMs`);
     return out;
   }
 

@@ -55,6 +55,20 @@ describe('per-cell TTL through the client', () => {
     expect(text((await table.get({ row: 'r3' })).cells)).toEqual(['b:q=kept']);
   });
 
+  it('increment and append carry a TTL to the cells they write; without one the cells stay', async () => {
+    await table.increment({ row: 'i1', columns: [{ family: 'a', qualifier: 'short', amount: 1 }], ttlMs: 1 });
+    await table.append({ row: 'i1', columns: [{ family: 'b', qualifier: 'short', value: 'x' }], ttlMs: 1 });
+    await table.increment({ row: 'i1', columns: [{ family: 'a', qualifier: 'kept', amount: 1 }] });
+    // The 1-ms cells expire on the server's clock; wait for that (bounded), then the kept one is alone.
+    const deadline = Date.now() + 10_000;
+    let cells = text((await table.get({ row: 'i1' })).cells);
+    while (cells.length > 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      cells = text((await table.get({ row: 'i1' })).cells);
+    }
+    expect(cells).toEqual([`a:kept=${Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]).toString()}`]);
+  });
+
   it('refuses a TTL that is not a positive whole number of ms before sending, naming the field', async () => {
     for (const ttlMs of [0, -5, 1.5]) {
       const err = await table.put({ row: 'r4', ttlMs, cells: [{ family: 'a', qualifier: 'q', value: 'v' }] }).then(() => undefined, (e: unknown) => e);

@@ -131,6 +131,23 @@ describe('per-cell TTL on a Put', () => {
     expect(await visible(region)).toEqual([]);
   });
 
+  it('increment and append write cells with the request TTL; an expired counter counts from zero again', async () => {
+    const { h, region, t0 } = await start();
+    await region.increment({ row: b('r'), columns: [{ family: 'cf', qualifier: b('n'), amount: 5n }], ttlMs: 1_000 });
+    await region.append({ row: b('r'), columns: [{ family: 'cf', qualifier: b('s'), value: b('ab') }], ttlMs: 1_000 });
+    expect(await visible(region)).toEqual([`cf:n@${t0}=\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0005`, `cf:s@${t0}=ab`]);
+    expect((await stored(region)).map((c) => c.ttlMs)).toEqual([1_000, 1_000]);
+    h.clock.advance(1_001);
+    expect(await visible(region)).toEqual([]);
+    const [counter] = await region.increment({ row: b('r'), columns: [{ family: 'cf', qualifier: b('n'), amount: 2n }] });
+    expect(counter!.value).toBe(2n);
+    const appended = await region.append({ row: b('r'), columns: [{ family: 'cf', qualifier: b('s'), value: b('c') }] });
+    expect(show(appended.cells)).toEqual([`cf:s@${t0 + 1_001}=c`]);
+    expect((await stored(region)).filter((c) => c.timestamp === t0 + 1_001).map((c) => c.ttlMs)).toEqual([undefined, undefined]);
+    const refused = await region.increment({ row: b('r'), columns: [{ family: 'cf', qualifier: b('n'), amount: 1n }], ttlMs: 0 }).then(() => undefined, (e: unknown) => e);
+    expect(isBasaltError(refused, ErrorCodes.INVALID_ARGUMENT)).toBe(true);
+  });
+
   it('refuses a TTL on a delete, a TTL below 1 ms or fractional, with INVALID_ARGUMENT naming the field', async () => {
     const { region, t0 } = await start();
     const refused = async (cell: MutationCell): Promise<unknown> => region.put({ row: b('r'), cells: [cell] }).then(() => undefined, (err: unknown) => err);
