@@ -209,7 +209,6 @@ export class AdminClient implements Admin {
     const table = qualifyTableName(name);
     await this.procedure('DeleteTable', { name: table }, `deleteTable ${table}`);
     this.conn.locator.cache.clearTable(table);
-    this.conn.forgetFamilies(table);
   }
 
   async enableTable(name: string): Promise<void> {
@@ -234,7 +233,6 @@ export class AdminClient implements Admin {
     const info = await this.master.call('DescribeTable', { name: table });
     const families = change([...(info.descriptor?.families ?? [])]);
     await this.procedure('ModifyTable', { descriptor: { name: table, families } }, `${what} ${table}`);
-    this.conn.forgetFamilies(table);
   }
 
   async addFamily(table: string, family: FamilyInput | string): Promise<void> {

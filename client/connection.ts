@@ -50,7 +50,6 @@ export class ClusterConnection implements Connection {
   readonly master: MasterClient;
   readonly clock: Clock;
   private readonly servers = new Map<string, RegionServerClient>();
-  private readonly families = new Map<string, Promise<string[] | undefined>>();
   private closed = false;
   /** HBase's nonce group: one per connection; with a per-call nonce it makes a retried increment, append or checkAndMutate apply at most once. */
   readonly nonceGroup: number;
@@ -140,29 +139,6 @@ export class ClusterConnection implements Connection {
       this.servers.set(address, client);
     }
     return client;
-  }
-
-  /**
-   * The table's column families (for whole-row deletes), from the master's descriptor; undefined
-   * when no master answers. Cached per table; dropped on NO_SUCH_FAMILY.
-   */
-  tableFamilies(table: string): Promise<string[] | undefined> {
-    let pending = this.families.get(table);
-    if (!pending) {
-      pending = this.master.familiesIfReachable(table);
-      this.families.set(table, pending);
-      pending.then(
-        (f) => {
-          if (f === undefined) this.families.delete(table);
-        },
-        () => this.families.delete(table),
-      );
-    }
-    return pending;
-  }
-
-  forgetFamilies(table: string): void {
-    this.families.delete(table);
   }
 
   table(name: string): Table {

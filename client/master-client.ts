@@ -151,19 +151,6 @@ export class MasterClient {
     }
   }
 
-  /** The table's family names from the master, or undefined when no master answers. */
-  async familiesIfReachable(table: string): Promise<string[] | undefined> {
-    try {
-      const address = await this.masterAddress();
-      const request = Buffer.from(MASTER_METHODS.DescribeTable[0].encode({ name: table }).finish());
-      const info = MASTER_METHODS.DescribeTable[1].decode(await this.unary(address, 'DescribeTable', request, 5_000));
-      return (info.descriptor?.families ?? []).map((f) => f.name ?? '').filter((n) => n.length > 0);
-    } catch (err) {
-      if (err instanceof BasaltError && err.code === ErrorCodes.TABLE_NOT_FOUND) throw err;
-      return undefined;
-    }
-  }
-
   close(): void {
     this.channel?.client.close();
     this.channel = undefined;

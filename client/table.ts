@@ -69,7 +69,6 @@ export class TableClient implements Table {
       {
         onRetry: (err) => {
           hinted = err.code === ErrorCodes.REGION_MOVED && (typeof err.details.address === 'string' || typeof err.details.location === 'string');
-          if (err.code === ErrorCodes.NO_SUCH_FAMILY) this.conn.forgetFamilies(this.name);
         },
         skipPause: () => hinted,
       },
