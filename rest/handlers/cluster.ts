@@ -7,7 +7,7 @@
 import { arch, release, type } from 'node:os';
 import type { RegionDescription } from '../../client/api.js';
 import { isBasaltError, ErrorCodes } from '../../common/errors.js';
-import { displayTableName, validateNamespace } from '../../common/table-names.js';
+import { displayTableName, META_TABLE, validateNamespace } from '../../common/table-names.js';
 import { ok, type RestContext, type RestReply, type RestRequest } from '../context.js';
 import { badRequest, notFound, RestError } from '../http-error.js';
 import { object, parseJsonBody } from '../json-input.js';
@@ -38,6 +38,15 @@ export function regionName(region: RegionDescription): string {
 
 const MB = 1024 * 1024;
 
+/**
+ * The full region name HBase's RegionInfo.getRegionName() gives (and StorageClusterStatusModel
+ * carries): `table,startKey,regionId.encodedName.` for a user region; the meta region keeps the
+ * old format without the encoded name, as hbase:meta,,1 does.
+ */
+export function fullRegionName(region: RegionDescription): string {
+  return region.table === META_TABLE ? regionName(region) : `${regionName(region)}.${region.encodedName}.`;
+}
+
 export async function clusterStatus(ctx: RestContext): Promise<RestReply> {
   const admin = ctx.connection.admin();
   const [status, regions, tables] = await Promise.all([admin.clusterStatus(), admin.listRegions(), admin.listTables({ includeSystem: true })]);
@@ -62,7 +71,7 @@ export async function clusterStatus(ctx: RestContext): Promise<RestReply> {
       Region: (byServer.get(s.serverName) ?? []).map((r) => {
         const load = loads.get(r.encodedName);
         return {
-          name: Buffer.from(regionName(r), 'utf8').toString('base64'),
+          name: Buffer.from(fullRegionName(r), 'utf8').toString('base64'),
           stores: familyCount.get(r.table) ?? 0,
           storefiles: load?.storeFileCount ?? 0,
           // HBase reports whole megabytes (truncated); the exact bytes follow as Basalt's own fields.

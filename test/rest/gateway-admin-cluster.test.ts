@@ -75,6 +75,9 @@ describe('REST admin resources against a real cluster', () => {
       200,
     );
     expect(region.stores).toBe(2);
+    // HBase's full region name: table,startKey,regionId.encodedName.
+    const [encoded] = (await conn.admin().listRegions('sized')).map((r) => r.encodedName);
+    expect(Buffer.from(region.name, 'base64').toString('utf8')).toMatch(new RegExp(`^sized,,\\d+\\.${encoded}\\.$`));
     expect(region.storefiles).toBeGreaterThanOrEqual(1);
     expect(region.storefileSizeBytes).toBeGreaterThanOrEqual(region.storefileSizeMB * 1024 * 1024);
     expect(region.memStoreSizeBytes).toBeGreaterThanOrEqual(12 * 128 * 1024);
