@@ -427,12 +427,11 @@ export class CoordClient extends EventEmitter {
     if (this.reconnecting) return;
     this.reconnecting = true;
     try {
-      let electionUnderWay = false;
       while (!this.finished() && !this.link?.open) {
         // Every attempt waits, the first after a dropped connection included; only a handle's
         // very first connection goes at once.
         if (this.members.shouldWait(this.everConnected)) {
-          const delayMs = this.members.delayMs(this.sessionTimeoutMs, electionUnderWay);
+          const delayMs = this.members.delayMs(this.sessionTimeoutMs, this.clock.monotonic());
           await new Promise((resolve) => setTimeout(resolve, delayMs));
           if (this.finished()) return;
         }
@@ -447,8 +446,12 @@ export class CoordClient extends EventEmitter {
             this.expire(err);
             return;
           }
-          electionUnderWay = isBasaltError(err, ErrorCodes.NOT_LEADER);
-          if (electionUnderWay) this.members.hint((err as BasaltError).details.leaderHint, address);
+          if (isBasaltError(err, ErrorCodes.NOT_LEADER)) {
+            this.members.electionUnderWay(this.clock.monotonic());
+            this.members.hint(err.details.leaderHint, address, this.clock.monotonic());
+          } else {
+            this.members.unreachable(address, this.clock.monotonic());
+          }
         }
       }
     } finally {

@@ -7,7 +7,7 @@
 import { credentials, type Client } from '@grpc/grpc-js';
 import type { Random } from '../../common/random.js';
 import { CHANNEL_OPTIONS, CoordGrpcClient } from './protocol.js';
-import { BASE_BACKOFF_MS, ELECTION_POLL_MS, MAX_BACKOFF_MS, STABLE_LINK_MS } from './request-helpers.js';
+import { BASE_BACKOFF_MS, ELECTION_POLL_MS, ELECTION_WINDOW_MS, MAX_BACKOFF_MS, STABLE_LINK_MS } from './request-helpers.js';
 
 export class ReconnectPolicy {
   private readonly channels = new Map<string, Client>();
@@ -17,6 +17,10 @@ export class ReconnectPolicy {
   private attempts = 0;
   /** Monotonic time the current link opened. */
   private linkOpenedMs = 0;
+  /** When a live member last said an election is under way (NOT_LEADER); -Infinity: not lately. */
+  private electionSeenMs = Number.NEGATIVE_INFINITY;
+  /** Members that failed to answer at all, and when (a hint naming one is not followed at once). */
+  private readonly unreachableAtMs = new Map<string, number>();
 
   constructor(
     readonly servers: readonly string[],
@@ -47,9 +51,26 @@ export class ReconnectPolicy {
     return address;
   }
 
-  /** A member that refused with NOT_LEADER named the leader: try it next (unless it named itself). */
-  hint(leaderHint: unknown, refusedBy: string): void {
-    if (typeof leaderHint === 'string' && leaderHint.length > 0 && leaderHint !== refusedBy) this.leaderHint = leaderHint;
+  /**
+   * A member that refused with NOT_LEADER named the leader: try it next (unless it named itself,
+   * or names a member that did not answer us within the last election window — right after a
+   * leader dies, the survivors still name it until they elect another).
+   */
+  hint(leaderHint: unknown, refusedBy: string, nowMs: number): void {
+    if (typeof leaderHint !== 'string' || leaderHint.length === 0 || leaderHint === refusedBy) return;
+    const failedAt = this.unreachableAtMs.get(leaderHint);
+    if (failedAt !== undefined && nowMs - failedAt < ELECTION_WINDOW_MS) return;
+    this.leaderHint = leaderHint;
+  }
+
+  /** A live member answered NOT_LEADER: an election is under way. */
+  electionUnderWay(nowMs: number): void {
+    this.electionSeenMs = nowMs;
+  }
+
+  /** A member did not answer at all (refused, reset, timed out). */
+  unreachable(address: string, nowMs: number): void {
+    this.unreachableAtMs.set(address, nowMs);
   }
 
   /** Every attempt waits, the first after a dropped connection included; only a handle's very first connection goes at once. */
@@ -60,14 +81,17 @@ export class ReconnectPolicy {
   /**
    * The wait before the next attempt (counted since the last stable link): bounded exponential
    * backoff with jitter, so that many clients losing one member do not come back in lockstep and
-   * a member that keeps dropping us is not hammered. The bound is 25 ms doubling to 1 s, never
-   * past a quarter of the session timeout (a returning ensemble grants every session one full
-   * timeout, and we must find it in time); while a live member says an election is under way
-   * (NOT_LEADER) it stays at most 50 ms, since that ends within about one election timeout.
+   * a member that keeps dropping us is not hammered. The exponent counts whole rounds over the
+   * member list (as ZooKeeper's client sleeps only after trying every host): one dead member
+   * costs the next one no extra wait. The bound is 25 ms doubling to 1 s, never past a quarter
+   * of the session timeout (a returning ensemble grants every session one full timeout, and we
+   * must find it in time); for an election window after a live member said an election is under
+   * way (NOT_LEADER) it stays at most 50 ms, since the election ends within about that time.
    */
-  delayMs(sessionTimeoutMs: number, electionUnderWay: boolean): number {
-    let boundMs = Math.min(MAX_BACKOFF_MS, sessionTimeoutMs / 4, BASE_BACKOFF_MS * 2 ** Math.min(this.attempts, 16));
-    if (electionUnderWay) boundMs = Math.min(boundMs, ELECTION_POLL_MS);
+  delayMs(sessionTimeoutMs: number, nowMs: number): number {
+    const rounds = Math.floor(this.attempts / Math.max(1, this.servers.length));
+    let boundMs = Math.min(MAX_BACKOFF_MS, sessionTimeoutMs / 4, BASE_BACKOFF_MS * 2 ** Math.min(rounds, 16));
+    if (nowMs - this.electionSeenMs < ELECTION_WINDOW_MS) boundMs = Math.min(boundMs, ELECTION_POLL_MS);
     return boundMs * (0.5 + this.random.next() / 2);
   }
 
@@ -77,6 +101,8 @@ export class ReconnectPolicy {
 
   linkOpened(nowMs: number): void {
     this.linkOpenedMs = nowMs;
+    this.electionSeenMs = Number.NEGATIVE_INFINITY;
+    this.unreachableAtMs.clear();
   }
 
   /** A link that stayed up for STABLE_LINK_MS was a success: the backoff starts over. */

@@ -12,6 +12,8 @@ import type { WatchRegistry } from './watch-registry.js';
 export const BASE_BACKOFF_MS = 25;
 export const MAX_BACKOFF_MS = 1_000;
 export const ELECTION_POLL_MS = 50;
+/** How long after a NOT_LEADER the client keeps polling at ELECTION_POLL_MS (a few election timeouts). */
+export const ELECTION_WINDOW_MS = 2_000;
 /** A link that stayed up this long was a success: the next reconnect starts the backoff over. */
 export const STABLE_LINK_MS = 2_000;
 
