@@ -49,6 +49,11 @@ export interface RegionManifest {
   region?: ManifestRegion;
   /** Store files per family (files live in `<region dir>/<family>/`), with their fingerprints. */
   stores: Record<string, ManifestFile[]>;
+  /**
+   * The region's recent nonces and when each was recorded (wall-clock ms), oldest first: the
+   * flush that takes their WAL entries out of replay keeps them here (nonces.ts). Absent: none.
+   */
+  nonces?: Array<[nonce: string, atMs: number]>;
 }
 
 export interface ManifestFile {
@@ -107,6 +112,8 @@ function parseManifest(path: string): RegionManifest {
         typeof parsed.region.table === 'string' &&
         typeof parsed.region.encodedName === 'string' &&
         Number.isSafeInteger(parsed.region.regionId))) &&
+    (parsed.nonces === undefined ||
+      (Array.isArray(parsed.nonces) && parsed.nonces.every((n) => Array.isArray(n) && n.length === 2 && typeof n[0] === 'string' && Number.isSafeInteger(n[1])))) &&
     parsed.stores !== null &&
     typeof parsed.stores === 'object' &&
     Object.values(parsed.stores).every(

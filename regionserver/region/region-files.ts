@@ -17,6 +17,8 @@ export interface RegionFilesOptions {
   openEpoch: number;
   fence?: RegionFence | undefined;
   files?: DurableFiles | undefined;
+  /** The nonces every manifest keeps (nonces.ts): the region's table at the moment of writing. */
+  nonces?: (() => Array<[string, number]>) | undefined;
 }
 
 export class RegionFiles {
@@ -56,6 +58,8 @@ export class RegionFiles {
       region: { table: info.table, regionId: info.regionId, encodedName: info.encodedName },
       stores,
     };
+    const nonces = this.options.nonces?.();
+    if (nonces && nonces.length > 0) manifest.nonces = nonces;
     writeManifest(this.options.dir, manifest, this.options.files);
   }
 }

@@ -92,7 +92,9 @@ export class Region {
     this.stores = stores;
     this.gate = new UpdatesGate(options.info.encodedName);
     this.mvcc = new Mvcc(lastSequenceId);
-    this.regionFiles = new RegionFiles(options, stores);
+    this.nonces = new RegionNonces(options.clock);
+    // Every manifest keeps the nonce table, so a flush never forgets a nonce (nonces.ts).
+    this.regionFiles = new RegionFiles({ ...options, nonces: () => this.nonces.entries() }, stores);
     const isOpen = (): boolean => this.state === 'open';
     this.compactor = new RegionCompactor({
       info: options.info,
@@ -119,7 +121,6 @@ export class Region {
       // A flush never compacts: it queues a compaction for the server's slots.
       requestCompaction: () => this.compactor.schedule(),
     });
-    this.nonces = new RegionNonces(options.clock);
     this.writes = new WritePath({
       info: options.info,
       openEpoch: options.openEpoch,
@@ -131,6 +132,7 @@ export class Region {
       config: options.config,
       maybeRequestFlush: () => this.flusher.maybeRequestFlush(),
       abort: (cause) => this.abort(cause),
+      recordNonce: (nonce) => this.nonces.record(nonce),
       ...(options.housekeeping ? { checkServerMemstore: () => options.housekeeping!.checkMemstore() } : {}),
     });
   }
@@ -149,6 +151,8 @@ export class Region {
       const replayedNonces: string[] = [];
       const { maxSequenceId, replayed } = await replayWal(options.wal, options.info, manifest, stores, (n) => replayedNonces.push(n));
       region = new Region(options, stores, manifest, maxSequenceId);
+      // Nonces a flush took out of replay come back from the manifest, then the replayed ones.
+      region.nonces.restore(manifest.nonces ?? []);
       for (const n of replayedNonces) region.nonces.record(n);
       // DESIGN.md: the new owner flushes what it replayed before taking writes, so the previous
       // owner's log is never needed again for this region (only when replay produced edits).
@@ -284,7 +288,6 @@ export class Region {
       }
       const { cells, values } = planIncrement(request, latest, this.clock.now());
       const [written] = await this.writes.writeLocked([{ row, cells, ...(request.nonce !== undefined ? { nonce: request.nonce } : {}) }]);
-      if (request.nonce !== undefined) this.nonces.record(request.nonce);
       if (request.returnResults === false) return [];
       return values.map((v, i) => ({ ...v, cell: written![i]! }));
     } finally {
@@ -316,7 +319,6 @@ export class Region {
       } else {
         const cells = planAppend(request, latest, this.clock.now(), this.config.maxCellBytes);
         [written] = (await this.writes.writeLocked([{ row, cells, ...(request.nonce !== undefined ? { nonce: request.nonce } : {}) }])) as [Cell[]];
-        if (request.nonce !== undefined) this.nonces.record(request.nonce);
       }
       if (request.returnResults === false) return { row, cells: [] };
       return { row, cells: [...written].sort((a, b) => (a.family === b.family ? compareBytes(a.qualifier, b.qualifier) : a.family < b.family ? -1 : 1)) };
@@ -344,7 +346,6 @@ export class Region {
       }
       if (!holds) return { succeeded: false };
       await this.writes.writeLocked([{ row, cells: request.mutation.cells, ...(nonce !== undefined ? { nonce } : {}) }]);
-      if (nonce !== undefined) this.nonces.record(nonce);
       return { succeeded: true };
     } finally {
       release();

@@ -45,6 +45,11 @@ export interface WritePathDeps {
   abort(cause: unknown): void;
   /** The server's global memstore bound (SERVER_BUSY above it); none: only the region's own. */
   checkServerMemstore?: () => void;
+  /**
+   * Records the nonce of an applied write, before the write leaves the updates gate: a flush
+   * snapshots behind the gate, so the manifest of any flush covering the write lists its nonce.
+   */
+  recordNonce?: (nonce: string) => void;
 }
 
 export function memstoreSizeBytes(stores: ReadonlyMap<string, Store>): number {
@@ -125,6 +130,7 @@ export class WritePath {
     for (const id of sequenceIds) mvcc.complete(id);
     const wait = mvcc.waitFor(sequenceIds[sequenceIds.length - 1]!);
     if (wait) await wait;
+    for (const write of writes) if (write.nonce !== undefined) this.deps.recordNonce?.(write.nonce);
     gate.exit();
     this.writeRequests += writes.length;
     this.lastWriteMs = this.deps.clock.monotonic();
