@@ -16,7 +16,7 @@ export interface MemberStatus {
   znodes: number;
   /** Watches armed on this member (watches are per member, never replicated). */
   watches: number;
-  /** Client commands this member proposed to Raft while leading. */
+  /** Commands this member proposed to Raft while leading (client writes and session housekeeping). */
   proposalsTotal: number;
 }
 
