@@ -8,9 +8,7 @@
  *
  * On top of the loop it runs what only a leader does: proposing writes for the session streams
  * connected here (each wrapped in a ProposalEnvelope so the proposer can answer when it applies),
- * batched read-index barriers (read-index-batcher.ts), and session leases: a new leader first proposes extendAll and then seeds a
- * SessionTracker, keep-alives touch that tracker in memory (no log entry per ping), and the leader
- * alone proposes expireSessions when a deadline passes.
+ * batched read-index barriers (read-index-batcher.ts) and session leases (session-leases.ts).
  */
 import { BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import type { CoordConfig } from '../../common/config.js';
@@ -23,12 +21,13 @@ import { decodeConfChange } from '../raft/codec.js';
 import { RaftDriver } from '../raft/driver.js';
 import { ConfChangeType, EntryType, Role, type ConfChange, type ConfState, type Entry, type Message, type NodeId, type RaftStatus, type Snapshot } from '../raft/types.js';
 import type { RaftLogStorage } from '../storage/raft-log-storage.js';
-import { CoordStateMachine, SessionTracker, type CommandResult, type CoordCommand, type SessionId, type StateMachineOptions } from '../tree/index.js';
+import { CoordStateMachine, type CommandResult, type CoordCommand, type SessionId, type StateMachineOptions } from '../tree/index.js';
 import { decodeCommand, encodeCommand } from '../tree/codec.js';
 import type { PeerAuthConfig } from './peer-auth.js';
 import { PeerTransport } from './peer-transport.js';
 import { ConditionWaiters, applyPeerChange, changeMembership, type MembershipChange } from './membership.js';
 import { ReadIndexBatcher } from './read-index-batcher.js';
+import { SessionLeases } from './session-leases.js';
 import type { SessionHost, SessionStream } from './session-stream.js';
 
 export interface CoordMemberOptions {
@@ -105,10 +104,7 @@ export class CoordMember implements SessionHost {
   /** The member leadership was last handed to on shutdown (0: none). */
   lastTransferTarget: NodeId = 0;
 
-  private tracker: SessionTracker | undefined;
-  /** Our extendAll is proposed and not yet applied (or failed). */
-  private extendAllPending = false;
-  private readonly expiring = new Set<SessionId>();
+  private readonly leases: SessionLeases;
 
   private readonly reads: ReadIndexBatcher;
 
@@ -177,6 +173,13 @@ export class CoordMember implements SessionHost {
         },
         onFatal: (err) => this.fail(err),
       },
+    });
+    this.leases = new SessionLeases({
+      clock: this.clock,
+      logger: this.logger,
+      isLeader: () => this.role === Role.Leader,
+      liveSessions: () => this.sm.liveSessions(),
+      propose: (command) => this.propose(command),
     });
     this.reads = new ReadIndexBatcher({
       memberId: options.id,
@@ -266,7 +269,7 @@ export class CoordMember implements SessionHost {
     this.waiters.checkAll();
     if (this.closed || this.failed) return;
     this.driver.tick();
-    if (this.role === Role.Leader) this.expireSessions();
+    if (this.role === Role.Leader) this.leases.expire();
     this.reads.retryStale();
     this.scheduleReady();
   }
@@ -308,7 +311,7 @@ export class CoordMember implements SessionHost {
   }
 
   touch(sessionId: SessionId): void {
-    this.tracker?.touch(sessionId, this.clock.monotonic());
+    this.leases.touch(sessionId);
   }
 
   attach(sessionId: SessionId, stream: SessionStream): void {
@@ -502,24 +505,9 @@ export class CoordMember implements SessionHost {
     this.applied = entry.index;
   }
 
-  /** Keeps the leader's lease tracker in step with the log. */
   private afterApply(command: CoordCommand, result: CommandResult | undefined, endedSessions: SessionId[]): void {
-    // Leases run on the monotonic clock: a wall-clock step must neither expire every session at
-    // once nor keep them all alive. Wall time only goes into the replicated stat-like fields.
-    const now = this.clock.monotonic();
-    if (result?.type === 'createSession') this.tracker?.add(result.sessionId, result.timeoutMs, now);
-    if (command.type === 'extendAll' && this.role === Role.Leader && !this.tracker) {
-      // Our own extendAll is applied: every session has had a full timeout since leadership moved.
-      // The replicated deadlines are another member's wall time: start every lease afresh here.
-      this.tracker = new SessionTracker(this.sm.liveSessions().map((session) => ({ ...session, deadlineMs: now + session.timeoutMs })));
-      this.logger.info({ sessions: this.tracker.size }, 'session tracker seeded');
-    }
-    if (command.type === 'expireSessions') for (const id of command.sessionIds) this.expiring.delete(id);
-    for (const id of endedSessions) {
-      this.tracker?.remove(id);
-      this.expiring.delete(id);
-      this.streams.get(id)?.sessionEnded();
-    }
+    this.leases.onApplied(command, result, endedSessions);
+    for (const id of endedSessions) this.streams.get(id)?.sessionEnded();
   }
 
   private onSoftState(role: Role, leader: NodeId): void {
@@ -528,44 +516,12 @@ export class CoordMember implements SessionHost {
     this.leaderId = leader;
     this.logger.info({ role, leader, term: this.node.status().term }, 'raft role changed');
     if (wasLeader && role !== Role.Leader) {
-      this.tracker = undefined;
-      this.extendAllPending = false;
-      this.expiring.clear();
+      this.leases.leadershipLost();
       // Sessions follow the leader: end every stream so its client reconnects there.
       for (const stream of [...this.streams.values()]) stream.close();
       this.failAll(this.notLeader());
     }
-    if (!wasLeader && role === Role.Leader) this.proposeExtendAll();
-  }
-
-  /** A new leader's first duty: give every session a full timeout, then start tracking leases. */
-  private proposeExtendAll(): void {
-    if (this.extendAllPending || this.tracker) return;
-    this.extendAllPending = true;
-    this.propose({ type: 'extendAll', nowMs: this.clock.now() }).then(
-      () => {
-        this.extendAllPending = false;
-      },
-      (err: unknown) => {
-        this.extendAllPending = false;
-        this.logger.warn({ err: (err as Error).message }, 'extendAll proposal failed; retrying on the next tick');
-      },
-    );
-  }
-
-  private expireSessions(): void {
-    if (!this.tracker) {
-      // Until our extendAll applies no session may expire; if its proposal was lost, try again.
-      this.proposeExtendAll();
-      return;
-    }
-    const due = this.tracker.expired(this.clock.monotonic(), 1_000).filter((id) => !this.expiring.has(id));
-    if (due.length === 0) return;
-    for (const id of due) this.expiring.add(id);
-    this.logger.info({ sessions: due }, 'expiring sessions');
-    this.propose({ type: 'expireSessions', sessionIds: due, nowMs: this.clock.now() }).catch(() => {
-      for (const id of due) this.expiring.delete(id);
-    });
+    if (!wasLeader && role === Role.Leader) this.leases.leadershipGained();
   }
 
   private maybeSnapshot(): void {
