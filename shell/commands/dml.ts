@@ -294,15 +294,20 @@ To increment a cell value in table 'ns1:t1' or 't1' at row 'r1' under column
   basalt> incr 'ns1:t1', 'r1', 'c1'
   basalt> incr 't1', 'r1', 'c1'
   basalt> incr 't1', 'r1', 'c1', 1
-  basalt> incr 't1', 'r1', 'c1', 10`,
+  basalt> incr 't1', 'r1', 'c1', 10
+  basalt> incr 't1', 'r1', 'c1', 10, {TTL => 5000}`,
     async run(ctx, args) {
-      args.count(3, 4, "incr 't1', 'r1', 'c1', 1");
+      args.count(3, 5, "incr 't1', 'r1', 'c1', 1");
       const table = args.string(0, 'table');
       const row = args.bytes(1, 'row');
       const column = writeColumn(args.required(2, 'column'));
       const amount = args.at(3) && args.at(3)!.kind !== 'hash' ? asInteger(args.at(3)!, 'value') : 1;
-      const value = await (await ctx.table(table)).incrementColumnValue(row, column.family, column.qualifier, amount);
-      ctx.out.write(`COUNTER VALUE = ${value}\n`);
+      const options = args.trailingOptions();
+      if (args.length > 3) options.only(['TTL'], 'incr');
+      const ttlMs = options.integer('TTL', 1);
+      const result = await (await ctx.table(table)).increment({ row, columns: [{ ...column, amount }], ...(ttlMs === undefined ? {} : { ttlMs }) });
+      const value = result.counter(column.family, column.qualifier);
+      ctx.out.write(`COUNTER VALUE = ${value ?? 0n}\n`);
       return undefined;
     },
   },
@@ -335,14 +340,18 @@ and the data should be binary encoded (as long value). Example:
     tableArgument: true,
     help: `Appends a cell 'value' at specified table/row/column coordinates.
 
-  basalt> append 't1', 'r1', 'c1', 'value'`,
+  basalt> append 't1', 'r1', 'c1', 'value'
+  basalt> append 't1', 'r1', 'c1', 'value', {TTL => 5000}`,
     async run(ctx, args) {
-      args.count(4, 4, "append 't1', 'r1', 'c1', 'value'");
+      args.count(4, 5, "append 't1', 'r1', 'c1', 'value'");
       const table = args.string(0, 'table');
       const row = args.bytes(1, 'row');
       const column = writeColumn(args.required(2, 'column'));
       const value = args.bytes(3, 'value');
-      const result = await (await ctx.table(table)).append({ row, columns: [{ ...column, value }] });
+      const options = args.trailingOptions();
+      if (args.length > 4) options.only(['TTL'], 'append');
+      const ttlMs = options.integer('TTL', 1);
+      const result = await (await ctx.table(table)).append({ row, columns: [{ ...column, value }], ...(ttlMs === undefined ? {} : { ttlMs }) });
       const current = result.value(column.family, column.qualifier);
       ctx.out.write(`CURRENT VALUE = ${current === undefined ? '' : toStringBinary(current)}\n`);
       return undefined;

@@ -109,7 +109,7 @@ describe('whole-row delete through the client', () => {
 });
 
 describe('the shell over the same connection', () => {
-  it("put {TTL => ms} writes a per-cell TTL and deleteall marks every family", async () => {
+  it("put, incr and append {TTL => ms} write per-cell TTLs and deleteall marks every family", async () => {
     let out = '';
     let err = '';
     const session = new Session({ connect: async () => conn, out: { write: (t) => void (out += t) }, err: { write: (t) => void (err += t) }, monotonic: () => 0 });
@@ -119,6 +119,9 @@ describe('the shell over the same connection', () => {
       `put 'ttl', 's1', 'a:live', 'y', ${ts}, {TTL => ${10 * HOUR}}`,
       "put 'ttl', 's2', 'b:q', 'v'",
       "deleteall 'ttl', 's2'",
+      "incr 'ttl', 's3', 'a:n', 3, {TTL => 1}",
+      "append 'ttl', 's3', 'b:s', 'x', {TTL => 1}",
+      "incr 'ttl', 's3', 'a:kept', 2",
     ]) {
       expect((await session.execute(source)).ok, `${source}: ${err}`).toBe(true);
     }
@@ -127,5 +130,15 @@ describe('the shell over the same connection', () => {
     expect(text((await table.get({ row: 's1' })).cells)).toEqual(['a:live=y']);
     expect(text((await table.get({ row: 's2', raw: true })).cells.filter((c) => c.type !== 'Put'))).toEqual(['a:=DeleteFamily', 'b:=DeleteFamily', 'c:=DeleteFamily']);
     expect((await table.get({ row: 's2' })).isEmpty).toBe(true);
+    expect(out).toContain('COUNTER VALUE = 3\n');
+    expect(out).toContain('CURRENT VALUE = x\n');
+    // The 1-ms cells of incr and append expire on the server's clock (bounded wait); the other stays.
+    const deadline = Date.now() + 10_000;
+    let cells = (await table.get({ row: 's3' })).cells;
+    while (cells.length > 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      cells = (await table.get({ row: 's3' })).cells;
+    }
+    expect(cells.map((c) => `${c.family}:${c.qualifier.toString()}`)).toEqual(['a:kept']);
   });
 });
