@@ -127,6 +127,8 @@ function serverFromWire(s: pb.IServerStatus): ServerDescription {
     storeFileSizeBytes: num(s.storeFileSizeBytes),
     storeFileCount: s.storeFileCount ?? 0,
     lastReportAgoMs: num(s.lastReportMs),
+    heapUsedBytes: num(s.heapUsedBytes),
+    heapMaxBytes: num(s.heapMaxBytes),
     regions: (s.regions ?? []).map((r) => ({
       encodedName: r.encodedName ?? '',
       table: r.table ?? '',

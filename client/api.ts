@@ -287,6 +287,9 @@ export interface ServerDescription {
   lastReportAgoMs: number;
   /** Each open region's load in the server's last report (absent when none has come yet). */
   regions?: RegionLoadDescription[];
+  /** The server process's heap in use and its limit, as last reported (0: not reported). */
+  heapUsedBytes?: number;
+  heapMaxBytes?: number;
 }
 
 /** One region's load as its server last reported it (HBase's RegionMetrics). */

@@ -258,6 +258,8 @@ export class MasterAdminOps {
       storeFileCount: (s.load?.regions ?? []).reduce((n, r) => n + r.storeFileCount, 0),
       lastReportMs: s.loadAtMs > 0 ? Math.max(0, Math.round(this.m.clock.monotonic() - s.loadAtMs)) : 0,
       regions: (s.load?.regions ?? []).map((r) => ({ ...r })),
+      heapUsedBytes: s.load?.heapUsedBytes ?? 0,
+      heapMaxBytes: s.load?.heapMaxBytes ?? 0,
     }));
     const regions = this.m.states.all();
     const tables = new Set(regions.map((n) => n.region.table));

@@ -69,6 +69,9 @@ export interface ServerLoad {
   openStreams: number;
   memstoreSizeBytes: number;
   storeFileSizeBytes: number;
+  /** The server process's heap in use and its limit (0 from a server that does not report them). */
+  heapUsedBytes: number;
+  heapMaxBytes: number;
 }
 
 type Deserialize = (b: Buffer) => Buffer;
@@ -404,6 +407,8 @@ export class RegionServerClient {
       openStreams: l.openStreams,
       memstoreSizeBytes: num(l.memstoreSizeBytes),
       storeFileSizeBytes: num(l.storeFileSizeBytes),
+      heapUsedBytes: num(l.heapUsedBytes),
+      heapMaxBytes: num(l.heapMaxBytes),
     };
   }
 

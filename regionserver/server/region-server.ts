@@ -11,6 +11,7 @@ import {
   type ServerDuplexStream,
   type ServerUnaryCall,
 } from '@grpc/grpc-js';
+import { getHeapStatistics } from 'node:v8';
 import { basalt } from '../../proto/generated/basalt.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
@@ -265,6 +266,8 @@ export class RegionServer implements AdminTarget {
       openStreams: this.sessions.size,
       memstoreSizeBytes: sum((l) => l.memstoreSizeBytes),
       storeFileSizeBytes: sum((l) => l.storeFileSizeBytes),
+      heapUsedBytes: process.memoryUsage().heapUsed,
+      heapMaxBytes: getHeapStatistics().heap_size_limit,
     };
   }
 

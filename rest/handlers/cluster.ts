@@ -66,8 +66,8 @@ export async function clusterStatus(ctx: RestContext): Promise<RestReply> {
       name: s.address,
       startCode: Number.isFinite(startCode) ? startCode : 0,
       requests: Math.round(s.requestsPerSecond),
-      heapSizeMB: 0,
-      maxHeapSizeMB: 0,
+      heapSizeMB: Math.floor((s.heapUsedBytes ?? 0) / MB),
+      maxHeapSizeMB: Math.floor((s.heapMaxBytes ?? 0) / MB),
       Region: (byServer.get(s.serverName) ?? []).map((r) => {
         const load = loads.get(r.encodedName);
         return {

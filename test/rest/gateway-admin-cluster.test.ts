@@ -4,6 +4,7 @@
  * (store files and memstore as the region server reported them to the master), and PUT on
  * `/namespaces/NS` replaces the namespace's properties as HBase's modifyNamespace does.
  */
+import { getHeapStatistics } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../client/api.js';
 import { connect } from '../../client/index.js';
@@ -82,6 +83,21 @@ describe('REST admin resources against a real cluster', () => {
     expect(region.storefileSizeBytes).toBeGreaterThanOrEqual(region.storefileSizeMB * 1024 * 1024);
     expect(region.memStoreSizeBytes).toBeGreaterThanOrEqual(12 * 128 * 1024);
     expect(region.writeRequestsCount).toBeGreaterThanOrEqual(2);
+  });
+
+  it("/status/cluster reports each node's heap in use and its limit as the server reported them", async () => {
+    const node = await waitFor(
+      'a node with a reported heap',
+      async () => {
+        const nodes = (await http('GET', '/status/cluster')).json().LiveNodes as Array<{ heapSizeMB: number; maxHeapSizeMB: number }>;
+        return nodes.find((n) => n.heapSizeMB > 0);
+      },
+      30_000,
+      200,
+    );
+    // One process holds the whole test cluster: its V8 heap is what the region server reports.
+    expect(node.maxHeapSizeMB).toBeGreaterThanOrEqual(node.heapSizeMB);
+    expect(node.maxHeapSizeMB).toBe(Math.floor(getHeapStatistics().heap_size_limit / (1024 * 1024)));
   });
 
   it('PUT /namespaces/NS replaces its properties (200), POST creates (201), PUT on a missing one is 403', async () => {
