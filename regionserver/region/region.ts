@@ -7,7 +7,8 @@
  * (invisible: above the read point), await the WAL sync that covers it — one sync for a whole
  * batch, and concurrent writers share syncs through the WAL's group commit — then complete the
  * MVCC entry, wait for the read point to pass it, and release the locks. Visible ⇒ durable.
- * Opening (store files, WAL replay) is in region-open.ts.
+ * Opening (store files, WAL replay) is in region-open.ts; increment, append and checkAndMutate in
+ * region-rmw.ts.
  *
  * Flush (region-flush.ts) and compaction (region-compaction.ts) run in the background, never
  * inline with a write; the manifest records the store files and the max flushed sequence id, so
@@ -17,7 +18,6 @@
  * Buffers are not copied: a mutation's Buffers go into the memstore as they are and reads return
  * cells sharing them, so callers treat both as immutable. docs/storage.md explains the rest.
  */
-import { CellType, type Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
@@ -43,18 +43,18 @@ import { referenceCount } from '../storage/reference-file.js';
 import { Mvcc } from './mvcc.js';
 import { walRegionKey } from './identity.js';
 import { RegionNonces } from './nonces.js';
-import { planAppend, planIncrement } from './read-modify-write.js';
 import { planRead, readPlannedRow } from './read-plan.js';
 import { RegionCompactor } from './region-compaction.js';
 import { RegionFiles } from './region-files.js';
 import { RegionFlusher } from './region-flush.js';
+import { RegionReadModifyWrite } from './region-rmw.js';
 import { loadStores, replayWal, validateFamilies } from './region-open.js';
 import type { IncrementResult, RegionOpenOptions } from './region-options.js';
 import { RegionScannerImpl, scanBounds, type RegionScanner } from './region-scanner.js';
 import { RowLocks } from './row-locks.js';
 import { UpdatesGate } from './updates-gate.js';
-import { checkRow, conditionHolds, containsRow, requestTooLarge, validateAppend, validateCheckAndMutate, validateIncrement, validateMutation } from './validation.js';
-import { LATEST, memstoreSizeBytes, WritePath, type RowWrite } from './write-path.js';
+import { checkRow, containsRow, requestTooLarge, validateMutation } from './validation.js';
+import { memstoreSizeBytes, WritePath, type RowWrite } from './write-path.js';
 
 export type { IncrementResult, RegionFence, RegionHousekeeping, RegionOpenOptions } from './region-options.js';
 export type { RegionScanner } from './region-scanner.js';
@@ -74,6 +74,7 @@ export class Region {
   private readonly mvcc: Mvcc;
   private readonly writes: WritePath;
   private readonly nonces: RegionNonces;
+  private readonly readModifyWrite: RegionReadModifyWrite;
   private state: RegionState = 'open';
   /** Set when a WAL sync failed: the region serves nothing more and closes without flushing. */
   private abortCause: unknown;
@@ -134,6 +135,15 @@ export class Region {
       abort: (cause) => this.abort(cause),
       recordNonce: (nonce) => this.nonces.record(nonce),
       ...(options.housekeeping ? { checkServerMemstore: () => options.housekeeping!.checkMemstore() } : {}),
+    });
+    this.readModifyWrite = new RegionReadModifyWrite({
+      info: options.info,
+      config: options.config,
+      stores,
+      clock: options.clock,
+      rowLocks: this.rowLocks,
+      writes: this.writes,
+      nonces: this.nonces,
     });
   }
 
@@ -266,7 +276,7 @@ export class Region {
     return results;
   }
 
-  // ---------------------------------------------------------------- read-modify-write
+  // ---------------------------------------------------------------- read-modify-write (region-rmw.ts)
 
   /**
    * Adds to 8-byte big-endian counters atomically; NOT_A_COUNTER if a cell is not 8 bytes. A retry
@@ -274,25 +284,7 @@ export class Region {
    */
   async increment(request: IncrementRequest): Promise<IncrementResult[]> {
     this.checkServing();
-    const row = checkRow(this.info, this.config, request?.row);
-    validateIncrement(this.stores, request);
-    const release = await this.rowLocks.acquire([row.toString('latin1')]);
-    try {
-      const latest = (family: string, qualifier: Buffer): Cell | undefined => this.writes.latestCell(row, family, qualifier, undefined);
-      if (request.nonce !== undefined && this.nonces.has(request.nonce)) {
-        if (request.returnResults === false) return [];
-        return planIncrement({ ...request, columns: request.columns.map((c) => ({ ...c, amount: 0n })) }, latest, 0).values.map((v) => {
-          const cell = latest(v.family, v.qualifier);
-          return { ...v, cell: cell ?? { row, family: v.family, qualifier: v.qualifier, timestamp: 0, type: CellType.Put, value: Buffer.alloc(8), sequenceId: 0 } };
-        });
-      }
-      const { cells, values } = planIncrement(request, latest, this.clock.now());
-      const [written] = await this.writes.writeLocked([{ row, cells, ...(request.nonce !== undefined ? { nonce: request.nonce } : {}) }]);
-      if (request.returnResults === false) return [];
-      return values.map((v, i) => ({ ...v, cell: written![i]! }));
-    } finally {
-      release();
-    }
+    return this.readModifyWrite.increment(request);
   }
 
   /**
@@ -301,55 +293,13 @@ export class Region {
    */
   async append(request: AppendRequest): Promise<RowResult> {
     this.checkServing();
-    const row = checkRow(this.info, this.config, request?.row);
-    validateAppend(this.stores, request);
-    const release = await this.rowLocks.acquire([row.toString('latin1')]);
-    try {
-      const latest = (family: string, qualifier: Buffer): Cell | undefined => this.writes.latestCell(row, family, qualifier, undefined);
-      let written: Cell[];
-      if (request.nonce !== undefined && this.nonces.has(request.nonce)) {
-        written = [];
-        const seen = new Set<string>();
-        for (const c of request.columns) {
-          const key = `${c.family}\u0000${c.qualifier.toString('latin1')}`;
-          const cell = seen.has(key) ? undefined : latest(c.family, c.qualifier);
-          seen.add(key);
-          if (cell) written.push(cell);
-        }
-      } else {
-        const cells = planAppend(request, latest, this.clock.now(), this.config.maxCellBytes);
-        [written] = (await this.writes.writeLocked([{ row, cells, ...(request.nonce !== undefined ? { nonce: request.nonce } : {}) }])) as [Cell[]];
-      }
-      if (request.returnResults === false) return { row, cells: [] };
-      return { row, cells: [...written].sort((a, b) => (a.family === b.family ? compareBytes(a.qualifier, b.qualifier) : a.family < b.family ? -1 : 1)) };
-    } finally {
-      release();
-    }
+    return this.readModifyWrite.append(request);
   }
 
   /** Applies the mutation atomically if the condition (or filter) holds on the row's current state. */
   async checkAndMutate(request: CheckAndMutateRequest): Promise<CheckAndMutateResult> {
     this.checkServing();
-    const row = checkRow(this.info, this.config, request?.row);
-    validateCheckAndMutate(this.info, this.config, this.stores, request);
-    const { condition, filter, nonce } = request;
-    const release = await this.rowLocks.acquire([row.toString('latin1')]);
-    try {
-      // A nonce is logged only with an applied mutation: seen means this call already succeeded.
-      if (nonce !== undefined && this.nonces.has(nonce)) return { succeeded: true };
-      let holds: boolean;
-      if (condition) {
-        holds = conditionHolds(condition, this.writes.latestCell(row, condition.family, condition.qualifier, condition.timeRange));
-      } else {
-        const plan = planRead(this.stores, { filter, ...(request.timeRange ? { timeRange: request.timeRange } : {}) }, this.clock.now());
-        holds = readPlannedRow(plan, row, LATEST).cells.length > 0;
-      }
-      if (!holds) return { succeeded: false };
-      await this.writes.writeLocked([{ row, cells: request.mutation.cells, ...(nonce !== undefined ? { nonce } : {}) }]);
-      return { succeeded: true };
-    } finally {
-      release();
-    }
+    return this.readModifyWrite.checkAndMutate(request);
   }
 
   // ---------------------------------------------------------------- reads
