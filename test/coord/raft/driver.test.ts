@@ -1,4 +1,4 @@
-// Proves the production Ready loop's ordering with persists held outstanding: a leader's Appends leave before its own write is durable, while acknowledgements and votes wait for the sender's write; committed entries already durable apply during the next persist; a crash before the persist loses a vote nobody saw.
+// Proves the production Ready loop's ordering with persists held outstanding: a leader's Appends leave before its own write is durable, while acknowledgements and votes wait for the sender's write and a Ready that changes the term holds everything; committed entries already durable apply during the next persist; a crash before the persist loses a vote nobody saw.
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../../common/random.js';
 import { RaftDriver } from '../../../coord/raft/driver.js';
@@ -215,5 +215,26 @@ describe('the Raft driver (the member loop and the simulation share it)', () => 
     leader.releasePersists();
     settle(members);
     expect(leader.applied.filter((e) => e.data.byteLength > 0).map((e) => text.decode(e.data))).toEqual(['a', 'b']);
+  });
+
+  it('holds every message of a Ready that changes the term, even a heartbeat answer that may otherwise leave at once', () => {
+    const members = cluster();
+    const leader = electOne(members);
+    const follower = members.get(2)!;
+    const term = leader.node.term;
+    const heartbeat = (t: number): Message => ({ type: MessageType.Heartbeat, from: 1, to: 2, term: t, index: 0, logTerm: 0, entries: [], commit: 0, reject: false, rejectHint: 0 });
+
+    follower.node.step(heartbeat(term));
+    const same = follower.node.ready();
+    expect(same.messages.map((m) => m.type)).toEqual([MessageType.HeartbeatResponse]);
+    expect(same.messagesAfterPersist).toEqual([]);
+    follower.node.advance();
+
+    // A heartbeat from a leader of a newer term: the follower's new term must be durable first.
+    follower.node.step(heartbeat(term + 1));
+    const newer = follower.node.ready();
+    expect(newer.hardState?.term).toBe(term + 1);
+    expect(newer.messages).toEqual([]);
+    expect(newer.messagesAfterPersist.map((m) => m.type)).toEqual([MessageType.HeartbeatResponse]);
   });
 });
