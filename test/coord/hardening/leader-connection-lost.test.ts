@@ -4,21 +4,36 @@ import { SimCluster } from '../raft/sim/sim-cluster.js';
 
 const options = { voters: [1, 2, 3], preVote: true, checkQuorum: true, electionTicks: 20, heartbeatTicks: 2, maxInflightMessages: 4, maxSizePerMessage: 4096 };
 
-it('elects a new leader within a few ticks once the followers see their connection to a dead leader fail', () => {
+type SimNode = SimCluster['nodes'] extends Map<number, infer N> ? N : never;
+
+/**
+ * For seeds 1–20: elect, crash the leader, let `notice(survivors, tick)` report the dead leader
+ * unreachable (called before each tick, survivors highest id first), and count the ticks until a
+ * new leader.
+ */
+function ticksToNewLeader(notice: (survivors: SimNode[], deadId: number, tick: number) => void): number[] {
   const took: number[] = [];
   for (let seed = 1; seed <= 20; seed++) {
     const c = new SimCluster({ seed, ...options });
     const old = c.waitForLeader(500);
     c.run(10);
     c.crash(old.id);
-    for (const n of c.nodes.values()) if (n.id !== old.id) n.raft.reportUnreachable(old.id);
+    const survivors = [...c.nodes.values()].filter((n) => n.id !== old.id).sort((a, b) => b.id - a.id);
     let ticks = 0;
     while (!c.leader() && ticks < 200) {
+      notice(survivors, old.id, ticks);
       c.tick();
       ticks++;
     }
     took.push(ticks);
   }
+  return took;
+}
+
+it('elects a new leader within a few ticks once the followers see their connection to a dead leader fail', () => {
+  const took = ticksToNewLeader((survivors, dead, tick) => {
+    if (tick === 0) for (const n of survivors) n.raft.reportUnreachable(dead);
+  });
   console.log(`ticks to a new leader over 20 seeds: ${took.join(', ')}`);
   // An election timeout is 20–39 ticks here: without the rule no seed could elect in under 20.
   // With it the survivors campaign in rank order two ticks apart, so none splits the vote.
@@ -40,24 +55,12 @@ it('keeps the leader and the term when the leader is alive and one follower mere
 });
 
 it('retries the pre-vote within a few ticks when the other survivor notices the dead leader later', () => {
-  const took: number[] = [];
-  for (let seed = 1; seed <= 20; seed++) {
-    const c = new SimCluster({ seed, ...options });
-    const old = c.waitForLeader(500);
-    c.run(10);
-    c.crash(old.id);
-    const [first, late] = [...c.nodes.values()].filter((n) => n.id !== old.id).sort((a, b) => b.id - a.id);
-    // Only the higher-ranked survivor notices at once; its first pre-vote reaches a member that
-    // still honours the dead leader's lease and is ignored.
-    first!.raft.reportUnreachable(old.id);
-    let ticks = 0;
-    while (!c.leader() && ticks < 200) {
-      if (ticks === 4) late!.raft.reportUnreachable(old.id);
-      c.tick();
-      ticks++;
-    }
-    took.push(ticks);
-  }
+  // Only the higher-ranked survivor notices at once; its first pre-vote reaches a member that
+  // still honours the dead leader's lease and is ignored. The other notices 4 ticks later.
+  const took = ticksToNewLeader(([first, late], dead, tick) => {
+    if (tick === 0) first!.raft.reportUnreachable(dead);
+    if (tick === 4) late!.raft.reportUnreachable(dead);
+  });
   console.log(`ticks to a new leader when the survivors notice 4 ticks apart: ${took.join(', ')}`);
   // Without the retry the ignored pre-vote costs a whole randomized timeout (20–39 ticks).
   expect(took.every((t) => t <= 12)).toBe(true);
