@@ -51,29 +51,39 @@ describe('coordination member info port', () => {
   });
 
   it('counts the watches armed on a member in basalt_coord_watches and on its page', async () => {
-    // Watches are per member: a client bound to member 0 arms them there.
-    const client = await ensemble.connect({ servers: [ensemble.addresses[0]!] });
-    const mounted = await mountCoordInfo({ memberAddress: ensemble.addresses[0]!, choice: { port: 0, explicit: true }, log: createLogger('test') });
-    const scrape = async (): Promise<number> => {
-      const text = await (await fetch(`http://${mounted!.address}/metrics`)).text();
-      const m = /^basalt_coord_watches (\d+)$/m.exec(text);
-      return m ? Number(m[1]) : -1;
-    };
+    // Watches are per member: they live where the client's session is served (the leader; the
+    // client follows NOT_LEADER). Summed over the members, so a leadership change cannot hide them.
+    const client = await ensemble.connect();
+    const mounted = await Promise.all(ensemble.addresses.map((memberAddress) => mountCoordInfo({ memberAddress, choice: { port: 0, explicit: true }, log: createLogger('test') })));
+    const perMember = async (): Promise<number[]> =>
+      Promise.all(
+        mounted.map(async (m) => {
+          const text = await (await fetch(`http://${m!.address}/metrics`)).text();
+          return Number(/^basalt_coord_watches (\d+)$/m.exec(text)?.[1] ?? -1);
+        }),
+      );
+    const total = async (): Promise<number> => (await perMember()).reduce((a, b) => a + b, 0);
     try {
-      const before = await scrape();
+      const before = await total();
       expect(before).toBeGreaterThanOrEqual(0);
       const N = 7;
       for (let i = 0; i < N; i++) await client.create(`/watch-metric-${i}`, Buffer.from('x'));
       for (let i = 0; i < N; i++) await client.getData(`/watch-metric-${i}`, { watch: () => undefined });
       await client.exists('/watch-metric-absent', { watch: () => undefined });
-      expect(await waitFor('the armed watches counted', async () => ((await scrape()) === before + N + 1 ? true : undefined))).toBe(true);
-      const page = await (await fetch(`http://${mounted!.address}/`)).text();
-      expect(page).toContain(`<dt>Watches</dt><dd>${before + N + 1}</dd>`);
+      let last: number[] = [];
+      const counted = await waitFor('the armed watches counted', async () => ((last = await perMember()).reduce((a, b) => a + b, 0) === before + N + 1 ? true : undefined)).catch(() => false);
+      expect(counted, `basalt_coord_watches per member ${last.join(', ')}, expected ${before} + ${N + 1} in all`).toBe(true);
+      // The member holding them shows them on its page.
+      const holder = last.findIndex((n) => n >= N + 1);
+      expect(holder, `per member ${last.join(', ')}`).toBeGreaterThanOrEqual(0);
+      const page = await (await fetch(`http://${mounted[holder]!.address}/`)).text();
+      expect(page).toMatch(/<dt>Watches<\/dt><dd>\d+<\/dd>/);
+      expect(Number(/<dt>Watches<\/dt><dd>(\d+)<\/dd>/.exec(page)![1])).toBeGreaterThanOrEqual(N + 1);
       // A data watch fires once and is gone.
       await client.setData('/watch-metric-0', Buffer.from('y'));
-      expect(await waitFor('a fired watch no longer counted', async () => ((await scrape()) === before + N ? true : undefined))).toBe(true);
+      expect(await waitFor('a fired watch no longer counted', async () => ((await total()) === before + N ? true : undefined))).toBe(true);
     } finally {
-      await mounted?.close();
+      await Promise.all(mounted.map((m) => m?.close()));
       await client.close();
     }
   });
