@@ -18,8 +18,9 @@ program
 // loading every component first made the shell's prompt take seconds. Help, an unknown command and
 // `bench` (whose subcommands come from many modules) load them all.
 const registrations: Array<{ commands: string[]; load: () => Promise<{ register(program: Command): void }> }> = [
-  { commands: ['coord', 'bench'], load: () => import('../coord/cli.js') },
-  { commands: ['bench'], load: () => import('../coord/storage/raft-bench.js') },
+  { commands: ['coord'], load: () => import('../coord/cli.js') },
+  { commands: ['bench'], load: () => import('../bench/coord.js') },
+  { commands: ['bench'], load: () => import('../bench/raft-log.js') },
   { commands: ['bench'], load: () => import('../bench/storage-cli.js') },
   { commands: ['regionserver'], load: () => import('../regionserver/cli.js') },
   { commands: ['start'], load: () => import('./standalone.js') },

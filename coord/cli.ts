@@ -19,7 +19,6 @@ import { CoordServer } from './server/coord-server.js';
 import { openMemberStorage } from './server/open-storage.js';
 import { deriveClusterId } from './server/peer-auth.js';
 import { loadPeerTls, type PeerTlsMaterial } from './server/peer-tls.js';
-import { registerCoordBench } from './bench.js';
 
 function parseId(value: string): number {
   return parseIntInRange(value, '--id', 1, 255);
@@ -209,7 +208,6 @@ function printStat(stat: Stat): void {
 }
 
 export function register(program: Command): void {
-  registerCoordBench(program);
   const coord = program.command('coord').description('the coordination service (a Raft-replicated, ZooKeeper-like tree)');
 
   coord

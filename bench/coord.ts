@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCommand, positiveInt } from '../common/cli-flags.js';
 import { isBasaltError } from '../common/errors.js';
-import { CoordClient } from './client/index.js';
-import { parseServers } from './client/protocol.js';
-import { ProcessEnsemble, spawnUntil } from './server/process-ensemble.js';
+import { CoordClient } from '../coord/client/index.js';
+import { parseServers } from '../coord/client/protocol.js';
+import { ProcessEnsemble, spawnUntil } from '../coord/server/process-ensemble.js';
 
 export interface BenchResult {
   ensemble: number;
@@ -134,7 +134,7 @@ async function latencyAndThroughput(servers: string, ensemble: number, ops: numb
 /** Client processes with 4 s sessions each own an ephemeral node; all are SIGKILLed; a watcher times each vanishing. */
 async function expiry(servers: string, trials: number, log: (s: string) => void): Promise<number[]> {
   log(`  session expiry: ${trials} SIGKILLed client(s), 4 s sessions…`);
-  const clientModule = join(fileURLToPath(new URL('.', import.meta.url)), 'client', 'index.js');
+  const clientModule = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'coord', 'client', 'index.js');
   const watcher = await CoordClient.connect({ servers, sessionTimeoutMs: 10_000 });
   const root = `/bench-expiry-${process.pid}-${Date.now()}`;
   try {
@@ -235,7 +235,7 @@ export async function runCoordBench(options: { servers?: string; ops: number; th
 }
 
 
-export function registerCoordBench(program: Command): void {
+export function register(program: Command): void {
   benchCommand(program)
     .command('coord')
     .description('coordination service: latency, throughput, session expiry and leader failover')

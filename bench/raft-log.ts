@@ -11,12 +11,12 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchCommand, positiveInt } from '../../common/cli-flags.js';
-import { SeededRandom } from '../../common/random.js';
-import { RaftNode } from '../raft/raft-node.js';
-import { EntryType, Role, type Entry, type Message } from '../raft/types.js';
-import { LmdbRaftStorage } from './lmdb-raft-storage.js';
-import { MemoryRaftStorage } from './memory-raft-storage.js';
+import { benchCommand, positiveInt } from '../common/cli-flags.js';
+import { SeededRandom } from '../common/random.js';
+import { RaftNode } from '../coord/raft/raft-node.js';
+import { EntryType, Role, type Entry, type Message } from '../coord/raft/types.js';
+import { LmdbRaftStorage } from '../coord/storage/lmdb-raft-storage.js';
+import { MemoryRaftStorage } from '../coord/storage/memory-raft-storage.js';
 
 interface CoreResult {
   proposalsPerReady: number;
