@@ -13,6 +13,7 @@ import { nodeDurableFiles, type DurableFiles } from './durable-files.js';
 import { MemStore, type CellTree } from './memstore.js';
 import { StoreFileReader, StoreFileWriter } from './store-file.js';
 import { compactRowFamily, compareInFamily, resolveRowFamily, type ReadOptions } from './versions.js';
+import { systemRandom, type Random } from '../../common/random.js';
 
 /** Cells written per LMDB transaction; the writer yields to the event loop in between. */
 const CHUNK_CELLS = 20_000;
@@ -55,6 +56,8 @@ export class Store {
     private readonly openEpoch = 0,
     /** Where the store's file writes are made durable (fault-injecting in power-loss tests). */
     private readonly durableFiles: DurableFiles = nodeDurableFiles,
+    /** Salts new file names (two opens at one epoch within one millisecond still never collide). */
+    private readonly random: Random = systemRandom,
   ) {}
 
   get name(): string {
@@ -101,7 +104,7 @@ export class Store {
   /** A fresh, never reused file name (also unique across restarts: epoch + time + counter). */
   newFileName(nowMs: number): string {
     this.fileCounter++;
-    return `e${this.openEpoch}-${nowMs.toString(36)}-${this.fileCounter.toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}.sf`;
+    return `e${this.openEpoch}-${nowMs.toString(36)}-${this.fileCounter.toString(36)}-${this.random.int(1e9).toString(36)}.sf`;
   }
 
   /** Writes a sorted cell stream to a new store file; undefined when there are no cells. */
