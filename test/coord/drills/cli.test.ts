@@ -1,24 +1,12 @@
 /** Proves the `basalt coord` command line against a real member process: the admin commands read and write the tree, status reports the member, bad flags exit non-zero with a one-line reason, and SIGTERM stops a member cleanly. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessEnsemble, defaultCliPath, spawnUntil } from '../../../coord/server/process-ensemble.js';
+import { basalt } from '../../support/basalt-cli.js';
 
-const run = promisify(execFile);
 const cli = defaultCliPath();
-
-async function basalt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, BASALT_LOG_LEVEL: 'warn' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 let ensemble: ProcessEnsemble;
 beforeAll(async () => {

@@ -1,25 +1,13 @@
 /** Proves `basalt coord add-member` / `remove-member` on real member processes: a member started with --join catches up and votes, the leader's removal leaves a working ensemble, and the new member serves the data written before it joined. */
-import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { ProcessEnsemble, defaultCliPath, freePort, spawnUntil } from '../../../coord/server/process-ensemble.js';
+import { basalt } from '../../support/basalt-cli.js';
 import type { ChildProcess } from 'node:child_process';
 
-const run = promisify(execFile);
 const cli = defaultCliPath();
-
-async function basalt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, BASALT_LOG_LEVEL: 'warn' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 let ensemble: ProcessEnsemble | undefined;
 let joiner: ChildProcess | undefined;

@@ -1,26 +1,15 @@
 /** Proves `basalt coord start --peer-port … --peer-tls-*` on real member processes: a TLS ensemble on separate peer ports elects and serves the admin client, a fourth member joins by add-member naming its peer port, and bad TLS flags exit non-zero naming the flag. */
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ProcessEnsemble, defaultCliPath, freePort, spawnUntil } from '../../../coord/server/process-ensemble.js';
+import { basalt } from '../../support/basalt-cli.js';
 import type { PeerTlsFiles } from '../../../coord/server/peer-tls.js';
 import { makeCa, type TestCa } from './peer-certs.js';
 
-const run = promisify(execFile);
 const cli = defaultCliPath();
-
-async function basalt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, BASALT_LOG_LEVEL: 'warn' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 function tlsArgs(files: PeerTlsFiles): string[] {
   return ['--peer-tls-cert', files.certFile, '--peer-tls-key', files.keyFile, '--peer-tls-ca', files.caFile];
