@@ -5,24 +5,12 @@ import { ErrorCodes, isBasaltError } from '../../../common/errors.js';
 import type { MutationCell } from '../../../regionserver/region/api.js';
 import type { Region } from '../../../regionserver/region/region.js';
 import { MemoryWal } from '../../../regionserver/wal/memory-wal.js';
-import { b, family, harness, put, show, type Harness } from './fixtures.js';
+import { b, family, OpenedRegions, put, show } from './fixtures.js';
 
-const open: Array<{ h: Harness; region: Region }> = [];
+const regions = new OpenedRegions();
+const start = (families = [family('cf', { maxVersions: 3 })]): ReturnType<OpenedRegions['start']> => regions.start(families);
 
-async function start(families = [family('cf', { maxVersions: 3 })]): Promise<{ h: Harness; region: Region; t0: number }> {
-  const h = harness({ families });
-  const region = await h.open();
-  open.push({ h, region });
-  return { h, region, t0: h.clock.now() };
-}
-
-afterEach(async () => {
-  for (const { h, region } of open.splice(0)) {
-    await region.close({ flush: false }).catch(() => undefined);
-    await h.wal.close().catch(() => undefined);
-    h.cleanup();
-  }
-});
+afterEach(() => regions.closeAll());
 
 function withTtl(cell: MutationCell, ttlMs: number): MutationCell {
   return { ...cell, ttlMs };
@@ -72,7 +60,7 @@ describe('per-cell TTL on a Put', () => {
     await h.wal.close();
     h.wal = new MemoryWal({ storage: h.storage });
     const reopened = await h.open();
-    open.push({ h, region: reopened });
+    regions.track(h, reopened);
     expect((await stored(reopened)).map((c) => c.ttlMs)).toEqual([3_000]);
     expect(await visible(reopened)).toEqual([`cf:a@${t0}=v`]);
     h.clock.advance(3_001);

@@ -7,25 +7,13 @@ import { walRegionKey } from '../../../regionserver/region/identity.js';
 import type { Region } from '../../../regionserver/region/region.js';
 import { MemoryWal } from '../../../regionserver/wal/memory-wal.js';
 import type { WalEntry } from '../../../regionserver/wal/wal.js';
-import { b, family, harness, put, show, type Harness } from './fixtures.js';
+import { b, family, OpenedRegions, put, show, type Harness } from './fixtures.js';
 
 const THREE = [family('a', { maxVersions: 3 }), family('b', { maxVersions: 3 }), family('c', { maxVersions: 3 })];
-const open: Array<{ h: Harness; region: Region }> = [];
+const regions = new OpenedRegions();
+const start = (): ReturnType<OpenedRegions['start']> => regions.start([...THREE]);
 
-async function start(): Promise<{ h: Harness; region: Region; t0: number }> {
-  const h = harness({ families: [...THREE] });
-  const region = await h.open();
-  open.push({ h, region });
-  return { h, region, t0: h.clock.now() };
-}
-
-afterEach(async () => {
-  for (const { h, region } of open.splice(0)) {
-    await region.close({ flush: false }).catch(() => undefined);
-    await h.wal.close().catch(() => undefined);
-    h.cleanup();
-  }
-});
+afterEach(() => regions.closeAll());
 
 function deleteRow(timestamp?: number): MutationCell {
   return { family: EVERY_FAMILY, type: CellType.DeleteFamily, ...(timestamp === undefined ? {} : { timestamp }) };
@@ -75,7 +63,7 @@ describe('whole-row delete on the region', () => {
     await h.wal.close();
     h.wal = new MemoryWal({ storage: h.storage });
     const reopened = await h.open();
-    open.push({ h, region: reopened });
+    regions.track(h, reopened);
     expect(await visible(reopened)).toEqual([]);
   });
 
@@ -87,7 +75,7 @@ describe('whole-row delete on the region', () => {
     await region.close({ flush: true });
     h.families = [...THREE, family('d')];
     const altered = await h.open();
-    open.push({ h, region: altered });
+    regions.track(h, altered);
     await altered.put({ row: b('r'), cells: [put('d', 'w', 'late', t0 - 50)] });
     expect(await visible(altered)).toEqual([`d:w@${t0 - 50}=late`]);
     // Markers only in the families the descriptor had when the delete applied.

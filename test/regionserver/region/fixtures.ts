@@ -62,3 +62,29 @@ export function show(cells: readonly Cell[] | undefined): string[] {
     c.type === CellType.Put ? `${c.family}:${c.qualifier.toString()}@${c.timestamp}=${c.value.toString()}` : `${c.family}:${c.qualifier.toString()}@${c.timestamp}#${CellType[c.type]}`,
   );
 }
+
+/** The regions a test file opens: `closeAll()` (from afterEach) closes each without flushing, then its WAL, and removes its temp dir. */
+export class OpenedRegions {
+  private readonly open: Array<{ h: Harness; region: Region }> = [];
+
+  /** Opens a region with these families over a fresh harness; t0 is the manual clock's time at open. */
+  async start(families: FamilyDescriptor[]): Promise<{ h: Harness; region: Region; t0: number }> {
+    const h = harness({ families });
+    const region = await h.open();
+    this.track(h, region);
+    return { h, region, t0: h.clock.now() };
+  }
+
+  /** Adds a region the test reopened over one of its harnesses. */
+  track(h: Harness, region: Region): void {
+    this.open.push({ h, region });
+  }
+
+  async closeAll(): Promise<void> {
+    for (const { h, region } of this.open.splice(0)) {
+      await region.close({ flush: false }).catch(() => undefined);
+      await h.wal.close().catch(() => undefined);
+      h.cleanup();
+    }
+  }
+}
