@@ -7,6 +7,7 @@ import { basalt } from '../proto/generated/basalt.js';
 import { BasaltError, ErrorCodes, invalidArgument } from '../common/errors.js';
 import { fromWireError } from '../common/grpc-errors.js';
 import { int64ToNumber as num } from '../common/proto-numbers.js';
+import { regionLoadSummaryFromProto } from '../common/rs-wire/load.js';
 import { qualifyTableName, validateNamespace } from '../common/table-names.js';
 import type {
   Admin,
@@ -129,15 +130,7 @@ function serverFromWire(s: pb.IServerStatus): ServerDescription {
     lastReportAgoMs: num(s.lastReportMs),
     heapUsedBytes: num(s.heapUsedBytes),
     heapMaxBytes: num(s.heapMaxBytes),
-    regions: (s.regions ?? []).map((r) => ({
-      encodedName: r.encodedName ?? '',
-      table: r.table ?? '',
-      memstoreSizeBytes: num(r.memstoreSizeBytes),
-      storeFileCount: r.storeFileCount ?? 0,
-      storeFileSizeBytes: num(r.storeFileSizeBytes),
-      readRequests: num(r.readRequests),
-      writeRequests: num(r.writeRequests),
-    })),
+    regions: (s.regions ?? []).map(regionLoadSummaryFromProto),
   };
 }
 

@@ -5,6 +5,7 @@
  * BasaltError whose `code` is stable.
  */
 import type { FilterSpec } from '../common/filter/spec.js';
+import type { RegionLoadSummary } from '../common/rs-wire/types.js';
 
 /** A row key, qualifier or value: a UTF-8 string or raw bytes. */
 export type BytesInput = string | Buffer | Uint8Array;
@@ -293,16 +294,7 @@ export interface ServerDescription {
 }
 
 /** One region's load as its server last reported it (HBase's RegionMetrics). */
-export interface RegionLoadDescription {
-  encodedName: string;
-  /** namespace:table. */
-  table: string;
-  memstoreSizeBytes: number;
-  storeFileCount: number;
-  storeFileSizeBytes: number;
-  readRequests: number;
-  writeRequests: number;
-}
+export type RegionLoadDescription = RegionLoadSummary;
 
 export interface ProcedureDescription {
   id: number;

@@ -18,6 +18,7 @@ import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { fromGrpcError, fromWireError } from '../../common/grpc-errors.js';
 import type { RegionInfo, RegionLoad, RowResult } from '../../common/rs-wire/types.js';
 import { int64ToNumber as num } from '../../common/proto-numbers.js';
+import { regionLoadFromProto } from '../../common/rs-wire/load.js';
 import { rowFromProto } from '../../common/rs-wire/rows.js';
 import { ADMIN_METHODS, adminPath, BATCH_PATH, EXECUTE_PATH, FRAME_OVERHEAD_BYTES, type AdminMethod } from '../../common/rs-wire/service.js';
 
@@ -368,19 +369,7 @@ export class RegionServerClient {
   }
 
   async regionLoad(region: string): Promise<RegionLoad> {
-    const l = await this.admin('GetRegionLoad', { region });
-    return {
-      encodedName: l.encodedName,
-      table: l.table,
-      memstoreSizeBytes: num(l.memstoreSizeBytes),
-      storeFileCount: l.storeFileCount,
-      storeFileSizeBytes: num(l.storeFileSizeBytes),
-      readRequests: num(l.readRequests),
-      writeRequests: num(l.writeRequests),
-      maxSequenceId: num(l.maxSequenceId),
-      maxFlushedSequenceId: num(l.maxFlushedSequenceId),
-      referenceFileCount: l.referenceFileCount ?? 0,
-    };
+    return regionLoadFromProto(await this.admin('GetRegionLoad', { region }));
   }
 
   /** The server's load with every 64-bit field as a number. */
@@ -388,18 +377,7 @@ export class RegionServerClient {
     const l = await this.admin('GetServerLoad', {});
     return {
       serverName: l.serverName,
-      regions: l.regions.map((r) => ({
-        encodedName: r.encodedName ?? '',
-        table: r.table ?? '',
-        memstoreSizeBytes: num(r.memstoreSizeBytes),
-        storeFileCount: r.storeFileCount ?? 0,
-        storeFileSizeBytes: num(r.storeFileSizeBytes),
-        readRequests: num(r.readRequests),
-        writeRequests: num(r.writeRequests),
-        maxSequenceId: num(r.maxSequenceId),
-        maxFlushedSequenceId: num(r.maxFlushedSequenceId),
-        referenceFileCount: r.referenceFileCount ?? 0,
-      })),
+      regions: l.regions.map(regionLoadFromProto),
       totalRequests: num(l.totalRequests),
       readRequests: num(l.readRequests),
       writeRequests: num(l.writeRequests),

@@ -24,14 +24,19 @@ export interface RowResult {
   partial?: boolean;
 }
 
-export interface RegionLoad {
+/** One region's load as the master reports it for each server (HBase's RegionMetrics): the part of RegionLoad a client sees in the cluster status. */
+export interface RegionLoadSummary {
   encodedName: string;
+  /** namespace:table. */
   table: string;
   memstoreSizeBytes: number;
   storeFileCount: number;
   storeFileSizeBytes: number;
   readRequests: number;
   writeRequests: number;
+}
+
+export interface RegionLoad extends RegionLoadSummary {
   maxSequenceId: number;
   maxFlushedSequenceId: number;
   /** Store files read through references (a split daughter or merged region not yet compacted). */
