@@ -153,12 +153,15 @@ export interface RegionServerMetricsSnapshot {
   walSyncsTotal?: number;
   walBytesTotal?: number;
   walAppendsTotal?: number;
-  flushesTotal?: number;
-  compactionsTotal?: number;
   readRequestsTotal?: number;
   writeRequestsTotal?: number;
 }
 
+/**
+ * Flush and compaction totals (labelled by reason and kind), their durations and the compaction
+ * throughput figures are registered by the region server's info port itself
+ * (regionserver/web/background-metrics.ts), which holds the live counts.
+ */
 export function registerRegionServerMetrics(registry: Registry, snapshot: Snapshot<RegionServerMetricsSnapshot>): void {
   registerFamilies<RegionServerMetricsSnapshot>(registry, snapshot, [
     { name: 'basalt_regionserver_regions', help: 'Regions open on this server', kind: 'gauge', value: (s) => s.regions },
@@ -171,8 +174,6 @@ export function registerRegionServerMetrics(registry: Registry, snapshot: Snapsh
     { name: 'basalt_wal_syncs_total', help: 'WAL syncs (fdatasync) completed', kind: 'counter', value: (s) => s.walSyncsTotal },
     { name: 'basalt_wal_written_bytes_total', help: 'Bytes written to the WAL', kind: 'counter', value: (s) => s.walBytesTotal },
     { name: 'basalt_wal_appends_total', help: 'Entries appended to the WAL', kind: 'counter', value: (s) => s.walAppendsTotal },
-    { name: 'basalt_regionserver_flushes_total', help: 'Memstore flushes completed', kind: 'counter', value: (s) => s.flushesTotal },
-    { name: 'basalt_regionserver_compactions_total', help: 'Compactions completed', kind: 'counter', value: (s) => s.compactionsTotal },
     { name: 'basalt_regionserver_read_requests_total', help: 'Read requests served', kind: 'counter', value: (s) => s.readRequestsTotal },
     { name: 'basalt_regionserver_write_requests_total', help: 'Write requests served', kind: 'counter', value: (s) => s.writeRequestsTotal },
   ]);

@@ -117,6 +117,7 @@ export class RegionCompactor {
     if (!selection) return;
     files.checkFence();
     const now = clock.now();
+    const startedMs = clock.monotonic();
     const housekeeping = this.deps.housekeeping;
     const throttle = housekeeping?.throttleCompaction?.bind(housekeeping);
     const replacement = await store.compactFiles({
@@ -140,5 +141,6 @@ export class RegionCompactor {
       throw err;
     }
     store.commitCompaction(selection.files, replacement, () => files.mayRemoveFiles());
+    housekeeping?.work?.compacted(selection.major ? 'major' : 'minor', Math.max(0, clock.monotonic() - startedMs) / 1000);
   }
 }

@@ -23,6 +23,7 @@ import type { RegionInfo } from './api.js';
 import { walRegionKey } from './identity.js';
 import type { Mvcc } from './mvcc.js';
 import type { RegionFiles } from './region-files.js';
+import type { BackgroundWorkRecorder, RegionFlushReason } from './region-options.js';
 import type { UpdatesGate } from './updates-gate.js';
 import { memstoreSizeBytes } from './write-path.js';
 
@@ -43,6 +44,8 @@ export interface RegionFlusherDeps {
   isOpen(): boolean;
   /** Queues a compaction (never runs one here): after every flush, and while a store is at maxStoreFiles. */
   requestCompaction(): void;
+  /** Told of each flush that wrote something (the server's metrics). */
+  work?: BackgroundWorkRecorder | undefined;
 }
 
 export class RegionFlusher {
@@ -85,7 +88,7 @@ export class RegionFlusher {
     }
     this.blockedSinceMs = undefined;
     this.flushRequested = true;
-    this.flush()
+    this.flush('size')
       .catch((err: unknown) => log.error({ err, region: this.deps.info.encodedName }, 'background flush failed'))
       .finally(() => (this.flushRequested = false));
   }
@@ -98,15 +101,19 @@ export class RegionFlusher {
     return false;
   }
 
-  /** Flushes run one at a time (a snapshot is written by exactly one flush); resolves with the max flushed sequence id. */
-  flush(): Promise<number> {
-    const run = this.flushTail.then(() => this.flushOnce());
+  /**
+   * Flushes run one at a time (a snapshot is written by exactly one flush); resolves with the max
+   * flushed sequence id. `reason` only labels the flush in the server's metrics.
+   */
+  flush(reason: RegionFlushReason): Promise<number> {
+    const run = this.flushTail.then(() => this.flushOnce(reason));
     this.flushTail = run.catch(() => undefined);
     return run;
   }
 
-  private async flushOnce(): Promise<number> {
+  private async flushOnce(reason: RegionFlushReason): Promise<number> {
     const { stores, gate, mvcc, files, clock } = this.deps;
+    const startedMs = clock.monotonic();
     if (this.pendingFlushSequenceId === undefined) {
       let empty = true;
       for (const s of stores.values()) if (s.memstore.activeSizeBytes > 0) empty = false;
@@ -141,6 +148,8 @@ export class RegionFlusher {
     this.pendingFlushSequenceId = undefined;
     this.maxFlushed = Math.max(this.maxFlushed, flushSequenceId);
     await this.deps.wal.markFlushed(walRegionKey(this.deps.info), this.maxFlushed);
+    // Counted only once the files are named and memory swapped (an empty memstore is no flush).
+    this.deps.work?.flushed(reason, Math.max(0, clock.monotonic() - startedMs) / 1000);
     this.deps.requestCompaction();
     return this.maxFlushed;
   }

@@ -44,6 +44,22 @@ export interface RegionHousekeeping {
   compactionSlot(): Promise<() => void>;
   /** After a compaction wrote `bytes`: resolves when the server's compaction throughput budget allows more. */
   throttleCompaction?(bytes: number): Promise<void>;
+  /** Told of every flush and compaction that completed (the server's /metrics counts them). */
+  work?: BackgroundWorkRecorder;
+}
+
+/**
+ * Why a region flushed: its memstore passed the flush size, the housekeeper's global-memstore,
+ * WAL-size or idle pass, an explicit request (the Admin API), closing, or the flush after replay.
+ */
+export type RegionFlushReason = 'size' | 'global-memstore' | 'wal-size' | 'idle' | 'admin' | 'close' | 'open';
+
+/** What is told of background work done (regionserver/server/background-work.ts keeps the totals). */
+export interface BackgroundWorkRecorder {
+  /** A flush wrote its files and swapped memory, taking `seconds`. */
+  flushed(reason: RegionFlushReason, seconds: number): void;
+  /** One store's compaction replaced its files, taking `seconds`. */
+  compacted(kind: 'minor' | 'major', seconds: number): void;
 }
 
 /** What the region asks of the server's lease (regionserver/server/fencing.ts implements it). */

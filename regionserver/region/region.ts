@@ -49,14 +49,14 @@ import { RegionFiles } from './region-files.js';
 import { RegionFlusher } from './region-flush.js';
 import { RegionReadModifyWrite } from './region-rmw.js';
 import { loadStores, replayWal, validateFamilies } from './region-open.js';
-import type { IncrementResult, RegionOpenOptions } from './region-options.js';
+import type { IncrementResult, RegionFlushReason, RegionOpenOptions } from './region-options.js';
 import { RegionScannerImpl, scanBounds, type RegionScanner } from './region-scanner.js';
 import { RowLocks } from './row-locks.js';
 import { UpdatesGate } from './updates-gate.js';
 import { checkRow, containsRow, requestTooLarge, validateMutation } from './validation.js';
 import { memstoreSizeBytes, WritePath, type RowWrite } from './write-path.js';
 
-export type { IncrementResult, RegionFence, RegionHousekeeping, RegionOpenOptions } from './region-options.js';
+export type { BackgroundWorkRecorder, IncrementResult, RegionFence, RegionFlushReason, RegionHousekeeping, RegionOpenOptions } from './region-options.js';
 export type { RegionScanner } from './region-scanner.js';
 
 const log = createLogger('region');
@@ -121,6 +121,7 @@ export class Region {
       isOpen,
       // A flush never compacts: it queues a compaction for the server's slots.
       requestCompaction: () => this.compactor.schedule(),
+      work: options.housekeeping?.work,
     });
     this.writes = new WritePath({
       info: options.info,
@@ -166,7 +167,7 @@ export class Region {
       for (const n of replayedNonces) region.nonces.record(n);
       // DESIGN.md: the new owner flushes what it replayed before taking writes, so the previous
       // owner's log is never needed again for this region (only when replay produced edits).
-      if (replayed > 0) await region.flush();
+      if (replayed > 0) await region.flush('open');
       // Then the durable open marker at this open's epoch and first new sequence id: replay drops
       // every entry of an older epoch after it, so a zombie's later writes stay fenced even if this
       // open crashes before its first edit (regionserver/wal/fencing.ts).
@@ -345,10 +346,13 @@ export class Region {
 
   // ---------------------------------------------------------------- flush and compaction
 
-  /** Flushes every store's memstore; resolves with the max flushed sequence id (region-flush.ts). */
-  async flush(): Promise<number> {
+  /**
+   * Flushes every store's memstore; resolves with the max flushed sequence id (region-flush.ts).
+   * `reason` labels the flush in the server's metrics (an explicit request by default).
+   */
+  async flush(reason: RegionFlushReason = 'admin'): Promise<number> {
     this.checkReadable();
-    return this.flusher.flush();
+    return this.flusher.flush(reason);
   }
 
   /** Compacts every store now (major: into one file each, dropping what is dead; region-compaction.ts). */
@@ -423,7 +427,7 @@ export class Region {
     // region whose server lost its lease: the region may already be open elsewhere.
     if (options.flush && this.abortCause === undefined && this.leaseHolds()) {
       try {
-        await this.flusher.flush();
+        await this.flusher.flush('close');
       } catch (err) {
         log.error({ err, region: this.info.encodedName }, 'flush on close failed; the WAL still holds the edits');
       }

@@ -16,6 +16,7 @@ import { SegmentWal } from '../wal/segment-wal.js';
 import type { WalStats } from '../wal/group-commit.js';
 import type { Wal } from '../wal/wal.js';
 import { LeaseFence } from './fencing.js';
+import { BackgroundWorkStats } from './background-work.js';
 import { DEFAULT_HOUSEKEEPING, Housekeeper, type HousekeeperOptions, type WalPressure } from './housekeeper.js';
 import { storageRegionOpener } from './region-adapter.js';
 import type { RegionOpener } from './region-port.js';
@@ -65,6 +66,8 @@ export interface RegionServerDaemon {
   abort(cause: unknown): Promise<void>;
   /** WAL totals and housekeeping queues, for the status page and /metrics. */
   metrics(): DaemonMetrics;
+  /** Flushes and compactions its regions completed (by reason and kind), for /metrics. */
+  work: BackgroundWorkStats;
 }
 
 export interface DaemonMetrics {
@@ -73,6 +76,11 @@ export interface DaemonMetrics {
   walAppendsTotal?: number;
   flushQueueLength?: number;
   compactionQueueLength?: number;
+  /** Compactions parked until the server's compaction throughput budget allows more. */
+  throttledCompactions?: number;
+  /** Bytes compactions wrote, and how often one had to wait for budget. */
+  compactionWrittenBytesTotal?: number;
+  compactionThrottleWaitsTotal?: number;
 }
 
 async function ensurePath(coord: CoordClient, path: string): Promise<void> {
@@ -113,6 +121,7 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
   let housekeeper: Housekeeper | undefined;
   let walInstance: Wal | undefined;
   let housekeepingTimer: NodeJS.Timeout | undefined;
+  const work = new BackgroundWorkStats();
   const lazyOpener: RegionOpener = async (params) => {
     const wal = await walReady;
     if (!opener) {
@@ -122,6 +131,7 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
         ...DEFAULT_HOUSEKEEPING,
         compactionThroughputBytesPerSecond: rsConfig.compactionThroughputBytesPerSecond,
         ...options.housekeeping,
+        work,
         ...('pressure' in wal ? { wal: wal as unknown as WalPressure } : {}),
       });
       const keeper = housekeeper;
@@ -203,10 +213,15 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
   }
 
   const metrics = (): DaemonMetrics => {
-    const out: DaemonMetrics = { ...(housekeeper?.queues() ?? { flushQueueLength: 0, compactionQueueLength: 0 }) };
+    const out: DaemonMetrics = {
+      ...(housekeeper?.queues() ?? { flushQueueLength: 0, compactionQueueLength: 0 }),
+      throttledCompactions: housekeeper?.throttledCompactions ?? 0,
+      compactionWrittenBytesTotal: housekeeper?.compactionThroughput.bytesWritten ?? 0,
+      compactionThrottleWaitsTotal: housekeeper?.compactionThroughput.waits ?? 0,
+    };
     const stats = walInstance && 'stats' in walInstance ? (walInstance as unknown as { stats(): WalStats }).stats() : undefined;
     if (stats) Object.assign(out, { walSyncsTotal: stats.syncs, walBytesTotal: stats.syncedBytes, walAppendsTotal: stats.appendedEntries });
     return out;
   };
-  return { server, coord, stop: () => stop('stopped'), stopped, abort: (cause) => stop('aborted', cause), metrics };
+  return { server, coord, stop: () => stop('stopped'), stopped, abort: (cause) => stop('aborted', cause), metrics, work };
 }

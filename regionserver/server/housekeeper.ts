@@ -20,6 +20,7 @@
 import type { Clock } from '../../common/clock.js';
 import { BasaltError, ErrorCodes } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
+import { BackgroundWorkStats } from './background-work.js';
 
 const log = createLogger('housekeeper');
 
@@ -32,7 +33,8 @@ export interface HousekeptRegion {
   readonly lastWriteMs: number;
   /** Whether a flush would write anything (and the region is open). */
   readonly flushable: boolean;
-  flush(): Promise<unknown>;
+  /** `reason` labels the flush in the server's metrics. */
+  flush(reason: FlushReason): Promise<unknown>;
 }
 
 /** What the housekeeper reads of the WAL (SegmentWal.pressure). */
@@ -51,6 +53,8 @@ export interface HousekeeperOptions {
   maxConcurrentCompactions: number;
   /** Bytes per second all compactions together may write (0 or absent: unlimited). */
   compactionThroughputBytesPerSecond?: number;
+  /** Where the regions report completed flushes and compactions (a fresh one by default). */
+  work?: BackgroundWorkStats;
 }
 
 export const DEFAULT_HOUSEKEEPING = {
@@ -120,10 +124,13 @@ export class Housekeeper {
   readonly compactionThroughput = { bytesWritten: 0, waits: 0 };
   /** Flushes started, by reason (ServerLoad and tests read them). */
   readonly flushes: Record<FlushReason, number> = { 'global-memstore': 0, 'wal-size': 0, idle: 0 };
+  /** Flushes and compactions completed by this server's regions (they report through `housekeeping.work`). */
+  readonly work: BackgroundWorkStats;
 
   constructor(private readonly options: HousekeeperOptions) {
     const rate = options.compactionThroughputBytesPerSecond ?? 0;
     this.compactionBudget = rate > 0 ? new ThroughputBucket(rate, options.clock.monotonic()) : undefined;
+    this.work = options.work ?? new BackgroundWorkStats();
   }
 
   add(region: HousekeptRegion): void {
@@ -204,7 +211,7 @@ export class Housekeeper {
     const pick = this.choose();
     if (!pick) return Promise.resolve();
     this.flushes[pick.reason]++;
-    const run = pick.region.flush().catch((err: unknown) => log.warn({ err, region: pick.region.walKey, reason: pick.reason }, 'housekeeping flush failed'));
+    const run = pick.region.flush(pick.reason).catch((err: unknown) => log.warn({ err, region: pick.region.walKey, reason: pick.reason }, 'housekeeping flush failed'));
     this.flushing = run.finally(() => (this.flushing = undefined));
     return this.flushing;
   }

@@ -37,7 +37,7 @@ export function regionPort(region: Region): RegionPort {
     append: (request) => region.append(request),
     checkAndMutate: (request) => region.checkAndMutate(request),
     scan: async (request) => region.scan(request),
-    flush: () => region.flush(),
+    flush: () => region.flush('admin'),
     compact: (major) => region.compact(major),
     close: (options) => region.close({ flush: !options?.abort }),
     load: () => region.load(),

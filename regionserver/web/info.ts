@@ -6,7 +6,9 @@ import { systemClock, type Clock } from '../../common/clock.js';
 import { startInfoServer } from '../../common/http/info-server.js';
 import type { HttpListener } from '../../common/http/server.js';
 import { createMetricsRegistry, registerRegionServerMetrics, RequestMetrics, type Registry, type RegionServerMetricsSnapshot } from '../../common/metrics.js';
+import type { BackgroundWorkStats } from '../server/background-work.js';
 import type { RegionServer } from '../server/region-server.js';
+import { registerBackgroundWorkMetrics, type CompactionThroughputFigures } from './background-metrics.js';
 import type { RegionServerPageInput, RegionView } from './status-page.js';
 import { renderRegionServerStatusPage } from './status-page.js';
 
@@ -22,11 +24,13 @@ export interface RegionServerInfoOptions {
   coord?: string[];
   registry?: Registry;
   /** Figures only the daemon knows (WAL, queues), merged into the page and the metrics. */
-  extra?: () => Partial<RegionServerMetricsSnapshot>;
+  extra?: () => Partial<RegionServerMetricsSnapshot> & CompactionThroughputFigures;
+  /** The daemon's flush and compaction totals (RegionServerDaemon.work). */
+  work?: BackgroundWorkStats;
 }
 
 /** Reads the page's snapshot from a running RegionServer. */
-export function regionServerPageInput(server: RegionServer, clock: Clock, options: Pick<RegionServerInfoOptions, 'walDir' | 'coord' | 'extra'> = {}): RegionServerPageInput {
+export function regionServerPageInput(server: RegionServer, clock: Clock, options: Pick<RegionServerInfoOptions, 'walDir' | 'coord' | 'extra' | 'work'> = {}): RegionServerPageInput {
   const regions: RegionView[] = server.registry.list().map((r) => {
     const view: RegionView = {
       encodedName: r.info.encodedName,
@@ -70,6 +74,11 @@ export function regionServerPageInput(server: RegionServer, clock: Clock, option
   }
   if (extra.flushQueueLength !== undefined) input.flushQueueLength = extra.flushQueueLength;
   if (extra.compactionQueueLength !== undefined) input.compactionQueueLength = extra.compactionQueueLength;
+  if (extra.throttledCompactions !== undefined) input.throttledCompactions = extra.throttledCompactions;
+  if (options.work) {
+    input.flushes = Object.fromEntries(options.work.flushes);
+    input.compactions = { ...options.work.compactions };
+  }
   if (options.coord) input.coord = options.coord;
   return input;
 }
@@ -95,6 +104,7 @@ export async function startRegionServerInfoServer(options: RegionServerInfoOptio
       ...(options.extra?.() ?? {}),
     };
   });
+  registerBackgroundWorkMetrics(registry, options.work, () => options.extra?.() ?? {});
   const listener = await startInfoServer({
     host: options.host,
     port: options.port,

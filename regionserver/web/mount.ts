@@ -28,6 +28,7 @@ export async function mountRegionServerInfo(options: MountRegionServerInfoOption
         port,
         walDir: serverWalDir(options.dataDir, server.serverName),
         extra: () => options.daemon.metrics(),
+        work: options.daemon.work,
         ...(options.coord ? { coord: options.coord } : {}),
       }),
     options.log,

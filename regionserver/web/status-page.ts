@@ -34,6 +34,11 @@ export interface RegionServerPageInput {
   wal?: { dir: string; syncs?: number; bytes?: number; appends?: number };
   flushQueueLength?: number;
   compactionQueueLength?: number;
+  /** Compactions parked until the server's compaction throughput budget allows more. */
+  throttledCompactions?: number;
+  /** Flushes completed since the server started, by reason; compactions by kind. */
+  flushes?: Record<string, number>;
+  compactions?: { minor: number; major: number };
   coord?: string[];
 }
 
@@ -80,7 +85,19 @@ export function renderRegionServerStatusPage(input: RegionServerPageInput): stri
   const queues: Array<[string, string]> = [
     ['Flush queue', num(input.flushQueueLength)],
     ['Compaction queue', num(input.compactionQueueLength)],
+    ['Compactions waiting for throughput budget', num(input.throttledCompactions)],
   ];
+  if (input.flushes) {
+    const byReason = Object.entries(input.flushes)
+      .map(([reason, n]) => `${escapeHtml(reason)} ${n}`)
+      .join(', ');
+    const total = Object.values(input.flushes).reduce((a, b) => a + b, 0);
+    queues.push(['Flushes done', `${num(total)}${byReason ? ` (${byReason})` : ''}`]);
+  }
+  if (input.compactions) {
+    const { minor, major } = input.compactions;
+    queues.push(['Compactions done', `${num(minor + major)} (minor ${minor}, major ${major})`]);
+  }
   const dl = (id: string, items: Array<[string, string]>): string =>
     `<dl class="summary" id="${id}">${items.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
   const body = [
