@@ -104,3 +104,9 @@ export async function waitFor<T>(what: string, condition: () => T | undefined | 
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** For tests that start CoordServers by hand (from afterEach): abandons the clients, closes the servers and empties both arrays. */
+export async function closeMembers(servers: CoordServer[], clients: CoordClient[]): Promise<void> {
+  for (const c of clients.splice(0)) c.abandon();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+}

@@ -5,15 +5,11 @@ import { CoordServer } from '../../../coord/server/coord-server.js';
 import { MemoryRaftStorage } from '../../../coord/storage/memory-raft-storage.js';
 import { CoordClient } from '../../../coord/client/index.js';
 import { deriveClusterId } from '../../../coord/server/peer-auth.js';
-import { TEST_COORD_CONFIG, waitFor } from '../../support/coord-ensemble.js';
+import { closeMembers, TEST_COORD_CONFIG, waitFor } from '../../support/coord-ensemble.js';
 
 let servers: CoordServer[] = [];
 const clients: CoordClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.abandon();
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+afterEach(() => closeMembers(servers, clients));
 
 it('grows a live ensemble from 3 to 5 members and shrinks it to 3 (removing the leader) while a client writes', async () => {
   servers = await Promise.all(Array.from({ length: 5 }, () => CoordServer.listen()));

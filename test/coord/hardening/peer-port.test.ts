@@ -6,17 +6,13 @@ import { MemoryRaftStorage } from '../../../coord/storage/memory-raft-storage.js
 import { CoordClient } from '../../../coord/client/index.js';
 import { fetchMemberStatus } from '../../../coord/client/status.js';
 import { deriveClusterId, peerMetadata } from '../../../coord/server/peer-auth.js';
-import { TEST_COORD_CONFIG, waitFor } from '../../support/coord-ensemble.js';
+import { closeMembers, TEST_COORD_CONFIG, waitFor } from '../../support/coord-ensemble.js';
 import { openPeerStream } from './peer-forge.js';
 
 const config = { ...DEFAULT_CONFIG.coord, ...TEST_COORD_CONFIG };
 let servers: CoordServer[] = [];
 const clients: CoordClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.abandon();
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+afterEach(() => closeMembers(servers, clients));
 
 async function connect(addresses: string[]): Promise<CoordClient> {
   const client = await CoordClient.connect({ servers: addresses, sessionTimeoutMs: 5_000 });
