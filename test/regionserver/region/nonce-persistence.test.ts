@@ -15,15 +15,24 @@ import { b, harness, put, type Harness } from './fixtures.js';
 const row = b('counter-row');
 const counter = (amount: bigint): { family: string; qualifier: Buffer; amount: bigint } => ({ family: 'cf', qualifier: b('n'), amount });
 
+/** Runs a test over a fresh harness and removes its temp dir afterwards, pass or fail. */
+async function withHarness(body: (h: Harness) => Promise<void>): Promise<void> {
+  const h = harness();
+  try {
+    await body(h);
+  } finally {
+    h.cleanup();
+  }
+}
+
 /** Opens the region as its next owner would: a higher open epoch, the same directory and log. */
 function reopen(h: Harness, openEpoch: number): Promise<Region> {
   return Region.open({ info: h.info, families: h.families, dir: join(h.dir, 'region'), wal: h.wal, openEpoch, clock: h.clock, config: h.config });
 }
 
 describe('nonces survive flush and reopen', () => {
-  it('increment, flush, close, reopen: the retry with the same nonce applies once', async () => {
-    const h = harness();
-    try {
+  it('increment, flush, close, reopen: the retry with the same nonce applies once', () =>
+    withHarness(async (h) => {
       const a = await h.open();
       expect((await a.increment({ row, columns: [counter(5n)], nonce: 'c1:1' }))[0]!.value).toBe(5n);
       await a.flush();
@@ -33,14 +42,10 @@ describe('nonces survive flush and reopen', () => {
       expect((await b2.increment({ row, columns: [counter(5n)], nonce: 'c1:1' }))[0]!.value).toBe(5n);
       expect((await b2.increment({ row, columns: [counter(5n)], nonce: 'c1:2' }))[0]!.value).toBe(10n);
       await b2.close();
-    } finally {
-      h.cleanup();
-    }
-  });
+    }));
 
-  it('append and checkAndMutate retries after flush + reopen apply once too, and a second reopen still knows them', async () => {
-    const h = harness();
-    try {
+  it('append and checkAndMutate retries after flush + reopen apply once too, and a second reopen still knows them', () =>
+    withHarness(async (h) => {
       const a = await h.open();
       await a.append({ row, columns: [{ family: 'cf', qualifier: b('s'), value: b('x') }], nonce: 'c2:1' });
       const cam = { row, condition: { family: 'cf', qualifier: b('lock'), kind: 'not_exists' as const }, mutation: { row, cells: [put('cf', 'lock', 'me')] }, nonce: 'c2:2' };
@@ -55,14 +60,10 @@ describe('nonces survive flush and reopen', () => {
       expect((await c3.checkAndMutate(cam)).succeeded).toBe(true);
       expect((await c3.checkAndMutate({ ...cam, nonce: 'c2:3' })).succeeded).toBe(false);
       await c3.close();
-    } finally {
-      h.cleanup();
-    }
-  });
+    }));
 
-  it('a crash after a flush: the flushed nonce comes from the manifest, the later one from WAL replay', async () => {
-    const h = harness();
-    try {
+  it('a crash after a flush: the flushed nonce comes from the manifest, the later one from WAL replay', () =>
+    withHarness(async (h) => {
       const a = await h.open();
       await a.increment({ row, columns: [counter(1n)], nonce: 'c3:1' });
       await a.flush();
@@ -73,14 +74,10 @@ describe('nonces survive flush and reopen', () => {
       expect((await b2.increment({ row, columns: [counter(1n)], nonce: 'c3:2' }))[0]!.value).toBe(2n);
       expect((await b2.increment({ row, columns: [counter(1n)], nonce: 'c3:3' }))[0]!.value).toBe(3n);
       await b2.close();
-    } finally {
-      h.cleanup();
-    }
-  });
+    }));
 
-  it('the window: a nonce older than NONCE_TTL_MS is not kept, so a retry that late applies again', async () => {
-    const h = harness();
-    try {
+  it('the window: a nonce older than NONCE_TTL_MS is not kept, so a retry that late applies again', () =>
+    withHarness(async (h) => {
       const a = await h.open();
       await a.increment({ row, columns: [counter(1n)], nonce: 'c4:1' });
       await a.close();
@@ -92,14 +89,10 @@ describe('nonces survive flush and reopen', () => {
       const manifests = readdirSync(join(h.dir, 'region')).filter((n) => n.startsWith('manifest-'));
       const manifest = JSON.parse(readFileSync(join(h.dir, 'region', manifests[0]!), 'utf8')) as { nonces?: Array<[string, number]> };
       expect(manifest.nonces).toEqual([['c4:1', h.clock.now()]]);
-    } finally {
-      h.cleanup();
-    }
-  });
+    }));
 
-  it('a manifest with malformed nonces fails the open with CORRUPT_STORE_FILE', async () => {
-    const h = harness();
-    try {
+  it('a manifest with malformed nonces fails the open with CORRUPT_STORE_FILE', () =>
+    withHarness(async (h) => {
       const a = await h.open();
       await a.increment({ row, columns: [counter(1n)], nonce: 'c5:1' });
       await a.close();
@@ -107,8 +100,5 @@ describe('nonces survive flush and reopen', () => {
       const manifest = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
       writeFileSync(path, JSON.stringify({ ...manifest, nonces: [['c5:1', 'yesterday']] }));
       await expect(reopen(h, 2)).rejects.toMatchObject({ code: ErrorCodes.CORRUPT_STORE_FILE });
-    } finally {
-      h.cleanup();
-    }
-  });
+    }));
 });
