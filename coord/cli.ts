@@ -283,7 +283,7 @@ export function register(program: Command): void {
       await withClient(flags, (c) => c.delete(path, parseVersion(flags.version)));
     });
 
-  servers(coord.command('status').description("each member's role, term, commit and applied index"))
+  servers(coord.command('status').description("each member's role, term, commit and applied index, sessions, znodes and armed watches"))
     .option('--json', 'print JSON')
     .action(async (flags: ClientFlags) => {
       const addresses = parseServers(flags.servers, '--servers');
@@ -291,7 +291,7 @@ export function register(program: Command): void {
         addresses.map(async (address) => {
           try {
             const s = await fetchMemberStatus(address);
-            return { address, id: s.id, role: s.role, term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, leader: s.leaderAddress, sessions: s.sessions, znodes: s.znodes };
+            return { address, id: s.id, role: s.role, term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, leader: s.leaderAddress, sessions: s.sessions, znodes: s.znodes, watches: s.watches };
           } catch (err) {
             return { address, error: `${(err as BasaltError).code ?? 'UNAVAILABLE'}: ${(err as Error).message}` };
           }
@@ -302,10 +302,11 @@ export function register(program: Command): void {
         return;
       }
       const { default: Table } = await import('cli-table3');
-      const table = new Table({ head: ['address', 'id', 'role', 'term', 'commit', 'applied', 'leader', 'sessions', 'znodes'], style: { head: [], border: [] } });
+      const table = new Table({ head: ['address', 'id', 'role', 'term', 'commit', 'applied', 'leader', 'sessions', 'znodes', 'watches'], style: { head: [], border: [] } });
       for (const r of rows) {
-        if ('error' in r) table.push([r.address, { colSpan: 8, content: r.error }]);
-        else table.push([r.address, r.id, r.role, r.term, r.commitIndex, r.appliedIndex, r.leader, r.sessions, r.znodes]);
+        if ('error' in r) table.push([r.address, { colSpan: 9, content: r.error }]);
+        // Watches are per member (never replicated): each row counts those armed on that member.
+        else table.push([r.address, r.id, r.role, r.term, r.commitIndex, r.appliedIndex, r.leader, r.sessions, r.znodes, r.watches]);
       }
       process.stdout.write(`${table.toString()}\n`);
       if (rows.every((r) => 'error' in r)) throw new BasaltError(ErrorCodes.UNAVAILABLE, 'no member answered');

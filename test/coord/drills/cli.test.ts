@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessEnsemble, defaultCliPath, spawnUntil } from '../../../coord/server/process-ensemble.js';
+import { CoordClient } from '../../../coord/client/index.js';
 import { basalt } from '../../support/basalt-cli.js';
 
 const cli = defaultCliPath();
@@ -44,6 +45,30 @@ describe('basalt coord', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id: 1, role: 'leader' });
     expect(rows[0]!.commitIndex).toBeGreaterThan(0);
+  });
+
+  it("prints each member's armed watches in status, as a table column and in the JSON", async () => {
+    // Two one-shot watches armed by a session served by the only member.
+    const client = await CoordClient.connect({ servers: ensemble.servers.split(','), sessionTimeoutMs: 10_000 });
+    try {
+      await client.create('/cli-watched', 'x');
+      await client.getData('/cli-watched', { watch: () => undefined });
+      await client.exists('/cli-absent', { watch: () => undefined });
+      const json = await basalt('coord', 'status', '--json', '--servers', ensemble.servers);
+      expect(json.code, JSON.stringify(json)).toBe(0);
+      expect((JSON.parse(json.stdout) as Array<{ watches: number }>)[0]!.watches).toBe(2);
+      const table = await basalt('coord', 'status', '--servers', ensemble.servers);
+      expect(table.code, JSON.stringify(table)).toBe(0);
+      const lines = table.stdout.split('\n');
+      const cells = (line: string): string[] => line.split('│').map((c) => c.trim()).filter((c) => c !== '');
+      const head = cells(lines.find((l) => l.includes('address'))!);
+      expect(head.at(-1)).toBe('watches');
+      const row = cells(lines.find((l) => l.includes('leader') && !l.includes('address'))!);
+      expect(row).toHaveLength(head.length);
+      expect(row.at(-1)).toBe('2');
+    } finally {
+      await client.close();
+    }
   });
 
   it('exits non-zero with a one-line reason on bad flags', async () => {
