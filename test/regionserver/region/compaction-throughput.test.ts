@@ -3,66 +3,32 @@
  * housekeeper's token bucket, a compaction over budget waits (on a manual clock) until housekeeping
  * passes find the debt paid off, and a limit of 0 leaves compactions unthrottled.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CellType } from '../../../common/cell.js';
-import { ManualClock } from '../../../common/clock.js';
-import { DEFAULT_CONFIG } from '../../../common/config.js';
-import { Region } from '../../../regionserver/region/region.js';
-import { Housekeeper, ThroughputBucket } from '../../../regionserver/server/housekeeper.js';
-import { MemoryWal } from '../../../regionserver/wal/memory-wal.js';
-import { family, regionInfo } from './fixtures.js';
+import type { Region } from '../../../regionserver/region/region.js';
+import { ThroughputBucket, type Housekeeper } from '../../../regionserver/server/housekeeper.js';
+import { eventually, HousekeptRegions } from './housekept-regions.js';
 
-let dir: string;
-let clock: ManualClock;
-const regions: Region[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'basalt-compaction-throughput-'));
-  clock = new ManualClock();
-});
-afterEach(async () => {
-  for (const r of regions.splice(0)) await r.close({ flush: false }).catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
-});
+const env = new HousekeptRegions('basalt-compaction-throughput-');
+beforeEach(() => env.setUp());
+afterEach(() => env.tearDown());
 
-const LARGE = 2 ** 40;
 const ROWS = 200;
 const VALUE_BYTES = 1_000;
 
 function keeper(compactionThroughputBytesPerSecond: number): Housekeeper {
-  return new Housekeeper({ clock, globalMemstoreLimitBytes: LARGE, walMaxSegments: LARGE, walMaxBytes: LARGE, idleFlushMs: 0, maxConcurrentCompactions: 1, compactionThroughputBytesPerSecond });
+  return env.keeper({ compactionThroughputBytesPerSecond });
 }
 
 /** A region with two store files of ROWS/2 rows each (no automatic compaction). */
 async function regionWithTwoFiles(housekeeper: Housekeeper): Promise<Region> {
-  const region = await Region.open({
-    info: regionInfo(),
-    families: [family('cf')],
-    dir: join(dir, 'region'),
-    wal: new MemoryWal(),
-    openEpoch: 1,
-    clock,
-    config: { ...DEFAULT_CONFIG.regionserver, compactionMinFiles: 50 },
-    housekeeping: housekeeper,
-  });
-  housekeeper.add(region);
-  regions.push(region);
+  const region = await env.open(housekeeper);
   for (let i = 0; i < ROWS; i++) {
     await region.put({ row: Buffer.from(`row${String(i).padStart(4, '0')}`), cells: [{ family: 'cf', qualifier: Buffer.from('q'), type: CellType.Put, value: Buffer.alloc(VALUE_BYTES, i % 256) }] });
     if (i === ROWS / 2 - 1 || i === ROWS - 1) await region.flush();
   }
   expect(region.load().storeFileCount).toBe(2);
   return region;
-}
-
-async function eventually(done: () => boolean, what: string): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('compaction throughput bound', () => {
@@ -97,7 +63,7 @@ describe('compaction throughput bound', () => {
     expect(region.load().storeFileCount).toBe(2);
     let secondsAdvanced = 0;
     while (!done) {
-      clock.advance(1_000);
+      env.clock.advance(1_000);
       secondsAdvanced++;
       await housekeeper.tick();
       await eventually(() => done || housekeeper.throttledCompactions === 1, 'the compaction to finish or wait again');

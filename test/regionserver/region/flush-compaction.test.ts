@@ -4,67 +4,28 @@
  * (writes get SERVER_BUSY at the memstore's blocking size) until the compaction catches up or
  * storeFileBlockingWaitMs has passed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CellType } from '../../../common/cell.js';
-import { ManualClock } from '../../../common/clock.js';
-import { DEFAULT_CONFIG, type RegionServerConfig } from '../../../common/config.js';
+import type { RegionServerConfig } from '../../../common/config.js';
 import { ErrorCodes, isBasaltError } from '../../../common/errors.js';
-import { Region } from '../../../regionserver/region/region.js';
-import { Housekeeper } from '../../../regionserver/server/housekeeper.js';
-import { MemoryWal } from '../../../regionserver/wal/memory-wal.js';
-import { family, regionInfo } from './fixtures.js';
+import type { Region } from '../../../regionserver/region/region.js';
+import type { Housekeeper } from '../../../regionserver/server/housekeeper.js';
+import { eventually, HousekeptRegions } from './housekept-regions.js';
 
-let dir: string;
-let clock: ManualClock;
+const env = new HousekeptRegions('basalt-flush-compaction-');
 let releaseSlot: (() => void) | undefined;
-const regions: Region[] = [];
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'basalt-flush-compaction-'));
-  clock = new ManualClock();
-});
+beforeEach(() => env.setUp());
 afterEach(async () => {
   releaseSlot?.();
   releaseSlot = undefined;
-  for (const r of regions.splice(0)) await r.close({ flush: false }).catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
+  await env.tearDown();
 });
 
-const LARGE = 2 ** 40;
-
-function keeper(): Housekeeper {
-  return new Housekeeper({ clock, globalMemstoreLimitBytes: LARGE, walMaxSegments: LARGE, walMaxBytes: LARGE, idleFlushMs: 0, maxConcurrentCompactions: 1 });
-}
-
-async function open(housekeeper: Housekeeper, config: Partial<RegionServerConfig>): Promise<Region> {
-  const region = await Region.open({
-    info: regionInfo(),
-    families: [family('cf')],
-    dir: join(dir, 'region'),
-    wal: new MemoryWal(),
-    openEpoch: 1,
-    clock,
-    config: { ...DEFAULT_CONFIG.regionserver, compactionMinFiles: 50, ...config },
-    housekeeping: housekeeper,
-  });
-  housekeeper.add(region);
-  regions.push(region);
-  return region;
-}
+const keeper = (): Housekeeper => env.keeper();
+const open = (housekeeper: Housekeeper, config: Partial<RegionServerConfig>): Promise<Region> => env.open(housekeeper, config);
 
 const write = (region: Region, row: string, bytes = 100): Promise<void> =>
   region.put({ row: Buffer.from(row), cells: [{ family: 'cf', qualifier: Buffer.from('q'), type: CellType.Put, value: Buffer.alloc(bytes, 1) }] });
-
-/** Polls (never sleeps as an assertion) until `done` holds or a generous deadline passes. */
-async function eventually(done: () => boolean, what: string): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Takes the server's only compaction slot, so no compaction can run until it is released. */
 async function holdTheSlot(housekeeper: Housekeeper): Promise<void> {
@@ -130,7 +91,7 @@ describe('a flush never runs a compaction', () => {
     }
     for (let i = 0; i < 30; i++) await write(region, `b${i}`);
     expect(region.load().storeFileCount).toBe(2);
-    clock.advance(60_000);
+    env.clock.advance(60_000);
     await write(region, 'c');
     await eventually(() => region.load().storeFileCount === 3, 'the flush past maxStoreFiles');
     expect(housekeeper.queues().compactionQueueLength).toBe(1);
