@@ -12,7 +12,9 @@ import { bindInfoPort, chooseInfoPort } from '../../common/http/info-port.js';
 import type { Logger } from '../../common/logger.js';
 import { createMetricsRegistry, registerCoordMetrics, registerRegionServerMetrics } from '../../common/metrics.js';
 import { fetchMemberStatus } from '../../coord/client/status.js';
-import type { RegionServerDaemon } from '../../regionserver/server/daemon.js';
+import { BackgroundWorkStats } from '../../regionserver/server/background-work.js';
+import type { DaemonMetrics, RegionServerDaemon } from '../../regionserver/server/daemon.js';
+import { registerBackgroundWorkMetrics } from '../../regionserver/web/background-metrics.js';
 import { regionServerPageInput } from '../../regionserver/web/info.js';
 import { renderRegionServerStatusPage } from '../../regionserver/web/status-page.js';
 import { serverWalDir } from '../../regionserver/wal/root-reader.js';
@@ -43,6 +45,16 @@ export interface StandaloneWeb {
   close(): Promise<void>;
 }
 
+/** The daemons' WAL totals and housekeeping figures, summed over the process's region servers. */
+function summedDaemonMetrics(daemons: RegionServerDaemon[]): DaemonMetrics {
+  const sum: Required<DaemonMetrics> = { walSyncsTotal: 0, walBytesTotal: 0, walAppendsTotal: 0, flushQueueLength: 0, compactionQueueLength: 0, throttledCompactions: 0, compactionWrittenBytesTotal: 0, compactionThrottleWaitsTotal: 0 };
+  for (const d of daemons) {
+    const m = d.metrics();
+    for (const key of Object.keys(sum) as Array<keyof DaemonMetrics>) sum[key] += m[key] ?? 0;
+  }
+  return sum;
+}
+
 export async function mountStandaloneWeb(options: StandaloneWebOptions): Promise<StandaloneWeb> {
   const clock = systemClock;
   const coord = [options.coordAddress];
@@ -68,8 +80,16 @@ export async function mountStandaloneWeb(options: StandaloneWebOptions): Promise
       reads += s.readRequests;
       writes += s.writeRequests;
     }
-    return { regions, memstoreSizeBytes: memstore, storeFileSizeBytes: storeSize, storeFiles, scannersOpen: scanners, readRequestsTotal: reads, writeRequestsTotal: writes };
+    return { regions, memstoreSizeBytes: memstore, storeFileSizeBytes: storeSize, storeFiles, scannersOpen: scanners, readRequestsTotal: reads, writeRequestsTotal: writes, ...summedDaemonMetrics(options.daemons) };
   });
+  // Flushes and compactions of every region server in the process, told to one combined total
+  // as each completes (so the duration histograms see them too).
+  const work = new BackgroundWorkStats();
+  const closeObservers: Array<() => void> = [];
+  for (const d of options.daemons) {
+    closeObservers.push(d.work.observe((done) => (done.kind === 'flush' ? work.flushed(done.reason, done.seconds) : work.compacted(done.compaction, done.seconds))));
+  }
+  registerBackgroundWorkMetrics(registry, work, () => summedDaemonMetrics(options.daemons));
   registerCoordMetrics(registry, async () => {
     const s = await fetchMemberStatus(options.coordAddress, 2_000).catch(() => undefined);
     return s ? { term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, isLeader: s.role === 'leader', sessions: s.sessions, watches: s.watches, znodes: s.znodes, proposalsTotal: s.proposalsTotal } : {};
@@ -82,6 +102,9 @@ export async function mountStandaloneWeb(options: StandaloneWebOptions): Promise
 
   const readyFields: Record<string, string> = {};
   const closers: Array<() => Promise<void>> = [];
+  closers.push(async () => {
+    for (const stop of closeObservers) stop();
+  });
   try {
     const info = await mountMasterInfo({
       coord,

@@ -2,7 +2,7 @@
  * The totals of a region server's background work: flushes by reason and compactions by kind,
  * told by the regions as each one completes (region-flush.ts, region-compaction.ts through their
  * housekeeping). Plain numbers, no metrics library: the info port (regionserver/web/) mirrors them
- * into `/metrics` when scraped, and feeds each duration to its histograms through `observer`.
+ * into `/metrics` when scraped, and feeds each duration to its histograms through `observe`.
  */
 import type { BackgroundWorkRecorder, RegionFlushReason } from '../region/region-options.js';
 
@@ -16,17 +16,23 @@ export class BackgroundWorkStats implements BackgroundWorkRecorder {
   readonly flushes = new Map<RegionFlushReason, number>();
   /** Store compactions that replaced their files, by kind. */
   readonly compactions: Record<CompactionKind, number> = { minor: 0, major: 0 };
-  /** Set by the info port: sees every completed flush and compaction with its duration. */
-  observer: BackgroundWorkObserver | undefined;
+  /** Who sees every completed flush and compaction with its duration (info ports, a standalone's combined totals). */
+  private readonly observers = new Set<BackgroundWorkObserver>();
+
+  /** Adds an observer; returns the function that removes it. */
+  observe(observer: BackgroundWorkObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
 
   flushed(reason: RegionFlushReason, seconds: number): void {
     this.flushes.set(reason, (this.flushes.get(reason) ?? 0) + 1);
-    this.observer?.({ kind: 'flush', reason, seconds });
+    for (const o of this.observers) o({ kind: 'flush', reason, seconds });
   }
 
   compacted(kind: CompactionKind, seconds: number): void {
     this.compactions[kind]++;
-    this.observer?.({ kind: 'compaction', compaction: kind, seconds });
+    for (const o of this.observers) o({ kind: 'compaction', compaction: kind, seconds });
   }
 
   get flushesTotal(): number {

@@ -59,10 +59,10 @@ export function registerBackgroundWorkMetrics(registry: Registry, work: Backgrou
     registers: [registry],
   });
   if (work) {
-    work.observer = (done) => {
+    work.observe((done) => {
       if (done.kind === 'flush') flushDuration.observe(done.seconds);
       else compactionDuration.observe({ kind: done.compaction }, done.seconds);
-    };
+    });
   }
   new Gauge({
     name: 'basalt_regionserver_throttled_compactions',

@@ -91,8 +91,15 @@ describe('request metrics', () => {
       expect(all).toMatch(/basalt_wal_syncs_total [1-9]/);
       expect(all).toMatch(/basalt_wal_appends_total [1-9]/);
       expect(all).toMatch(/basalt_regionserver_compaction_queue_length 0/);
-      // The master's admin RPCs, on the standalone info port's /metrics.
+      // The master's admin RPCs, on the standalone info port's /metrics, with the region
+      // servers' WAL totals and flushes/compactions summed over the process's servers.
+      await conn.admin().flush({ table: 'metered' });
+      await conn.admin().majorCompact({ table: 'metered' });
       const combined = await (await fetch(`http://${web.readyFields['info']}/metrics`)).text();
+      expect(combined).toMatch(/basalt_wal_syncs_total [1-9]/);
+      expect(combined).toMatch(/basalt_regionserver_flushes_total\{reason="admin"\} [1-9]/);
+      expect(combined).toMatch(/basalt_regionserver_flush_duration_seconds_count [1-9]/);
+      expect(combined).toMatch(/basalt_regionserver_compactions_total\{kind="major"\} [1-9]/);
       expect(combined).toMatch(/basalt_master_requests_total\{operation="CreateTable",outcome="ok"\} 1/);
       expect(combined).toMatch(/basalt_master_request_duration_seconds_count\{operation="GetProcedure"\} [1-9]/);
     } finally {

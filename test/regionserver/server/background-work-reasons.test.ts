@@ -19,7 +19,7 @@ const write = (region: Region, row: string, bytes = 100): Promise<void> =>
 
 function observed(work: BackgroundWorkStats): Parameters<BackgroundWorkObserver>[0][] {
   const seen: Parameters<BackgroundWorkObserver>[0][] = [];
-  work.observer = (done) => seen.push(done);
+  work.observe((done) => void seen.push(done));
   return seen;
 }
 
