@@ -8,7 +8,6 @@ import type { Command } from 'commander';
 import { connect } from '../client/connection.js';
 import { parsePort, positiveInt } from '../common/cli-flags.js';
 import { createLogger, logReady } from '../common/logger.js';
-import { registerBench } from './bench.js';
 import { DEFAULT_REST_LIMITS } from './context.js';
 import { startRestServer } from './server.js';
 
@@ -70,7 +69,6 @@ async function run(flags: RestFlags): Promise<void> {
 }
 
 export function register(program: Command): void {
-  registerBench(program);
   program
     .command('rest')
     .description('run the HBase-compatible REST gateway (JSON)')
