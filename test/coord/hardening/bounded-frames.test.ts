@@ -36,7 +36,9 @@ it('catches a follower up on a 50 MiB tree by snapshot', async () => {
   const leader = await waitFor('a leader', () => (e.leaderIndex() >= 0 ? e.leaderIndex() : undefined));
   const lagging = (leader + 1) % 3;
   await e.stop(lagging);
-  const client = await e.connect({ servers: [e.addresses[leader]!] });
+  // A long session: the in-process members serialise a ≈ 52 MB snapshot on this test's event loop,
+  // which on a loaded machine can starve the client's pings for seconds.
+  const client = await e.connect({ servers: [e.addresses[leader]!], sessionTimeoutMs: 30_000 });
   await client.create('/big');
   const payload = Buffer.alloc(960 * 1024, 7);
   for (let i = 0; i < 56; i += 4) await Promise.all([0, 1, 2, 3].map((j) => client.create(`/big/n${i + j}`, payload)));
