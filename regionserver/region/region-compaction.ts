@@ -7,23 +7,16 @@
  * for it, and never runs one itself. The replacement file and the manifest that
  * names it are written before memory swaps; replaced files go once no reader holds them.
  */
-import type { Clock } from '../../common/clock.js';
-import type { RegionServerConfig } from '../../common/config.js';
 import { ErrorCodes, isBasaltError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import type { Store } from '../storage/store.js';
-import type { RegionInfo } from './api.js';
 import type { RegionFiles } from './region-files.js';
-import type { RegionHousekeeping } from './region-options.js';
+import type { RegionBasics, RegionHousekeeping } from './region-options.js';
 
 const log = createLogger('region');
 
-export interface RegionCompactorDeps {
-  info: RegionInfo;
+export interface RegionCompactorDeps extends RegionBasics {
   files: RegionFiles;
-  stores: ReadonlyMap<string, Store>;
-  clock: Clock;
-  config: RegionServerConfig;
   housekeeping?: RegionHousekeeping | undefined;
   /** Whether the region takes writes (a compaction of a closing region is abandoned). */
   isOpen(): boolean;

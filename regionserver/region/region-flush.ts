@@ -12,32 +12,19 @@
  * region's writes for good. An explicit flush (the API, close, the housekeeper's global-memstore and
  * WAL-size flushes) writes its file at once: it never waits behind other regions' compactions.
  */
-import type { Clock } from '../../common/clock.js';
-import type { RegionServerConfig } from '../../common/config.js';
 import { assert } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
-import type { Wal } from '../wal/wal.js';
 import type { Store } from '../storage/store.js';
 import type { StoreFileReader } from '../storage/store-file.js';
-import type { RegionInfo } from './api.js';
 import { walRegionKey } from './identity.js';
-import type { Mvcc } from './mvcc.js';
 import type { RegionFiles } from './region-files.js';
-import type { BackgroundWorkRecorder, RegionFlushReason } from './region-options.js';
-import type { UpdatesGate } from './updates-gate.js';
+import type { BackgroundWorkRecorder, RegionFlushReason, RegionWriteCore } from './region-options.js';
 import { memstoreSizeBytes } from './write-path.js';
 
 const log = createLogger('region');
 
-export interface RegionFlusherDeps {
-  info: RegionInfo;
+export interface RegionFlusherDeps extends RegionWriteCore {
   files: RegionFiles;
-  stores: ReadonlyMap<string, Store>;
-  wal: Wal;
-  gate: UpdatesGate;
-  mvcc: Mvcc;
-  clock: Clock;
-  config: RegionServerConfig;
   /** The max flushed sequence id the region opened with (from its manifest). */
   maxFlushedSequenceId: number;
   /** Whether the region takes writes (background flushes start only then). */

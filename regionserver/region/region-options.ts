@@ -7,7 +7,10 @@ import type { Clock } from '../../common/clock.js';
 import type { RegionServerConfig } from '../../common/config.js';
 import type { Wal } from '../wal/wal.js';
 import type { DurableFiles } from '../storage/durable-files.js';
+import type { Store } from '../storage/store.js';
 import type { FamilyDescriptor, RegionInfo } from './api.js';
+import type { Mvcc } from './mvcc.js';
+import type { UpdatesGate } from './updates-gate.js';
 
 export interface RegionOpenOptions {
   info: RegionInfo;
@@ -74,4 +77,19 @@ export interface IncrementResult {
   qualifier: Buffer;
   value: bigint;
   cell: Cell;
+}
+
+/** What every part of an open region works on: its identity, its stores, its clock and settings. */
+export interface RegionBasics {
+  info: RegionInfo;
+  stores: ReadonlyMap<string, Store>;
+  clock: Clock;
+  config: RegionServerConfig;
+}
+
+/** The basics plus the write machinery shared by the write path and the flusher. */
+export interface RegionWriteCore extends RegionBasics {
+  wal: Wal;
+  gate: UpdatesGate;
+  mvcc: Mvcc;
 }

@@ -7,23 +7,16 @@
  */
 import { CellType, type Cell } from '../../common/cell.js';
 import { compareBytes } from '../../common/bytes.js';
-import type { Clock } from '../../common/clock.js';
-import type { RegionServerConfig } from '../../common/config.js';
-import type { Store } from '../storage/store.js';
-import type { AppendRequest, CheckAndMutateRequest, CheckAndMutateResult, IncrementRequest, RegionInfo, RowResult } from './api.js';
+import type { AppendRequest, CheckAndMutateRequest, CheckAndMutateResult, IncrementRequest, RowResult } from './api.js';
 import type { RegionNonces } from './nonces.js';
 import { planAppend, planIncrement } from './read-modify-write.js';
 import { planRead, readPlannedRow } from './read-plan.js';
-import type { IncrementResult } from './region-options.js';
+import type { IncrementResult, RegionBasics } from './region-options.js';
 import type { RowLocks } from './row-locks.js';
 import { checkRow, conditionHolds, validateAppend, validateCheckAndMutate, validateIncrement } from './validation.js';
 import { LATEST, type WritePath } from './write-path.js';
 
-export interface RegionReadModifyWriteDeps {
-  info: RegionInfo;
-  config: RegionServerConfig;
-  stores: ReadonlyMap<string, Store>;
-  clock: Clock;
+export interface RegionReadModifyWriteDeps extends RegionBasics {
   rowLocks: RowLocks;
   writes: WritePath;
   nonces: RegionNonces;

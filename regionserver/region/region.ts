@@ -49,7 +49,7 @@ import { RegionFiles } from './region-files.js';
 import { RegionFlusher } from './region-flush.js';
 import { RegionReadModifyWrite } from './region-rmw.js';
 import { loadStores, replayWal, validateFamilies } from './region-open.js';
-import type { IncrementResult, RegionFlushReason, RegionOpenOptions } from './region-options.js';
+import type { IncrementResult, RegionBasics, RegionFlushReason, RegionOpenOptions, RegionWriteCore } from './region-options.js';
 import { RegionScannerImpl, scanBounds, type RegionScanner } from './region-scanner.js';
 import { RowLocks } from './row-locks.js';
 import { UpdatesGate } from './updates-gate.js';
@@ -97,26 +97,19 @@ export class Region {
     // Every manifest keeps the nonce table, so a flush never forgets a nonce (nonces.ts).
     this.regionFiles = new RegionFiles({ ...options, nonces: () => this.nonces.entries() }, stores);
     const isOpen = (): boolean => this.state === 'open';
+    const basics: RegionBasics = { info: options.info, stores, clock: options.clock, config: options.config };
+    const core: RegionWriteCore = { ...basics, wal: options.wal, gate: this.gate, mvcc: this.mvcc };
     this.compactor = new RegionCompactor({
-      info: options.info,
+      ...basics,
       files: this.regionFiles,
-      stores,
-      clock: options.clock,
-      config: options.config,
       housekeeping: options.housekeeping,
       isOpen,
       maxFlushedSequenceId: () => this.flusher.maxFlushedSequenceId,
       afterCompaction: () => this.flusher.maybeRequestFlush(),
     });
     this.flusher = new RegionFlusher({
-      info: options.info,
+      ...core,
       files: this.regionFiles,
-      stores,
-      wal: options.wal,
-      gate: this.gate,
-      mvcc: this.mvcc,
-      clock: options.clock,
-      config: options.config,
       maxFlushedSequenceId: manifest.maxFlushedSequenceId,
       isOpen,
       // A flush never compacts: it queues a compaction for the server's slots.
@@ -124,24 +117,15 @@ export class Region {
       work: options.housekeeping?.work,
     });
     this.writes = new WritePath({
-      info: options.info,
+      ...core,
       openEpoch: options.openEpoch,
-      stores,
-      wal: options.wal,
-      gate: this.gate,
-      mvcc: this.mvcc,
-      clock: options.clock,
-      config: options.config,
       maybeRequestFlush: () => this.flusher.maybeRequestFlush(),
       abort: (cause) => this.abort(cause),
       recordNonce: (nonce) => this.nonces.record(nonce),
       ...(options.housekeeping ? { checkServerMemstore: () => options.housekeeping!.checkMemstore() } : {}),
     });
     this.readModifyWrite = new RegionReadModifyWrite({
-      info: options.info,
-      config: options.config,
-      stores,
-      clock: options.clock,
+      ...basics,
       rowLocks: this.rowLocks,
       writes: this.writes,
       nonces: this.nonces,

@@ -9,16 +9,13 @@
  * through WritePathDeps.
  */
 import { CellType, EVERY_FAMILY, type Cell } from '../../common/cell.js';
-import type { Clock } from '../../common/clock.js';
-import type { RegionServerConfig } from '../../common/config.js';
 import { assert, BasaltError, ErrorCodes } from '../../common/errors.js';
-import type { Wal, WalEntry } from '../wal/wal.js';
+import type { WalEntry } from '../wal/wal.js';
 import type { Store } from '../storage/store.js';
-import type { MutationCell, RegionInfo, TimeRange } from './api.js';
-import type { Mvcc } from './mvcc.js';
+import type { MutationCell, TimeRange } from './api.js';
 import { walRegionKey } from './identity.js';
 import { nonceCell } from './nonces.js';
-import type { UpdatesGate } from './updates-gate.js';
+import type { RegionWriteCore } from './region-options.js';
 
 /** Reads under a row lock see everything written to the row, including the caller's own batch. */
 export const LATEST = Number.MAX_SAFE_INTEGER;
@@ -30,15 +27,8 @@ export interface RowWrite {
   nonce?: string;
 }
 
-export interface WritePathDeps {
-  info: RegionInfo;
+export interface WritePathDeps extends RegionWriteCore {
   openEpoch: number;
-  stores: ReadonlyMap<string, Store>;
-  wal: Wal;
-  gate: UpdatesGate;
-  mvcc: Mvcc;
-  clock: Clock;
-  config: RegionServerConfig;
   /** Starts a background flush if the memstore is past its flush size (and none is running). */
   maybeRequestFlush(): void;
   /** A WAL sync failed: the region must stop serving and be reopened from the log. */
