@@ -202,7 +202,8 @@ export class RegionServerClient {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.queued.length === 0) return;
+    // Closed between the call and this turn: close() already failed the requests.
+    if (this.queued.length === 0 || this.closed) return;
     const writer = protobuf.Writer.create();
     for (const item of this.queued) writer.uint32(10).bytes(item);
     const frame = writer.finish();
@@ -432,6 +433,9 @@ export class RegionServerClient {
     const err = new BasaltError(ErrorCodes.CLOSED, 'the region server client is closed');
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    this.queued = [];
+    this.queuedIds = [];
+    this.queuedBytes = 0;
     this.stream?.end();
     this.stream = undefined;
     this.grpc.close();

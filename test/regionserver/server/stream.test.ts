@@ -147,6 +147,25 @@ describe('a broken stream', () => {
   });
 });
 
+describe('closing the client', () => {
+  it('fails a request still waiting to be sent with CLOSED and never opens a stream on the closed channel', async () => {
+    h = await startServer({ opener: fakeOpener() });
+    await open(h);
+    const client = new RegionServerClient({ address: h.server.address });
+    const framesBefore = client.framesSent;
+    // Queued for the next turn's frame, then closed in this turn: the scheduled send must not run
+    // (it used to open a stream on the closed channel and throw "Channel has been shut down").
+    const pending = client.get('r1', get('r')).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    client.close();
+    expect(await pending).toMatchObject({ code: ErrorCodes.CLOSED });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(client.framesSent).toBe(framesBefore);
+  });
+});
+
 describe('flow control', () => {
   it('stops reading requests while the transport has not taken its responses, and resumes after', async () => {
     // A stand-in for grpc-js's server stream whose write callbacks we release by hand.
