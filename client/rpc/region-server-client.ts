@@ -20,7 +20,7 @@ import type { RegionInfo, RegionLoad, RowResult } from '../../common/rs-wire/typ
 import { int64ToNumber as num } from '../../common/proto-numbers.js';
 import { regionLoadFromProto } from '../../common/rs-wire/load.js';
 import { rowFromProto } from '../../common/rs-wire/rows.js';
-import { ADMIN_METHODS, adminPath, BATCH_PATH, EXECUTE_PATH, FRAME_OVERHEAD_BYTES, type AdminMethod } from '../../common/rs-wire/service.js';
+import { ADMIN_METHODS, adminPath, BATCH_PATH, EXECUTE_PATH, FRAME_OVERHEAD_BYTES, STREAM_WINDOW_BYTES, type AdminMethod } from '../../common/rs-wire/service.js';
 
 import pb = basalt.regionserver;
 
@@ -75,6 +75,9 @@ export interface ServerLoad {
   heapMaxBytes: number;
 }
 
+/** Request bytes put on the stream per event-loop turn (see flush). */
+const SEND_TURN_BYTES = 64 * 1024;
+
 type Deserialize = (b: Buffer) => Buffer;
 const identity: Deserialize = (b) => b;
 
@@ -87,9 +90,9 @@ export class RegionServerClient {
   private readonly requestTimeoutMs: number;
   private readonly pending = new Map<number, Pending>();
   private stream: ClientDuplexStream<Buffer, Buffer> | undefined;
-  private queued: Uint8Array[] = [];
-  private queuedIds: number[] = [];
-  private queuedBytes = 0;
+  /** Requests not yet on the stream, in call order (encoded when their frame is built). */
+  private queued: Array<{ op: RequestOp; p: Pending }> = [];
+  private queuedHead = 0;
   private flushScheduled = false;
   private nextId = 1;
   private timer: NodeJS.Timeout | undefined;
@@ -110,6 +113,8 @@ export class RegionServerClient {
       'grpc.max_send_message_length': this.maxFrameBytes + FRAME_OVERHEAD_BYTES,
       'grpc.max_receive_message_length': -1,
       'grpc.keepalive_time_ms': 30_000,
+      // Responses (scan batches up to 2 MiB) should not wait for window updates: see STREAM_WINDOW_BYTES.
+      'grpc-node.flow_control_window': STREAM_WINDOW_BYTES,
     });
     this.watchChannel();
   }
@@ -156,25 +161,14 @@ export class RegionServerClient {
     // Ids are uint32 on the wire and only need to be unique among the requests in flight.
     while (this.pending.has(id)) id = (id % 0xffff_ffff) + 1;
     this.nextId = (id % 0xffff_ffff) + 1;
-    const bytes = pb.RequestItem.encode({ ...op, id }).finish();
-    if (bytes.length > this.maxFrameBytes) {
-      return Promise.reject(
-        new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `request of ${bytes.length} bytes exceeds the frame limit ${this.maxFrameBytes}`, {
-          size: bytes.length,
-          limit: this.maxFrameBytes,
-        }),
-      );
-    }
     return new Promise<pb.IResponseItem>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
-      this.pending.set(id, { id, deadlineMs: this.clock.monotonic() + timeoutMs, resolve, reject });
-      if (this.queuedBytes + bytes.length + 8 > this.maxFrameBytes) this.flush();
-      this.queued.push(bytes);
-      this.queuedIds.push(id);
-      this.queuedBytes += bytes.length + 8;
+      const p: Pending = { id, deadlineMs: this.clock.monotonic() + timeoutMs, resolve, reject };
+      this.pending.set(id, p);
+      this.queued.push({ op, p });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(this.flush);
       }
       this.timer ??= setInterval(() => this.expire(), Math.min(250, this.requestTimeoutMs)).unref();
     });
@@ -200,28 +194,65 @@ export class RegionServerClient {
     return stream;
   }
 
-  private flush(): void {
+  /**
+   * Sends the queued requests, encoding them as their frame is built: the requests made in one
+   * turn share a frame (small ones cost a fraction of a message each), up to SEND_TURN_BYTES per
+   * turn; the rest wait for the next turn. So when several large requests are made at once (a
+   * bulk load's batches), the first is on the wire while the next is encoded, instead of the server
+   * waiting for all of them. A request is read when its frame is built: the caller must not change
+   * it after the call.
+   */
+  private readonly flush = (): void => {
     this.flushScheduled = false;
     // Closed between the call and this turn: close() already failed the requests.
-    if (this.queued.length === 0 || this.closed) return;
+    if (this.closed) return;
     const writer = protobuf.Writer.create();
-    for (const item of this.queued) writer.uint32(10).bytes(item);
+    const sent: Pending[] = [];
+    let frameBytes = 0;
+    while (this.queuedHead < this.queued.length && frameBytes < SEND_TURN_BYTES) {
+      const { op, p } = this.queued[this.queuedHead]!;
+      const id = p.id;
+      if (this.pending.get(id) !== p) {
+        this.queuedHead++; // Timed out while queued (its id may already name a newer request).
+        continue;
+      }
+      const bytes = pb.RequestItem.encode({ ...op, id }).finish();
+      if (bytes.length > this.maxFrameBytes) {
+        this.queuedHead++;
+        this.pending.delete(id);
+        p.reject(
+          new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `request of ${bytes.length} bytes exceeds the frame limit ${this.maxFrameBytes}`, {
+            size: bytes.length,
+            limit: this.maxFrameBytes,
+            sent: false,
+          }),
+        );
+        continue;
+      }
+      if (sent.length > 0 && frameBytes + bytes.length + 8 > this.maxFrameBytes) break;
+      this.queuedHead++;
+      writer.uint32(10).bytes(bytes);
+      sent.push(p);
+      frameBytes += bytes.length + 8;
+    }
+    if (this.queuedHead === this.queued.length) {
+      this.queued = [];
+      this.queuedHead = 0;
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+    if (sent.length === 0) return;
     const frame = writer.finish();
     this.stream ??= this.openStream();
-    for (const id of this.queuedIds) {
-      const p = this.pending.get(id);
-      if (p) {
-        p.stream = this.stream;
-        p.sentReady = this.channelReady;
-        p.readyEpoch = this.readyEpoch;
-      }
+    for (const p of sent) {
+      p.stream = this.stream;
+      p.sentReady = this.channelReady;
+      p.readyEpoch = this.readyEpoch;
     }
-    this.queued = [];
-    this.queuedIds = [];
-    this.queuedBytes = 0;
     this.framesSent++;
     this.stream.write(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
-  }
+  };
 
   private onFrame(frame: Buffer): void {
     let batch: pb.BatchResponse;
@@ -434,8 +465,7 @@ export class RegionServerClient {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     this.queued = [];
-    this.queuedIds = [];
-    this.queuedBytes = 0;
+    this.queuedHead = 0;
     this.stream?.end();
     this.stream = undefined;
     this.grpc.close();

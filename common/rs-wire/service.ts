@@ -78,3 +78,14 @@ export const FRAME_OVERHEAD_BYTES = 64 * 1024;
 export function tooLarge(what: string, size: number, limit: number): BasaltError {
   return new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `${what} of ${size} bytes exceeds ${limit}`, { size, limit });
 }
+
+/**
+ * HTTP/2 flow-control windows of the data plane, both directions. HTTP/2's default is 64 KiB per
+ * stream and per connection, and a receiver only opens it again once its event loop has read what
+ * came: a 120 KB batch of rows then crossed in two round trips, each waiting for the busy region
+ * server (or client) to turn its loop, so batches in flight queued in the sender instead of at the
+ * server. The windows bound what a peer may send before it is read (the stream's own bounds, in
+ * stream.ts, still stop reading a stream that is too far ahead).
+ */
+export const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
+export const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;

@@ -13,6 +13,8 @@ import { rowFromProto, rowToProto } from '../../common/rs-wire/rows.js';
 
 export { rowFromProto, rowToProto };
 import type { Filter } from '../filter/filter.js';
+import type { QualifierCache } from './qualifier-cache.js';
+import { FamilyNames, WireMutation, WireReader, emptyWireCell, readWireCell, type WireCell } from './wire-decode.js';
 import type {
   AppendRequest,
   BloomType,
@@ -86,6 +88,8 @@ export class RequestDecoder {
   constructor(
     private readonly limits: RequestLimits,
     private readonly filters: FilterDecoder,
+    /** Interns the qualifiers of written cells (qualifier-cache.ts); none: each keeps its own bytes. */
+    private readonly qualifiers?: QualifierCache,
   ) {}
 
   private count(n: number): void {
@@ -247,6 +251,7 @@ export class RequestDecoder {
   }
 
   mutation(mutation: pb.IMutation | null | undefined, field: string): Mutation {
+    if (mutation instanceof WireMutation) return this.wireMutation(mutation.bytes, field);
     if (!mutation) throw invalidArgument(field, 'required');
     const row = this.row(mutation.row, `${field}.row`);
     const cells = mutation.cells ?? [];
@@ -255,6 +260,45 @@ export class RequestDecoder {
     for (let i = 0; i < cells.length; i++) out[i] = this.mutationCell(row, cells[i]!, field, i);
     return { row, cells: out };
   }
+
+  /**
+   * A Mutation read from its wire bytes (wire-decode.ts) into the region's layout: the same checks
+   * and results as `mutation` on the decoded message, without the message objects in between.
+   */
+  private wireMutation(bytes: Buffer, field: string): Mutation {
+    const r = new WireReader(bytes);
+    let rowBytes: Buffer | undefined;
+    const cellBounds: number[] = [];
+    while (!r.done) {
+      const tag = r.varint();
+      if (tag === 10) {
+        const end = r.lengthDelimited();
+        rowBytes = bytes.subarray(r.pos, end);
+        r.pos = end;
+      } else if (tag === 18) {
+        const end = r.lengthDelimited();
+        cellBounds.push(r.pos, end);
+        r.pos = end;
+      } else if (tag >>> 3 === 1 || tag >>> 3 === 2 || tag >>> 3 === 0) {
+        throw invalidArgument(field, 'malformed message: wrong wire type');
+      } else {
+        r.skip(tag & 7);
+      }
+    }
+    const row = this.row(rowBytes, `${field}.row`);
+    const n = cellBounds.length / 2;
+    if (n === 0) throw invalidArgument(`${field}.cells`, 'a mutation needs at least one cell');
+    const out: MutationCell[] = new Array(n);
+    const cell = this.scratchCell;
+    for (let i = 0; i < n; i++) {
+      readWireCell(bytes, cellBounds[2 * i]!, cellBounds[2 * i + 1]!, cell, this.wireFamilies, field, this.qualifiers);
+      out[i] = this.mutationCell(row, cell, field, i);
+    }
+    return { row, cells: out };
+  }
+
+  private readonly scratchCell: WireCell = emptyWireCell();
+  private readonly wireFamilies = new FamilyNames();
 
   private mutationCell(row: Buffer, cell: pb.IMutationCell, parent: string, index: number): MutationCell {
     // Field names are built only on the error paths: this runs for every cell of every write.
@@ -272,7 +316,8 @@ export class RequestDecoder {
     }
     if (cell.qualifier !== null && cell.qualifier !== undefined) {
       if (wholeFamily) throw invalidArgument(at('.qualifier'), 'a family delete takes no qualifier');
-      out.qualifier = this.qualifier(cell.qualifier, () => at('.qualifier'));
+      const qualifier = this.qualifier(cell.qualifier, () => at('.qualifier'));
+      out.qualifier = this.qualifiers && !(cell as Partial<WireCell>).interned ? this.qualifiers.intern(qualifier) : qualifier;
     } else if (!wholeFamily) {
       throw invalidArgument(at('.qualifier'), 'required for this cell type');
     }

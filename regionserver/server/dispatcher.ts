@@ -9,6 +9,7 @@ import { BasaltError, ErrorCodes, invalidArgument, isBasaltError } from '../../c
 import { toWireError } from '../../common/grpc-errors.js';
 import type { Mutation, RowResult } from '../region/api.js';
 import { num, RequestDecoder, rowToProto, type FilterDecoder, type RequestLimits } from './conversions.js';
+import { QualifierCache } from './qualifier-cache.js';
 import { containsRow, type OnlineRegion, type RegionRegistry } from './registry.js';
 import type { OpenScanner, ScannerRegistry } from './scanners.js';
 
@@ -65,6 +66,9 @@ export class Dispatcher {
   readonly counters: RequestCounters = { read: 0, write: 0 };
   /** Set by the info port's metrics (off: nothing is timed). */
   observer: RequestObserver | undefined;
+
+  /** Written cells of one table share few qualifiers: one copy each (qualifier-cache.ts). */
+  private readonly qualifiers = new QualifierCache();
 
   constructor(
     private readonly registry: RegionRegistry,
@@ -151,7 +155,7 @@ export class Dispatcher {
   }
 
   private decoder(): RequestDecoder {
-    return new RequestDecoder(this.options.limits, this.options.filters);
+    return new RequestDecoder(this.options.limits, this.options.filters, this.qualifiers);
   }
 
   private async run(item: pb.IRequestItem): Promise<Omit<pb.IResponseItem, 'id'>> {

@@ -24,6 +24,7 @@ import { regionInfoToProto, regionLoadToProto, type FilterDecoder } from './conv
 import { alwaysWritable, Dispatcher, type WriteFence } from './dispatcher.js';
 import type { OpenRegionParams, RegionOpener } from './region-port.js';
 import { basaltFilters } from './filters.js';
+import { widenFlowControlWindows } from './flow-control.js';
 import { RegionRegistry } from './registry.js';
 import { ScannerRegistry } from './scanners.js';
 import { adminServiceDefinition, dataServiceDefinition, decodeMessage, FRAME_OVERHEAD_BYTES } from '../../common/rs-wire/service.js';
@@ -106,6 +107,7 @@ export class RegionServer implements AdminTarget {
     server.boundPort = await new Promise<number>((resolve, reject) => {
       server.grpc.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
     });
+    widenFlowControlWindows(server.grpc, (reason) => server.log.warn(reason));
     const sweepMs = Math.max(10, Math.min(1_000, Math.floor(options.config.scannerLeaseMs / 2)));
     server.sweepTimer = setInterval(() => void server.expireScanners(), sweepMs);
     server.sweepTimer.unref();

@@ -14,7 +14,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { basalt } from '../../proto/generated/basalt.js';
 import { assert, BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { toGrpcError, toWireError } from '../../common/grpc-errors.js';
-import { decodeMessage } from '../../common/rs-wire/service.js';
+import { decodeRequestItem } from './wire-decode.js';
 
 import pb = basalt.regionserver;
 
@@ -78,6 +78,51 @@ function isRetryableRead(item: pb.IRequestItem): boolean {
   return item.multi !== undefined && item.multi !== null && (item.multi.actions ?? []).every((a) => a.get);
 }
 
+/** Request bytes a stream starts per event-loop turn (see StreamSession.runBacklog). */
+const TURN_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The RequestItems of a BatchRequest frame, still encoded (field 1, length-delimited; other fields
+ * skipped as protobuf does). Throws INVALID_ARGUMENT when the frame is malformed.
+ */
+export function splitFrame(frame: Buffer): Buffer[] {
+  const items: Buffer[] = [];
+  let pos = 0;
+  const varint = (): number => {
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (pos >= frame.length) throw invalidArgument('frame', 'malformed message: truncated varint');
+      const b = frame[pos++]!;
+      value += (b & 127) * 2 ** shift;
+      if (b < 128) return value;
+    }
+    throw invalidArgument('frame', 'malformed message: varint too long');
+  };
+  while (pos < frame.length) {
+    const tag = varint();
+    const wireType = tag % 8;
+    const field = Math.floor(tag / 8);
+    if (field === 0) throw invalidArgument('frame', 'malformed message: field number 0');
+    if (wireType === 2) {
+      const len = varint();
+      if (pos + len > frame.length) throw invalidArgument('frame', 'malformed message: length past the end');
+      if (field === 1) items.push(frame.subarray(pos, pos + len));
+      pos += len;
+    } else if (wireType === 0) {
+      varint();
+    } else if (wireType === 1) {
+      pos += 8;
+    } else if (wireType === 5) {
+      pos += 4;
+    } else {
+      throw invalidArgument('frame', `malformed message: wire type ${wireType}`);
+    }
+    if (pos > frame.length) throw invalidArgument('frame', 'malformed message: truncated field');
+  }
+  return items;
+}
+
 /** Encodes response items into BatchResponse frames by concatenation (field 1, length-delimited). */
 export function encodeFrame(items: Uint8Array[]): Buffer {
   let size = 0;
@@ -124,6 +169,10 @@ export class StreamSession {
   /** A read was refused for lack of room: stop reading requests until the transport drains. */
   private overBound = false;
   private idle?: () => void;
+  /** Requests received and not yet started (runBacklog), in order. */
+  private backlog: Buffer[] = [];
+  private backlogHead = 0;
+  private backlogScheduled = false;
 
   constructor(
     private readonly call: ServerDuplexStream<Buffer, Buffer>,
@@ -159,17 +208,52 @@ export class StreamSession {
 
   private onFrame(frame: Buffer): void {
     if (this.closed) return;
-    let batch: pb.BatchRequest;
+    let items: Buffer[];
     try {
-      batch = decodeMessage(pb.BatchRequest, frame, 'frame');
+      items = splitFrame(frame);
     } catch (err) {
       // A frame that does not decode has no request ids to answer: the stream itself is broken.
       this.fail(err);
       return;
     }
-    for (const item of batch.items) this.accept(item);
-    this.applyBackpressure();
+    for (const item of items) this.backlog.push(item);
+    if (!this.backlogScheduled) this.runBacklog();
   }
+
+  /**
+   * Starts the frame's requests in order, at most TURN_BYTES of requests per event-loop turn: a
+   * frame of many small reads starts in one turn (their responses coalesce), while a frame of large
+   * writes starts one per turn, so the first one's WAL sync runs while the next is decoded and
+   * applied instead of all of them waiting for one sync together and answering together (which
+   * kept server and client taking turns). While requests wait here the stream reads no more frames.
+   */
+  private readonly runBacklog = (): void => {
+    this.backlogScheduled = false;
+    let budget = TURN_BYTES;
+    while (this.backlogHead < this.backlog.length && budget > 0 && !this.closed) {
+      const bytes = this.backlog[this.backlogHead]!;
+      this.backlog[this.backlogHead++] = EMPTY;
+      budget -= bytes.length;
+      let item: pb.IRequestItem;
+      try {
+        item = decodeRequestItem(bytes);
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      this.accept(item);
+    }
+    if (this.closed) return;
+    if (this.backlogHead < this.backlog.length) {
+      this.backlogScheduled = true;
+      setImmediate(this.runBacklog);
+    } else {
+      this.backlog = [];
+      this.backlogHead = 0;
+    }
+    this.applyBackpressure();
+    this.maybeFinish();
+  };
 
   private accept(item: pb.IRequestItem): void {
     const id = item.id ?? 0;
@@ -276,17 +360,17 @@ export class StreamSession {
       if (this.closed) return; // terminate() released everything
       this.unflushedBytes -= bytes;
       this.memory.release(bytes);
-      if (
-        this.paused &&
-        this.unsent() <= this.options.maxInflightPerStream / 2 &&
-        this.queuedBytes <= this.maxQueuedBytes / 2 &&
-        !this.memory.full
-      ) {
+      if (this.paused && !this.backlogScheduled && this.mayResume()) {
         this.paused = false;
         this.overBound = false;
         this.call.resume();
       }
     });
+  }
+
+  /** Whether the transport has taken enough of the queued responses to read requests again. */
+  private mayResume(): boolean {
+    return this.unsent() <= this.options.maxInflightPerStream / 2 && this.queuedBytes <= this.maxQueuedBytes / 2 && !this.memory.full;
   }
 
   /** Responses not yet taken by the transport. */
@@ -300,14 +384,21 @@ export class StreamSession {
    */
   private applyBackpressure(): void {
     if (this.closed) return;
-    if (!this.paused && (this.unsent() >= this.options.maxInflightPerStream || this.overBound || this.queuedBytes >= this.maxQueuedBytes || this.memory.full)) {
+    if (
+      !this.paused &&
+      (this.backlogScheduled || this.unsent() >= this.options.maxInflightPerStream || this.overBound || this.queuedBytes >= this.maxQueuedBytes || this.memory.full)
+    ) {
       this.paused = true;
       this.call.pause();
+    } else if (this.paused && !this.backlogScheduled && !this.overBound && this.mayResume()) {
+      // Paused only while the backlog ran (a bound that was crossed resumes from the write callback).
+      this.paused = false;
+      this.call.resume();
     }
   }
 
   private maybeFinish(): void {
-    if (this.halfClosed && this.inflight.size === 0 && !this.closed) {
+    if (this.halfClosed && this.inflight.size === 0 && !this.backlogScheduled && !this.closed) {
       this.flush();
       this.closed = true;
       this.releaseMemory();
@@ -355,6 +446,8 @@ export class StreamSession {
     this.closed = true;
     this.releaseMemory();
     this.pending = [];
+    this.backlog = [];
+    this.backlogHead = 0;
     this.onEnd(this);
   }
 
