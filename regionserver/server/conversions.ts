@@ -70,6 +70,11 @@ function buf(bytes: Uint8Array | null | undefined): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** The name of a field of a mutation's cell (error paths only). */
+function cellField(parent: string, index: number, suffix: string): string {
+  return `${parent}.cells[${index}]${suffix}`;
+}
+
 /** A field's name, built only when an error needs it (the hot path validates thousands of cells). */
 type Field = string | (() => string);
 
@@ -301,40 +306,49 @@ export class RequestDecoder {
   private readonly wireFamilies = new FamilyNames();
 
   private mutationCell(row: Buffer, cell: pb.IMutationCell, parent: string, index: number): MutationCell {
-    // Field names are built only on the error paths: this runs for every cell of every write.
-    const at = (suffix = ''): string => `${parent}.cells[${index}]${suffix}`;
+    // This runs for every cell of every write: no closures, and field names are built only when
+    // an error names them (cellField).
     const type = cell.type ?? 0;
-    if (!CELL_TYPES.has(type)) throw invalidArgument(at('.type'), `unknown cell type ${type}`);
+    if (!CELL_TYPES.has(type)) throw invalidArgument(cellField(parent, index, '.type'), `unknown cell type ${type}`);
     // '*' with DeleteFamily: the whole row; the region names the families (write-path.ts).
     const wholeRow = type === CellType.DeleteFamily && cell.family === EVERY_FAMILY;
-    const family = wholeRow ? EVERY_FAMILY : this.family(cell.family, () => at('.family'));
+    const name = cell.family;
+    let family: string;
+    if (wholeRow) family = EVERY_FAMILY;
+    else if (name && this.families.has(name)) {
+      this.count(name.length);
+      family = name;
+    } else family = this.family(name, cellField(parent, index, '.family'));
     const wholeFamily = type === CellType.DeleteFamily || type === CellType.DeleteFamilyVersion;
     const out: MutationCell = { family, type: type as CellType };
     if (cell.ttlMs !== null && cell.ttlMs !== undefined) {
-      if (type !== CellType.Put) throw invalidArgument(at('.ttlMs'), 'only a Put carries a per-cell TTL');
-      out.ttlMs = this.ttlMs(cell.ttlMs, at('.ttlMs'));
+      if (type !== CellType.Put) throw invalidArgument(cellField(parent, index, '.ttlMs'), 'only a Put carries a per-cell TTL');
+      out.ttlMs = this.ttlMs(cell.ttlMs, cellField(parent, index, '.ttlMs'));
     }
     if (cell.qualifier !== null && cell.qualifier !== undefined) {
-      if (wholeFamily) throw invalidArgument(at('.qualifier'), 'a family delete takes no qualifier');
-      const qualifier = this.qualifier(cell.qualifier, () => at('.qualifier'));
+      if (wholeFamily) throw invalidArgument(cellField(parent, index, '.qualifier'), 'a family delete takes no qualifier');
+      const qualifier = buf(cell.qualifier);
+      if (qualifier.length > this.limits.maxCellBytes) throw invalidArgument(cellField(parent, index, '.qualifier'), 'qualifier too long');
+      this.count(qualifier.length);
       out.qualifier = this.qualifiers && !(cell as Partial<WireCell>).interned ? this.qualifiers.intern(qualifier) : qualifier;
     } else if (!wholeFamily) {
-      throw invalidArgument(at('.qualifier'), 'required for this cell type');
+      throw invalidArgument(cellField(parent, index, '.qualifier'), 'required for this cell type');
     }
-    const timestamp = this.timestamp(cell.timestamp, () => at('.timestamp'));
-    if (timestamp !== undefined) out.timestamp = timestamp;
-    if (type === CellType.DeleteFamilyVersion && timestamp === undefined) {
-      throw invalidArgument(at('.timestamp'), 'DeleteFamilyVersion needs a timestamp');
+    const raw = cell.timestamp;
+    if (raw !== null && raw !== undefined) {
+      const timestamp = num(raw);
+      if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp > MAX_TIMESTAMP) throw invalidArgument(cellField(parent, index, '.timestamp'), 'timestamp out of range');
+      out.timestamp = timestamp;
+    } else if (type === CellType.DeleteFamilyVersion) {
+      throw invalidArgument(cellField(parent, index, '.timestamp'), 'DeleteFamilyVersion needs a timestamp');
     }
     const value = buf(cell.value);
     if (type === CellType.Put) out.value = value;
-    else if (value.length > 0) throw invalidArgument(at('.value'), 'a delete carries no value');
+    else if (value.length > 0) throw invalidArgument(cellField(parent, index, '.value'), 'a delete carries no value');
     const size = row.length + family.length + (out.qualifier?.length ?? 0) + value.length;
     if (size > this.limits.maxCellBytes) {
-      throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `${at()}: cell larger than ${this.limits.maxCellBytes} bytes`, {
-        field: at(),
-        limit: this.limits.maxCellBytes,
-      });
+      const at = cellField(parent, index, '');
+      throw new BasaltError(ErrorCodes.CELL_TOO_LARGE, `${at}: cell larger than ${this.limits.maxCellBytes} bytes`, { field: at, limit: this.limits.maxCellBytes });
     }
     this.count(value.length + 16);
     return out;

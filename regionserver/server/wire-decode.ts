@@ -18,11 +18,19 @@ export class WireReader {
   pos: number;
 
   constructor(
-    readonly buf: Buffer,
+    public buf: Buffer,
     start = 0,
-    readonly end = buf.length,
+    public end = buf.length,
   ) {
     this.pos = start;
+  }
+
+  /** Points the reader at buf[start, end) (one reader serves every cell: no object per cell). */
+  reset(buf: Buffer, start: number, end: number): this {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+    return this;
   }
 
   get done(): boolean {
@@ -169,6 +177,8 @@ function readAction(bytes: Buffer, start: number, end: number): pb.IMultiAction 
   return pb.MultiAction.decode(bytes.subarray(start, end));
 }
 
+const CELL_READER = new WireReader(Buffer.alloc(0));
+
 /** A MutationCell read from the wire into a reused object: the fields protobufjs would set. */
 export interface WireCell {
   family: string;
@@ -224,8 +234,8 @@ export function readWireCell(
   cell.value = null;
   cell.ttlMs = null;
   cell.interned = false;
-  const r = new WireReader(buf, start, end);
-  while (!r.done) {
+  const r = CELL_READER.reset(buf, start, end);
+  while (r.pos < end) {
     const tag = r.varint();
     switch (tag) {
       case 10: {
