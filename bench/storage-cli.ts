@@ -3,7 +3,7 @@
  * whoever registers first creates it, the others find it by name.
  */
 import type { Command } from 'commander';
-import { benchCommand, positiveInt } from '../common/cli-flags.js';
+import { benchCommand, nonNegativeInt, positiveInt } from '../common/cli-flags.js';
 
 
 export function register(program: Command): void {
@@ -15,12 +15,13 @@ export function register(program: Command): void {
     .option('--scans <n>', '100-row scans (default min(records/50, 2000))', positiveInt('scans'))
     .option('--batch-rows <n>', 'rows per durable load batch', positiveInt('batch-rows'), 100)
     .option('--concurrency <n>', 'load batches in flight', positiveInt('concurrency'), 4)
+    .option('--warmup-records <n>', 'rows each system loads into a scratch store before measuring (default min(records/5, 10000); 0: none)', nonNegativeInt('warmup-records'))
     .option('--seed <n>', 'seed of the data and the random keys', positiveInt('seed'), 42)
     .option('--runs <n>', 'runs per system, interleaved; the best of each is shown, ratios also per run with their median', positiveInt('runs'), 3)
     .option('--dir <path>', 'where to put the data (default: a temp dir, removed afterwards)')
     .option('--no-grpc', 'skip the basalt-grpc (region server in a child process) and grpc-echo rows')
     .option('--json', 'print one JSON object {"results":[…],"ratios":{…}}')
-    .action(async (opts: { records: number; gets?: number; scans?: number; batchRows: number; concurrency: number; seed: number; runs: number; dir?: string; grpc: boolean; json?: boolean }) => {
+    .action(async (opts: { records: number; gets?: number; scans?: number; warmupRecords?: number; batchRows: number; concurrency: number; seed: number; runs: number; dir?: string; grpc: boolean; json?: boolean }) => {
       // Loaded on use: the CLI's other commands should not pay for LMDB and the region code.
       const { renderBenchTable, runStorageBench } = await import('./storage/storage-bench.js');
       const { GRPC_STORAGE_SYSTEMS, grpcRatios, grpcRatiosPerRun } = await import('./storage/grpc-workload.js');
@@ -29,6 +30,7 @@ export function register(program: Command): void {
         gets: opts.gets,
         scans: opts.scans,
         batchRows: opts.batchRows,
+        warmupRecords: opts.warmupRecords,
         concurrency: opts.concurrency,
         seed: opts.seed,
         runs: opts.runs,

@@ -20,6 +20,16 @@ export function parsePort(value: string, flag = '--port'): number {
 }
 
 /** A commander option parser for a positive integer flag. */
+export function nonNegativeInt(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+      throw invalidArgument(flag, `must be an integer ≥ 0, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  };
+}
+
 export function positiveInt(flag: string): (value: string) => number {
   return (value) => {
     const n = Number(value);

@@ -11,7 +11,7 @@ import type { FamilyDescriptor, RegionInfo } from '../../regionserver/region/api
 import { Region } from '../../regionserver/region/region.js';
 import { serverWalDir } from '../../regionserver/wal/root-reader.js';
 import { SegmentWal } from '../../regionserver/wal/segment-wal.js';
-import { LatencyRecorder, YCSB_FAMILY, YCSB_FIELD_COUNT, runLoadPhase, ycsbInputs, ycsbPutRows, type BenchRow, type StorageWorkloadOptions } from './workload.js';
+import { LatencyRecorder, YCSB_FAMILY, YCSB_FIELD_COUNT, runLoadPhase, runWarmup, ycsbInputs, ycsbPutRows, type BenchRow, type StorageWorkloadOptions } from './workload.js';
 
 /** The benchmark's region (the crash drills use it too). */
 export const BENCH_REGION_ID = 'bench0usertable0region';
@@ -23,6 +23,9 @@ export const BENCH_REGION: RegionInfo = {
   regionId: 1,
   encodedName: BENCH_REGION_ID,
 };
+
+/** The scratch region each run's warm-up writes to (workload.ts runWarmup). */
+export const BENCH_WARMUP_REGION: RegionInfo = { ...BENCH_REGION, table: 'default:warmup', encodedName: 'bench0warmup0region' };
 
 export const BENCH_FAMILY: FamilyDescriptor = {
   name: YCSB_FAMILY,
@@ -41,6 +44,18 @@ export interface BasaltWorkloadOptions extends StorageWorkloadOptions {
 export async function runBasaltRegionWorkload(options: BasaltWorkloadOptions): Promise<BenchRow[]> {
   const config: RegionServerConfig = { ...DEFAULT_CONFIG.regionserver, ...options.config };
   const wal = await SegmentWal.open({ dir: serverWalDir(options.dir, 'bench-server'), replayRoot: options.dir, maxBatchEntries: config.walMaxBatchEntries });
+  const { data, random } = ycsbInputs(options);
+  const open = (info: RegionInfo): Promise<Region> =>
+    Region.open({ info, families: [BENCH_FAMILY], dir: join(options.dir, 'data', 'default', info.table.split(':')[1]!, info.encodedName), wal, openEpoch: 1, clock: systemClock, config });
+  const scratch = await open(BENCH_WARMUP_REGION);
+  try {
+    await runWarmup(options, async (from, to) => {
+      const failed = (await scratch.batch(ycsbPutRows(data, from, to))).find((r) => r instanceof Error);
+      if (failed) throw failed;
+    });
+  } finally {
+    await scratch.close({ flush: false });
+  }
   const region = await Region.open({
     info: BENCH_REGION,
     families: [BENCH_FAMILY],
@@ -52,7 +67,6 @@ export async function runBasaltRegionWorkload(options: BasaltWorkloadOptions): P
   });
   const rows: BenchRow[] = [];
   try {
-    const { data, random } = ycsbInputs(options);
     rows.push(
       await runLoadPhase('basalt', options, async (from, to, load) => {
         const mutations = ycsbPutRows(data, from, to);

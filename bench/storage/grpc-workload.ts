@@ -11,17 +11,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RegionServerClient } from '../../client/rpc/region-server-client.js';
-import { BENCH_FAMILY, BENCH_REGION } from './basalt-workload.js';
+import { BENCH_FAMILY, BENCH_REGION, BENCH_WARMUP_REGION } from './basalt-workload.js';
 import {
   LatencyRecorder,
   YCSB_FIELD_COUNT,
   runConcurrently,
   runLoadPhase,
+  runWarmup,
   ycsbInputs,
   ycsbPutRows,
   type BenchRow,
   type StorageWorkloadOptions,
   type SystemWorkload,
+  type YcsbData,
 } from './workload.js';
 
 export const GRPC_GET_CONCURRENCY = 32;
@@ -52,11 +54,26 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Writes records [from, to) as one Multi on `region`; throws the first failed action. */
+async function multiRows(client: RegionServerClient, region: string, data: YcsbData, from: number, to: number): Promise<void> {
+  const results = await client.multi(region, ycsbPutRows(data, from, to).map((mutation) => ({ mutation })));
+  const failed = results.find((r) => r instanceof Error);
+  if (failed) throw failed;
+}
+
 /** The client side of the workload, the same for the real server and the echo. */
-async function clientWorkload(system: string, client: RegionServerClient, options: StorageWorkloadOptions, flush: () => Promise<void>, note: string): Promise<BenchRow[]> {
+async function clientWorkload(
+  system: string,
+  client: RegionServerClient,
+  options: StorageWorkloadOptions,
+  flush: () => Promise<void>,
+  note: string,
+  warmup: (client: RegionServerClient, data: YcsbData) => Promise<void>,
+): Promise<BenchRow[]> {
   const region = BENCH_REGION.encodedName;
   const rows: BenchRow[] = [];
   const { data, random } = ycsbInputs(options);
+  await warmup(client, data);
 
   rows.push(
     await runLoadPhase(
@@ -115,7 +132,13 @@ export const runBasaltGrpcWorkload: SystemWorkload = async (options) => {
   const client = new RegionServerClient({ address, requestTimeoutMs: 120_000 });
   try {
     await client.openRegion({ info: BENCH_REGION, families: [BENCH_FAMILY], openEpoch: 1 });
-    return await clientWorkload('basalt-grpc', client, options, async () => void (await client.flushRegion(BENCH_REGION.encodedName)), 'region server in a child process');
+    const warmup = async (c: RegionServerClient, data: YcsbData): Promise<void> => {
+      // A scratch region on the same server, closed again before the measured load.
+      await c.openRegion({ info: BENCH_WARMUP_REGION, families: [BENCH_FAMILY], openEpoch: 1 });
+      await runWarmup(options, (from, to) => multiRows(c, BENCH_WARMUP_REGION.encodedName, data, from, to));
+      await c.closeRegion(BENCH_WARMUP_REGION.encodedName);
+    };
+    return await clientWorkload('basalt-grpc', client, options, async () => void (await client.flushRegion(BENCH_REGION.encodedName)), 'region server in a child process', warmup);
   } finally {
     client.close();
     await stopChild(child);
@@ -126,7 +149,8 @@ export const runGrpcEchoWorkload: SystemWorkload = async (options) => {
   const { child, address } = await spawnReady([ECHO], /grpc-echo ready address=(\S+)/);
   const client = new RegionServerClient({ address, requestTimeoutMs: 120_000 });
   try {
-    return await clientWorkload('grpc-echo', client, options, async () => undefined, 'bare echo in a child process');
+    const warmup = (c: RegionServerClient, data: YcsbData): Promise<void> => runWarmup(options, (from, to) => multiRows(c, BENCH_WARMUP_REGION.encodedName, data, from, to));
+    return await clientWorkload('grpc-echo', client, options, async () => undefined, 'bare echo in a child process', warmup);
   } finally {
     client.close();
     await stopChild(child);

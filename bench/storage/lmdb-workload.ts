@@ -3,29 +3,45 @@
  * (row \0 family \0 qualifier → value), each load batch one transaction awaited until `flushed`
  * (durable, as Basalt's WAL sync is), gets and scans as range reads.
  */
-import { open } from 'lmdb';
-import { FIELD_NAMES, LatencyRecorder, YCSB_FAMILY, YCSB_FIELD_COUNT, runLoadPhase, ycsbInputs, type BenchRow, type StorageWorkloadOptions } from './workload.js';
+import { rm } from 'node:fs/promises';
+import { open, type RootDatabase } from 'lmdb';
+import { FIELD_NAMES, LatencyRecorder, YCSB_FAMILY, YCSB_FIELD_COUNT, runLoadPhase, runWarmup, ycsbInputs, type BenchRow, type StorageWorkloadOptions, type YcsbData } from './workload.js';
 
 function cellKey(row: Buffer, qualifier: Buffer): Buffer {
   return Buffer.concat([row, Buffer.from([0]), Buffer.from(YCSB_FAMILY), Buffer.from([0]), qualifier]);
 }
 
+/** Records [from, to) in one durable transaction. */
+async function writeRows(db: RootDatabase<Buffer, Buffer>, data: YcsbData, from: number, to: number): Promise<void> {
+  await db.transaction(() => {
+    for (let i = from; i < to; i++) {
+      const row = data.keys[i]!;
+      const values = data.values[i % data.values.length]!;
+      for (let f = 0; f < YCSB_FIELD_COUNT; f++) db.put(cellKey(row, FIELD_NAMES[f]!), values[f]!);
+    }
+  });
+  await db.flushed;
+}
+
 export async function runLmdbWorkload(options: StorageWorkloadOptions): Promise<BenchRow[]> {
+  const { data, random } = ycsbInputs(options);
+  // The warm-up goes to a database of its own, removed before the measured one opens.
+  const scratchPath = `${options.dir}.warmup`;
+  const scratch = open<Buffer, Buffer>({ path: scratchPath, keyEncoding: 'binary', encoding: 'binary' });
+  try {
+    await runWarmup(options, (from, to) => writeRows(scratch, data, from, to));
+  } finally {
+    await scratch.close();
+    await rm(scratchPath, { recursive: true, force: true });
+    await rm(`${scratchPath}-lock`, { force: true });
+  }
   const db = open<Buffer, Buffer>({ path: options.dir, keyEncoding: 'binary', encoding: 'binary' });
   const rows: BenchRow[] = [];
   try {
-    const { data, random } = ycsbInputs(options);
     rows.push(
       await runLoadPhase('lmdb', options, async (from, to, load) => {
         const t0 = performance.now();
-        await db.transaction(() => {
-          for (let i = from; i < to; i++) {
-            const row = data.keys[i]!;
-            const values = data.values[i % data.values.length]!;
-            for (let f = 0; f < YCSB_FIELD_COUNT; f++) db.put(cellKey(row, FIELD_NAMES[f]!), values[f]!);
-          }
-        });
-        await db.flushed;
+        await writeRows(db, data, from, to);
         load.record(performance.now() - t0);
       }),
     );

@@ -19,6 +19,8 @@ export interface StorageBenchOptions {
   batchRows?: number;
   concurrency?: number;
   scanRows?: number;
+  /** Rows loaded into a scratch store before measuring (default min(records/5, 10,000); 0: none). */
+  warmupRecords?: number;
   seed?: number;
   /** Runs per system, interleaved; the best run of each (system, op) is reported (default 2). */
   runs?: number;
@@ -43,12 +45,14 @@ export function resolveWorkloadOptions(options: StorageBenchOptions, dir: string
     batchRows: options.batchRows ?? 100,
     concurrency: options.concurrency ?? 4,
     scanRows: options.scanRows ?? 100,
+    warmupRecords: options.warmupRecords ?? Math.min(Math.floor(records / 5), 10_000),
     seed: options.seed ?? 42,
     dir,
   };
   for (const key of ['gets', 'scans', 'batchRows', 'concurrency', 'scanRows'] as const) {
     if (!Number.isSafeInteger(out[key]) || out[key] < 1) throw invalidArgument(key, 'must be a positive integer');
   }
+  if (!Number.isSafeInteger(out.warmupRecords) || out.warmupRecords < 0) throw invalidArgument('warmupRecords', 'must be an integer ≥ 0');
   return out;
 }
 

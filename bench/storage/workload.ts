@@ -43,6 +43,12 @@ export interface StorageWorkloadOptions {
   concurrency: number;
   /** Rows per scan. */
   scanRows: number;
+  /**
+   * Rows each system loads into a scratch store (its own region, table or database) before the
+   * measured phases, the same way as its load: every system starts its measurement with the load
+   * path compiled, whether it runs in this process (warm from earlier runs) or in a new child.
+   */
+  warmupRecords: number;
   seed: number;
   /** A fresh directory the workload may fill. */
   dir: string;
@@ -185,6 +191,19 @@ export async function runLoadPhase(
   });
   load.stop();
   return load.row(system, 'load', options.records, { rowsPerOp: options.batchRows, records: options.records, ...extra });
+}
+
+/**
+ * The warm-up: records [0, warmupRecords) written by `writeBatch` in the load's batches and
+ * concurrency, nothing measured. Each system writes them into a scratch store of its own.
+ */
+export async function runWarmup(options: StorageWorkloadOptions, writeBatch: (from: number, to: number) => Promise<void>): Promise<void> {
+  const records = Math.min(options.warmupRecords, options.records);
+  if (records <= 0) return;
+  await runConcurrently(Math.ceil(records / options.batchRows), options.concurrency, async (b) => {
+    const [from, to] = batchRange(b, options.batchRows, records);
+    await writeBatch(from, to);
+  });
 }
 
 /**
