@@ -14,7 +14,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { basalt } from '../../proto/generated/basalt.js';
 import { assert, BasaltError, ErrorCodes, invalidArgument } from '../../common/errors.js';
 import { toGrpcError, toWireError } from '../../common/grpc-errors.js';
-import { decodeRequestItem } from './wire-decode.js';
+import { decodeRequestItem, WireReader } from './wire-decode.js';
 
 import pb = basalt.regionserver;
 
@@ -88,37 +88,17 @@ const EMPTY = Buffer.alloc(0);
  */
 export function splitFrame(frame: Buffer): Buffer[] {
   const items: Buffer[] = [];
-  let pos = 0;
-  const varint = (): number => {
-    let value = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (pos >= frame.length) throw invalidArgument('frame', 'malformed message: truncated varint');
-      const b = frame[pos++]!;
-      value += (b & 127) * 2 ** shift;
-      if (b < 128) return value;
-    }
-    throw invalidArgument('frame', 'malformed message: varint too long');
-  };
-  while (pos < frame.length) {
-    const tag = varint();
-    const wireType = tag % 8;
-    const field = Math.floor(tag / 8);
-    if (field === 0) throw invalidArgument('frame', 'malformed message: field number 0');
-    if (wireType === 2) {
-      const len = varint();
-      if (pos + len > frame.length) throw invalidArgument('frame', 'malformed message: length past the end');
-      if (field === 1) items.push(frame.subarray(pos, pos + len));
-      pos += len;
-    } else if (wireType === 0) {
-      varint();
-    } else if (wireType === 1) {
-      pos += 8;
-    } else if (wireType === 5) {
-      pos += 4;
+  const r = new WireReader(frame, 0, frame.length, 'frame');
+  while (!r.done) {
+    const tag = r.varint();
+    if (tag >>> 3 === 0) throw invalidArgument('frame', 'malformed message: field number 0');
+    if (tag === 10) {
+      const end = r.lengthDelimited();
+      items.push(frame.subarray(r.pos, end));
+      r.pos = end;
     } else {
-      throw invalidArgument('frame', `malformed message: wire type ${wireType}`);
+      r.skip(tag & 7);
     }
-    if (pos > frame.length) throw invalidArgument('frame', 'malformed message: truncated field');
   }
   return items;
 }

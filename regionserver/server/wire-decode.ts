@@ -21,6 +21,8 @@ export class WireReader {
     public buf: Buffer,
     start = 0,
     public end = buf.length,
+    /** The field named by a "malformed" error. */
+    readonly field = 'frame.items',
   ) {
     this.pos = start;
   }
@@ -49,11 +51,11 @@ export class WireReader {
       if (b < 128) return value;
       scale *= 128;
     }
-    throw malformed('varint longer than 10 bytes');
+    throw malformed('varint longer than 10 bytes', this.field);
   }
 
   private byte(): number {
-    if (this.pos >= this.end) throw malformed('truncated');
+    if (this.pos >= this.end) throw malformed('truncated', this.field);
     return this.buf[this.pos++]!;
   }
 
@@ -61,7 +63,7 @@ export class WireReader {
   lengthDelimited(): number {
     const len = this.varint();
     const end = this.pos + len;
-    if (end > this.end) throw malformed('length past the end');
+    if (end > this.end) throw malformed('length past the end', this.field);
     return end;
   }
 
@@ -71,13 +73,13 @@ export class WireReader {
     else if (wireType === 2) this.pos = this.lengthDelimited();
     else if (wireType === 1) this.pos += 8;
     else if (wireType === 5) this.pos += 4;
-    else throw malformed(`wire type ${wireType}`);
-    if (this.pos > this.end) throw malformed('truncated');
+    else throw malformed(`wire type ${wireType}`, this.field);
+    if (this.pos > this.end) throw malformed('truncated', this.field);
   }
 }
 
-function malformed(why: string): Error {
-  return invalidArgument('frame.items', `malformed message: ${why}`);
+function malformed(why: string, field = 'frame.items'): Error {
+  return invalidArgument(field, `malformed message: ${why}`);
 }
 
 /**
