@@ -153,8 +153,12 @@ function referencesTo(parent: RegionInfo, manifest: RegionManifest, bounds: Pick
   return stores;
 }
 
-/** Writes a new region's first manifest unless it has one (idempotent re-runs). */
-function writeNewRegion(dataRoot: string, info: RegionInfo, maxSequenceId: number, stores: Record<string, ManifestFile[]>): void {
+/**
+ * Writes a new region's first manifest unless it has one (idempotent re-runs). It carries the
+ * parents' recent nonces (their closing flush kept them in their manifests): a retry of an
+ * increment the parent applied just before the split reaches a daughter, which must know it.
+ */
+function writeNewRegion(dataRoot: string, info: RegionInfo, maxSequenceId: number, stores: Record<string, ManifestFile[]>, nonces: Array<[string, number]>): void {
   const dir = regionDir(dataRoot, info);
   if (newestManifestEpoch(dir) >= 0) {
     const existing = readManifest(dir);
@@ -170,6 +174,7 @@ function writeNewRegion(dataRoot: string, info: RegionInfo, maxSequenceId: numbe
     writerEpoch: 0,
     region: { table: info.table, regionId: info.regionId, encodedName: info.encodedName },
     stores,
+    ...(nonces.length > 0 ? { nonces: [...nonces].sort((x, y) => x[1] - y[1]) } : {}),
   });
 }
 
@@ -206,8 +211,9 @@ export async function splitRegionOnDisk(options: { dataRoot: string; parent: Reg
     const id = options.daughterRegionId;
     const lower: RegionInfo = { table: parent.table, startKey: parent.startKey, endKey: splitKey, regionId: id, encodedName: encodeRegionName(parent.table, parent.startKey, id) };
     const upper: RegionInfo = { table: parent.table, startKey: splitKey, endKey: parent.endKey, regionId: id, encodedName: encodeRegionName(parent.table, splitKey, id) };
-    writeNewRegion(dataRoot, lower, maxSequenceId, referencesTo(parent, manifest, lower));
-    writeNewRegion(dataRoot, upper, maxSequenceId, referencesTo(parent, manifest, upper));
+    const nonces = manifest.nonces ?? [];
+    writeNewRegion(dataRoot, lower, maxSequenceId, referencesTo(parent, manifest, lower), nonces);
+    writeNewRegion(dataRoot, upper, maxSequenceId, referencesTo(parent, manifest, upper), nonces);
     return { splitKey, daughters: [lower, upper], parentMaxSequenceId: maxSequenceId };
   } finally {
     await closeAll(files);
@@ -226,8 +232,10 @@ export async function mergeRegionsOnDisk(options: { dataRoot: string; parents: R
   if (merged.regionId <= Math.max(a.regionId, b.regionId)) throw invalidArgument('merged.regionId', 'must be above both parents’ region ids');
   let maxSequenceId = 0;
   const stores: Record<string, ManifestFile[]> = {};
+  const nonces: Array<[string, number]> = [];
   for (const [i, parent] of [a, b].entries()) {
     const { dir, manifest } = parentManifest(dataRoot, parent, `parents[${i}]`);
+    nonces.push(...(manifest.nonces ?? []));
     const files = openAll(dir, manifest);
     try {
       maxSequenceId = Math.max(maxSequenceId, maxSequenceIdOf(manifest, files));
@@ -236,7 +244,7 @@ export async function mergeRegionsOnDisk(options: { dataRoot: string; parents: R
     }
     for (const [family, entries] of Object.entries(referencesTo(parent, manifest, parent))) (stores[family] ??= []).push(...entries);
   }
-  writeNewRegion(dataRoot, merged, maxSequenceId, stores);
+  writeNewRegion(dataRoot, merged, maxSequenceId, stores, nonces);
   return maxSequenceId;
 }
 

@@ -184,4 +184,29 @@ describe('reference files: split and merge on the shared data root', () => {
     expect(removeRetiredRegion({ dataRoot: root, region: c }).removed).toBe(true);
     expect(readdirSync(join(root, 'data', 'default', 't'))).toEqual([merged.encodedName]);
   });
+
+  it('daughters of a split and the region of a merge know the parents’ recent nonces: a retried increment applies once', async () => {
+    const counter = (amount: bigint) => ({ family: 'cf', qualifier: b('n'), amount });
+    const parent = info('', '', 1);
+    const p = await open(parent);
+    for (let i = 0; i < 10; i++) await p.put({ row: b(key(i)), cells: [put('cf', 'q', `v${i}`)] });
+    expect((await p.increment({ row: b(key(8)), columns: [counter(5n)], nonce: 'g:1' }))[0]!.value).toBe(5n);
+    await p.close(); // flushes: the manifest keeps the nonce
+    const [lowerInfo, upperInfo] = (await splitRegionOnDisk({ dataRoot: root, parent, splitKey: b(key(5)), daughterRegionId: 2 })).daughters;
+    const upper = await open(upperInfo);
+    // The client's retry (its first answer was lost) reaches the daughter that now holds the row.
+    expect((await upper.increment({ row: b(key(8)), columns: [counter(5n)], nonce: 'g:1' }))[0]!.value).toBe(5n);
+    expect((await upper.increment({ row: b(key(8)), columns: [counter(5n)], nonce: 'g:2' }))[0]!.value).toBe(10n);
+    await upper.close();
+    const lower = await open(lowerInfo);
+    expect((await lower.increment({ row: b(key(1)), columns: [counter(1n)], nonce: 'g:3' }))[0]!.value).toBe(1n);
+    await lower.close();
+    const merged = info('', '', 3);
+    await mergeRegionsOnDisk({ dataRoot: root, parents: [lowerInfo, upperInfo], merged });
+    const m = await open(merged);
+    expect((await m.increment({ row: b(key(8)), columns: [counter(5n)], nonce: 'g:2' }))[0]!.value).toBe(10n);
+    expect((await m.increment({ row: b(key(1)), columns: [counter(1n)], nonce: 'g:3' }))[0]!.value).toBe(1n);
+    expect((await m.increment({ row: b(key(1)), columns: [counter(1n)], nonce: 'g:4' }))[0]!.value).toBe(2n);
+    await m.close();
+  });
 });
