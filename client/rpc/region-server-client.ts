@@ -216,7 +216,16 @@ export class RegionServerClient {
         this.queuedHead++; // Timed out while queued (its id may already name a newer request).
         continue;
       }
-      const bytes = pb.RequestItem.encode({ ...op, id }).finish();
+      let bytes: Uint8Array;
+      try {
+        bytes = pb.RequestItem.encode({ ...op, id }).finish();
+      } catch (err) {
+        // A request protobuf cannot encode (a field of the wrong type) fails alone, never the loop.
+        this.queuedHead++;
+        this.pending.delete(id);
+        p.reject(new BasaltError(ErrorCodes.INVALID_ARGUMENT, `request cannot be encoded: ${(err as Error).message}`, { sent: false }));
+        continue;
+      }
       if (bytes.length > this.maxFrameBytes) {
         this.queuedHead++;
         this.pending.delete(id);

@@ -78,3 +78,14 @@ describe('flow-control windows', () => {
     expect(h.client.framesSent - small).toBe(1);
   });
 });
+
+describe('requests the client cannot encode', () => {
+  it('fail alone with INVALID_ARGUMENT (sent: false); the requests beside them are answered', async () => {
+    h = await startServer({ opener: fakeOpener() });
+    await h.client.openRegion({ info: regionInfo('r1', '', 'x'), families: FAMILIES, openEpoch: 1 });
+    const bad = h.client.get('r1', { row: Buffer.from('a'), columns: [null as unknown as { family: string }] });
+    const good = h.client.get('r1', { row: Buffer.from('a') });
+    await expect(bad).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { sent: false } });
+    await expect(good).resolves.toBeUndefined();
+  });
+});
