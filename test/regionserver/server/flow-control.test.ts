@@ -9,7 +9,7 @@ import { CellType } from '../../../common/cell.js';
 import { CONNECTION_WINDOW_BYTES, STREAM_WINDOW_BYTES } from '../../../common/rs-wire/service.js';
 import { RegionServerClient } from '../../../client/rpc/region-server-client.js';
 import { fakeOpener } from './fake-region.js';
-import { FAMILIES, regionInfo, startServer, type Harness } from './harness.js';
+import { eventually, FAMILIES, regionInfo, startServer, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -30,8 +30,7 @@ describe('flow-control windows', () => {
       });
       expect(settings.initialWindowSize).toBe(STREAM_WINDOW_BYTES);
       // The server's connection window shows as the room this side may send.
-      await new Promise((r) => setTimeout(r, 50));
-      expect(session.state.remoteWindowSize).toBeGreaterThanOrEqual(CONNECTION_WINDOW_BYTES - 65_535);
+      await eventually(() => (session.state.remoteWindowSize ?? 0) >= CONNECTION_WINDOW_BYTES - 65_535, 10_000, 'the connection window update');
     } finally {
       session.close();
     }
