@@ -22,8 +22,17 @@ export interface RegionServerConfig {
   maxStoreFiles: number;
   /** …but for at most this long; then the flush goes ahead anyway. HBase: hbase.hstore.blockingWaitTime. */
   storeFileBlockingWaitMs: number;
-  /** Bytes per second all compactions of a server may write together (0 = unlimited). */
+  /**
+   * Bytes per second all compactions of a server may write together (0 = unlimited). With an upper
+   * bound above it, this is the lower bound of HBase's pressure-aware range (housekeeper.ts).
+   */
   compactionThroughputBytesPerSecond: number;
+  /**
+   * The upper bound of the pressure-aware range (HBase: hbase.hstore.compaction.throughput.higher.bound):
+   * the limit rises from compactionThroughputBytesPerSecond towards it as the fullest store nears
+   * maxStoreFiles, and is lifted at maxStoreFiles. 0 or not above the lower bound: a fixed rate.
+   */
+  compactionThroughputUpperBytesPerSecond: number;
   /** Period of the automatic major compaction in ms (0 = only on request). */
   majorCompactionPeriodMs: number;
   /** A region whose store files pass this size is split (0 = never). */
@@ -92,6 +101,7 @@ export const DEFAULT_CONFIG: BasaltConfig = {
     maxStoreFiles: 16,
     storeFileBlockingWaitMs: 90_000,
     compactionThroughputBytesPerSecond: 0,
+    compactionThroughputUpperBytesPerSecond: 0,
     majorCompactionPeriodMs: 0,
     regionSplitSizeBytes: 1024 * 1024 * 1024,
     maxRowKeyBytes: 32 * 1024,

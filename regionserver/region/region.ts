@@ -183,6 +183,20 @@ export class Region {
     return this.writes.lastWriteMs;
   }
 
+  /**
+   * How close the fullest store is to blocking writes, as HBase's compaction pressure: (files −
+   * compactionMinFiles) / (maxStoreFiles − compactionMinFiles), 0 when below the minimum; above 1
+   * once a store holds maxStoreFiles or more.
+   */
+  get compactionPressure(): number {
+    const { compactionMinFiles, maxStoreFiles } = this.config;
+    let pressure = 0;
+    for (const s of this.stores.values()) {
+      pressure = Math.max(pressure, (s.files.length - compactionMinFiles) / Math.max(1, maxStoreFiles - compactionMinFiles));
+    }
+    return pressure;
+  }
+
   /** Open, not aborted, and with something in a memstore to flush. */
   get flushable(): boolean {
     if (this.state !== 'open' || this.abortCause !== undefined) return false;

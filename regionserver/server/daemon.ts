@@ -130,6 +130,7 @@ export async function startRegionServerDaemon(options: DaemonOptions): Promise<R
         clock,
         ...DEFAULT_HOUSEKEEPING,
         compactionThroughputBytesPerSecond: rsConfig.compactionThroughputBytesPerSecond,
+        compactionThroughputUpperBytesPerSecond: rsConfig.compactionThroughputUpperBytesPerSecond,
         ...options.housekeeping,
         work,
         ...('pressure' in wal ? { wal: wal as unknown as WalPressure } : {}),

@@ -12,9 +12,11 @@
  *     flushed first, so one slowly written region never pins the log forever;
  *  3. idle memstores: a memstore untouched for `idleFlushMs` is flushed (periodic flush).
  * Compactions of all regions share `maxConcurrentCompactions` slots (`compactionSlot`), and their
- * writes share one budget of `compactionThroughputBytesPerSecond` (`throttleCompaction`; HBase's
- * PressureAwareCompactionThroughputController, simplified to a fixed rate): a token bucket on the
- * bytes compactions write, refilled from the injected clock. A compaction over budget parks until
+ * writes share one budget (`throttleCompaction`): a token bucket on the bytes compactions write,
+ * refilled from the injected clock, at `compactionThroughputBytesPerSecond` — or, with
+ * `compactionThroughputUpperBytesPerSecond` above it, at HBase's PressureAwareCompactionThroughput-
+ * Controller's rate: rising from the lower to the upper bound with the fullest store's file pressure,
+ * unlimited once a store reaches maxStoreFiles (`compactionLimit`). A compaction over budget parks until
  * a pass finds the bucket out of debt, so compactions too are paced by the server's own loop.
  */
 import type { Clock } from '../../common/clock.js';
@@ -33,6 +35,8 @@ export interface HousekeptRegion {
   readonly lastWriteMs: number;
   /** Whether a flush would write anything (and the region is open). */
   readonly flushable: boolean;
+  /** Store-file pressure of its fullest store (Region.compactionPressure); absent: 0. */
+  readonly compactionPressure?: number;
   /** `reason` labels the flush in the server's metrics. */
   flush(reason: FlushReason): Promise<unknown>;
 }
@@ -53,6 +57,8 @@ export interface HousekeeperOptions {
   maxConcurrentCompactions: number;
   /** Bytes per second all compactions together may write (0 or absent: unlimited). */
   compactionThroughputBytesPerSecond?: number;
+  /** Upper bound of the pressure-aware range (see compactionLimit); 0 or absent: a fixed rate. */
+  compactionThroughputUpperBytesPerSecond?: number;
   /** Where the regions report completed flushes and compactions (a fresh one by default). */
   work?: BackgroundWorkStats;
 }
@@ -64,6 +70,7 @@ export const DEFAULT_HOUSEKEEPING = {
   idleFlushMs: 60 * 60_000,
   maxConcurrentCompactions: 1,
   compactionThroughputBytesPerSecond: 0,
+  compactionThroughputUpperBytesPerSecond: 0,
 };
 
 /**
@@ -77,11 +84,24 @@ export class ThroughputBucket {
   private lastMs: number;
 
   constructor(
-    private readonly bytesPerSecond: number,
+    private bytesPerSecond: number,
     nowMs: number,
   ) {
     this.tokens = bytesPerSecond;
     this.lastMs = nowMs;
+  }
+
+  /** The current rate (Infinity: unlimited). */
+  get rate(): number {
+    return this.bytesPerSecond;
+  }
+
+  /** Changes the rate from now on (Infinity: unlimited: no debt, takers never wait). */
+  setRate(bytesPerSecond: number, nowMs: number): void {
+    if (bytesPerSecond === this.bytesPerSecond) return;
+    this.refill(nowMs);
+    this.bytesPerSecond = bytesPerSecond;
+    this.tokens = Number.isFinite(bytesPerSecond) ? Math.min(Math.max(this.tokens, 0), bytesPerSecond) : Infinity;
   }
 
   /** Spends `bytes` (possibly into debt). */
@@ -103,6 +123,11 @@ export class ThroughputBucket {
   }
 
   private refill(nowMs: number): void {
+    if (!Number.isFinite(this.bytesPerSecond)) {
+      this.tokens = Infinity;
+      this.lastMs = Math.max(this.lastMs, nowMs);
+      return;
+    }
     const elapsed = Math.max(0, nowMs - this.lastMs);
     this.lastMs = Math.max(this.lastMs, nowMs);
     this.tokens = Math.min(this.bytesPerSecond, this.tokens + (elapsed * this.bytesPerSecond) / 1000);
@@ -192,14 +217,33 @@ export class Housekeeper {
     this.compactionThroughput.bytesWritten += bytes;
     const budget = this.compactionBudget;
     if (!budget) return;
+    budget.setRate(this.compactionLimit(), this.options.clock.monotonic());
     budget.take(bytes, this.options.clock.monotonic());
     if (!budget.inDebt(this.options.clock.monotonic())) return;
     this.compactionThroughput.waits++;
     while (budget.inDebt(this.options.clock.monotonic())) await new Promise<void>((resolve) => this.throttled.push(resolve));
   }
 
+  /**
+   * What compactions may write per second now (HBase's PressureAwareCompactionThroughputController):
+   * with only the lower bound, that rate; with an upper bound too, lower + (upper − lower) × the
+   * fullest store's pressure (Region.compactionPressure), and unlimited once a store reaches
+   * maxStoreFiles (pressure > 1): writes would block there, so compaction must not wait.
+   */
+  compactionLimit(): number {
+    const lower = this.options.compactionThroughputBytesPerSecond ?? 0;
+    if (lower <= 0) return Infinity;
+    const upper = Math.max(lower, this.options.compactionThroughputUpperBytesPerSecond ?? 0);
+    if (upper === lower) return lower;
+    let pressure = 0;
+    for (const r of this.regions) pressure = Math.max(pressure, r.compactionPressure ?? 0);
+    if (pressure > 1) return Infinity;
+    return lower + (upper - lower) * pressure;
+  }
+
   /** Releases the compactions parked on the budget once it is out of debt. */
   private releaseThrottled(): void {
+    this.compactionBudget?.setRate(this.compactionLimit(), this.options.clock.monotonic());
     if (this.throttled.length === 0 || this.compactionBudget?.inDebt(this.options.clock.monotonic())) return;
     for (const resolve of this.throttled.splice(0)) resolve();
   }

@@ -95,4 +95,58 @@ describe('compaction throughput bound', () => {
     await region.close();
     expect(region.load().storeFileCount).toBe(0); // closed: the stores let go of their files
   });
+
+  it('pressure-aware range: the limit rises from the lower bound with the fullest store’s pressure and is lifted at maxStoreFiles', async () => {
+    const MB = 1_000_000;
+    const keeper2 = env.keeper({ compactionThroughputBytesPerSecond: 10 * MB, compactionThroughputUpperBytesPerSecond: 30 * MB });
+    const fake = { walKey: 'k', memstoreSizeBytes: 0, lastWriteMs: 0, flushable: false, compactionPressure: 0, flush: async () => undefined };
+    keeper2.add(fake);
+    expect(keeper2.compactionLimit()).toBe(10 * MB);
+    fake.compactionPressure = 0.5;
+    expect(keeper2.compactionLimit()).toBe(20 * MB);
+    fake.compactionPressure = 1;
+    expect(keeper2.compactionLimit()).toBe(30 * MB);
+    fake.compactionPressure = 1.25;
+    expect(keeper2.compactionLimit()).toBe(Infinity);
+    // Without an upper bound the lower one is a fixed rate; without a lower one, no limit.
+    const fixed = env.keeper({ compactionThroughputBytesPerSecond: 10 * MB });
+    fixed.add({ ...fake, compactionPressure: 0.9 });
+    expect(fixed.compactionLimit()).toBe(10 * MB);
+    expect(env.keeper({ compactionThroughputUpperBytesPerSecond: 30 * MB }).compactionLimit()).toBe(Infinity);
+  });
+
+  it('a region’s pressure is its fullest store’s file count between compactionMinFiles and maxStoreFiles', async () => {
+    const housekeeper = keeper(0);
+    // Holding the server's one compaction slot keeps the automatic compactions queued, so files pile up.
+    const release = await housekeeper.compactionSlot();
+    const region = await env.open(housekeeper, { compactionMinFiles: 1, maxStoreFiles: 5 });
+    expect(region.compactionPressure).toBe(0);
+    for (let f = 1; f <= 3; f++) {
+      await region.put({ row: Buffer.from(`r${f}`), cells: [{ family: 'cf', qualifier: Buffer.from('q'), type: CellType.Put, value: Buffer.from('v') }] });
+      await region.flush();
+    }
+    expect(region.load().storeFileCount).toBe(3);
+    expect(region.compactionPressure).toBe(0.5); // (3 − 1) / (5 − 1)
+    release();
+    await eventually(() => region.load().storeFileCount === 1, 'the queued compaction');
+    expect(region.compactionPressure).toBe(0);
+    await region.close();
+  });
+
+  it('the bucket follows a changed rate: a debt taken at a low rate is paid at the higher one, and an unlimited rate has no debt', () => {
+    const bucket = new ThroughputBucket(1_000, 0);
+    bucket.take(3_000, 0); // 2,000 bytes of debt at 1,000/s
+    bucket.setRate(4_000, 0);
+    expect(bucket.inDebt(0)).toBe(false); // a raised rate forgives the debt down to an empty bucket
+    bucket.take(2_000, 0);
+    expect(bucket.waitMs(0)).toBe(500);
+    bucket.setRate(Infinity, 0);
+    expect(bucket.inDebt(0)).toBe(false);
+    bucket.take(1e12, 0);
+    expect(bucket.inDebt(0)).toBe(false);
+    bucket.setRate(1_000, 0);
+    expect(bucket.inDebt(0)).toBe(false);
+    bucket.take(1_500, 10);
+    expect(bucket.inDebt(10)).toBe(true);
+  });
 });
