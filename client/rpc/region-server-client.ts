@@ -39,6 +39,13 @@ export interface RegionServerClientOptions {
 /** One operation of a frame: a RequestItem without its id. */
 export type RequestOp = Omit<pb.IRequestItem, 'id'>;
 
+/** A request waiting for its frame: encoded when the frame is built (flush). */
+interface QueuedRequest {
+  op: RequestOp;
+  p: Pending;
+  bytes?: Uint8Array;
+}
+
 interface Pending {
   id: number;
   deadlineMs: number;
@@ -91,7 +98,7 @@ export class RegionServerClient {
   private readonly pending = new Map<number, Pending>();
   private stream: ClientDuplexStream<Buffer, Buffer> | undefined;
   /** Requests not yet on the stream, in call order (encoded when their frame is built). */
-  private queued: Array<{ op: RequestOp; p: Pending }> = [];
+  private queued: QueuedRequest[] = [];
   private queuedHead = 0;
   private flushScheduled = false;
   private nextId = 1;
@@ -210,32 +217,15 @@ export class RegionServerClient {
     const sent: Pending[] = [];
     let frameBytes = 0;
     while (this.queuedHead < this.queued.length && frameBytes < SEND_TURN_BYTES) {
-      const { op, p } = this.queued[this.queuedHead]!;
-      const id = p.id;
-      if (this.pending.get(id) !== p) {
+      const entry = this.queued[this.queuedHead]!;
+      const { p } = entry;
+      if (this.pending.get(p.id) !== p) {
         this.queuedHead++; // Timed out while queued (its id may already name a newer request).
         continue;
       }
-      let bytes: Uint8Array;
-      try {
-        bytes = pb.RequestItem.encode({ ...op, id }).finish();
-      } catch (err) {
-        // A request protobuf cannot encode (a field of the wrong type) fails alone, never the loop.
+      const bytes = this.encodeQueued(entry);
+      if (!bytes) {
         this.queuedHead++;
-        this.pending.delete(id);
-        p.reject(new BasaltError(ErrorCodes.INVALID_ARGUMENT, `request cannot be encoded: ${(err as Error).message}`, { sent: false }));
-        continue;
-      }
-      if (bytes.length > this.maxFrameBytes) {
-        this.queuedHead++;
-        this.pending.delete(id);
-        p.reject(
-          new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `request of ${bytes.length} bytes exceeds the frame limit ${this.maxFrameBytes}`, {
-            size: bytes.length,
-            limit: this.maxFrameBytes,
-            sent: false,
-          }),
-        );
         continue;
       }
       if (sent.length > 0 && frameBytes + bytes.length + 8 > this.maxFrameBytes) break;
@@ -262,6 +252,34 @@ export class RegionServerClient {
     this.framesSent++;
     this.stream.write(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
   };
+
+  /**
+   * The request's encoding (kept, so a request left for the next frame is not encoded twice), or
+   * undefined once it has failed alone: protobuf cannot encode it, or it exceeds the frame limit.
+   */
+  private encodeQueued(entry: QueuedRequest): Uint8Array | undefined {
+    const { p } = entry;
+    let error: BasaltError | undefined;
+    if (!entry.bytes) {
+      try {
+        entry.bytes = pb.RequestItem.encode({ ...entry.op, id: p.id }).finish();
+      } catch (err) {
+        error = new BasaltError(ErrorCodes.INVALID_ARGUMENT, `request cannot be encoded: ${(err as Error).message}`, { sent: false });
+      }
+    }
+    const size = entry.bytes?.length ?? 0;
+    if (!error && size > this.maxFrameBytes) {
+      error = new BasaltError(ErrorCodes.REQUEST_TOO_LARGE, `request of ${size} bytes exceeds the frame limit ${this.maxFrameBytes}`, {
+        size,
+        limit: this.maxFrameBytes,
+        sent: false,
+      });
+    }
+    if (!error) return entry.bytes;
+    this.pending.delete(p.id);
+    p.reject(error);
+    return undefined;
+  }
 
   private onFrame(frame: Buffer): void {
     let batch: pb.BatchResponse;

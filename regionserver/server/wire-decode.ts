@@ -134,10 +134,9 @@ function readMulti(bytes: Buffer): pb.IRequestItem | undefined {
       multiEnd = r.lengthDelimited();
       multiStart = r.pos;
       r.pos = multiEnd;
-    } else if (field >= 2 && field <= 8) {
-      return undefined; // Another op (or a second Multi): protobufjs decides what the item is.
+    } else if (field <= 8) {
+      return undefined; // Another op, a second Multi or an odd wire type: protobufjs decides.
     } else {
-      if (field === 1 || field === 0) return undefined;
       r.skip(wireType);
     }
   }
@@ -157,7 +156,7 @@ function readMulti(bytes: Buffer): pb.IRequestItem | undefined {
       const end = m.lengthDelimited();
       actions.push(readAction(bytes, m.pos, end));
       m.pos = end;
-    } else if (field === 1 || field === 2 || field === 0) {
+    } else if (field <= 2) {
       return undefined;
     } else {
       m.skip(wireType);
