@@ -101,7 +101,8 @@ export class ThroughputBucket {
     if (bytesPerSecond === this.bytesPerSecond) return;
     this.refill(nowMs);
     this.bytesPerSecond = bytesPerSecond;
-    this.tokens = Number.isFinite(bytesPerSecond) ? Math.min(Math.max(this.tokens, 0), bytesPerSecond) : Infinity;
+    // A debt stays, paid off at the new rate; a surplus is capped at the new one second of budget.
+    this.tokens = Number.isFinite(bytesPerSecond) ? Math.min(this.tokens, bytesPerSecond) : Infinity;
   }
 
   /** Spends `bytes` (possibly into debt). */

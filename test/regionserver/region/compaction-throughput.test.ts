@@ -137,16 +137,17 @@ describe('compaction throughput bound', () => {
     const bucket = new ThroughputBucket(1_000, 0);
     bucket.take(3_000, 0); // 2,000 bytes of debt at 1,000/s
     bucket.setRate(4_000, 0);
-    expect(bucket.inDebt(0)).toBe(false); // a raised rate forgives the debt down to an empty bucket
-    bucket.take(2_000, 0);
-    expect(bucket.waitMs(0)).toBe(500);
-    bucket.setRate(Infinity, 0);
-    expect(bucket.inDebt(0)).toBe(false);
-    bucket.take(1e12, 0);
-    expect(bucket.inDebt(0)).toBe(false);
-    bucket.setRate(1_000, 0);
-    expect(bucket.inDebt(0)).toBe(false);
-    bucket.take(1_500, 10);
-    expect(bucket.inDebt(10)).toBe(true);
+    expect(bucket.waitMs(0)).toBe(500); // the debt stays, paid at 4,000/s
+    expect(bucket.inDebt(500)).toBe(false);
+    bucket.take(2_000, 500);
+    expect(bucket.waitMs(500)).toBe(500);
+    bucket.setRate(Infinity, 500);
+    expect(bucket.inDebt(500)).toBe(false);
+    bucket.take(1e12, 500);
+    expect(bucket.inDebt(500)).toBe(false);
+    bucket.setRate(1_000, 500);
+    expect(bucket.inDebt(500)).toBe(false);
+    bucket.take(1_500, 510);
+    expect(bucket.inDebt(510)).toBe(true);
   });
 });
